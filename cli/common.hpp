@@ -1,0 +1,56 @@
+// Shared pieces of the tsign command: global flags and the key/PIN options every
+// key-using command takes. Each command group lives in its own file and stays thin.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tsign/keys.hpp"
+#include "tsign/token.hpp"
+
+namespace tsign::cli {
+
+using json = nlohmann::ordered_json;
+
+struct Globals {
+    bool verbose = false;
+    std::string calendar = "jalali";
+    bool jalali() const { return calendar != "gregorian"; }
+};
+
+/// --pkcs11-module, --pin-source, --allow-final-pin-try.
+struct TokenFlags {
+    std::string module;
+    std::string pin_source;
+    bool allow_final_pin_try = false;
+    void add_to(CLI::App* app, const char* pin_help = "where the PIN comes from: prompt, env:VAR, file:PATH or fd:N");
+    PinSource pin() const;
+    TokenOptions token_options() const;
+};
+
+/// --key, --cert plus the token flags.
+struct KeyFlags {
+    std::string key;
+    std::string cert;
+    TokenFlags token;
+    void add_to(CLI::App* app, bool key_required = true);
+    KeyOptions options() const;
+};
+
+/// Formats a footer with EXAMPLES and EXIT CODES sections.
+std::string footer(const std::string& examples, const std::string& exit_codes = {});
+
+/// Writes bytes to --out (DER, or PEM with the label when pem is set). Refuses binary on a terminal.
+void write_output(const std::string& out, const Bytes& der, bool pem, const std::string& pem_label, bool force,
+                  unsigned mode = 0644);
+
+/// Prints a JSON document on stdout.
+void print_json(const json& j);
+
+void register_key_commands(CLI::App& app, Globals& g);
+void register_token_commands(CLI::App& app, Globals& g);
+void register_info_command(CLI::App& app, Globals& g);
+
+}  // namespace tsign::cli

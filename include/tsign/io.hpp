@@ -1,0 +1,34 @@
+/// @file io.hpp
+/// Reading inputs and writing outputs atomically.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tsign {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// Reads a whole file ("-" reads standard input). Throws Errc::file_not_found / file_unreadable.
+Bytes read_file(const std::string& path);
+
+/// Options for write_file_atomic().
+struct WriteOptions {
+    bool force = false;        ///< replace an existing file
+    unsigned mode = 0644;      ///< permission bits of the new file (0600 for private keys)
+};
+
+/// Writes data to path atomically: a temporary file in the same folder, fsync, rename, fsync of
+/// the folder. An existing file is never replaced unless options.force; a failure leaves nothing
+/// behind. "-" writes to standard output. Throws Errc::output_exists / output_failed.
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, const WriteOptions& options = {});
+
+/// Convenience overload for text.
+void write_file_atomic(const std::string& path, const std::string& text, const WriteOptions& options = {});
+
+/// Wraps DER bytes in PEM armour with the given label ("CERTIFICATE").
+std::string der_to_pem(std::span<const std::uint8_t> der, const std::string& label);
+
+}  // namespace tsign

@@ -1,0 +1,100 @@
+/// @file keys.hpp
+/// Private keys in files and on PKCS#11 tokens, behind one Signer interface.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tsign/io.hpp"
+#include "tsign/pin.hpp"
+
+namespace tsign {
+
+/// Key types tsign generates: "rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384".
+enum class KeyType { rsa2048, rsa3072, rsa4096, ec_p256, ec_p384 };
+
+/// Parses a key type name. Throws Errc::usage.
+KeyType parse_key_type(const std::string& name);
+/// The name of a key type ("ec-p256").
+std::string key_type_name(KeyType type);
+
+/// Digest algorithms used for signatures.
+enum class DigestAlgorithm { sha256, sha384, sha512 };
+/// Parses "sha256" / "sha384" / "sha512" (also "SHA-256"). Throws Errc::usage.
+DigestAlgorithm parse_digest(const std::string& name);
+std::string digest_name(DigestAlgorithm digest);
+/// Digest length in bytes.
+std::size_t digest_size(DigestAlgorithm digest);
+
+/// The public half of a key.
+struct PublicKeyInfo {
+    std::string algorithm;     ///< "RSA" or "EC"
+    int bits = 0;              ///< modulus size or curve size
+    std::string curve;         ///< "P-256", "P-384" for EC, empty for RSA
+    std::string spki_sha256;   ///< SHA-256 of the DER SubjectPublicKeyInfo, hex
+    Bytes spki_der;            ///< DER SubjectPublicKeyInfo
+    /// "RSA 3072" or "EC P-256".
+    std::string description() const;
+};
+
+/// How a signature is produced from a digest.
+struct SignatureScheme {
+    DigestAlgorithm digest = DigestAlgorithm::sha256;
+    bool rsa_pss = false;  ///< RSASSA-PSS (salt length = digest length, MGF1 with the same digest)
+};
+
+/// Where a key lives and how to reach it. Filled by field name.
+struct KeyOptions {
+    std::string spec;                 ///< a key file path or an RFC 7512 "pkcs11:" URI
+    std::string cert_file;            ///< optional signer certificate (PEM or DER)
+    std::string pkcs11_module;        ///< module path; empty: TSIGN_PKCS11_MODULE, config, p11-kit proxy
+    PinSource pin;                    ///< PIN / passphrase source (a URI pin-source overrides the default)
+    bool allow_final_pin_try = false; ///< send a PIN even when the token says the next wrong one locks it
+};
+
+/// Something that signs digests: a key in a file or on a token. Everything that signs in tsign
+/// signs through this interface and never needs to know where the key lives.
+class Signer {
+public:
+    virtual ~Signer();
+    /// The public key.
+    virtual PublicKeyInfo public_key() const = 0;
+    /// The signer certificate (DER), if one was given or found on the token.
+    virtual std::optional<Bytes> certificate() const = 0;
+    /// Signs a digest (already computed with scheme.digest). RSA: PKCS#1 v1.5 DigestInfo or PSS;
+    /// EC: a DER-encoded ECDSA-Sig-Value.
+    virtual Bytes sign_digest(std::span<const std::uint8_t> digest, const SignatureScheme& scheme) = 0;
+    /// Hashes data with scheme.digest and signs it.
+    Bytes sign_data(std::span<const std::uint8_t> data, const SignatureScheme& scheme);
+    /// A description of where the key lives ("file key.pem", "pkcs11:token=...;object=...").
+    virtual std::string location() const = 0;
+    /// True when the key demands a PIN for every signature (CKA_ALWAYS_AUTHENTICATE).
+    virtual bool always_authenticate() const { return false; }
+};
+
+/// Opens a key. Files: PEM/DER PKCS#8 (plain or encrypted), PKCS#1, SEC1, PKCS#12. Tokens: an
+/// RFC 7512 URI. When options.cert_file is given, a key whose public half does not match it is
+/// refused (Errc::key_cert_mismatch) before anything is signed. With a token key and no
+/// cert_file, the certificate with the same CKA_ID on the token is used if there is one.
+std::unique_ptr<Signer> open_signer(const KeyOptions& options);
+
+/// Options of generate_key_file().
+struct KeyGenOptions {
+    KeyType type = KeyType::ec_p256;
+    bool encrypt = false;   ///< encrypted PKCS#8 (AES-256-CBC, PBKDF2-HMAC-SHA256)
+    PinSource passphrase;   ///< where the passphrase comes from when encrypt is set
+    bool pem = false;       ///< PEM instead of DER
+    bool force = false;     ///< replace an existing file
+};
+
+/// Generates a key pair and writes the private key as PKCS#8 (mode 0600, atomic).
+PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& options);
+
+/// Describes the public key of a DER SubjectPublicKeyInfo.
+PublicKeyInfo describe_spki(std::span<const std::uint8_t> spki_der);
+
+}  // namespace tsign

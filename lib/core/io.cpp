@@ -1,0 +1,140 @@
+#include "tsign/io.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "core/ossl.hpp"
+#include "tsign/error.hpp"
+
+namespace tsign {
+
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+bool write_all(int fd, const std::uint8_t* p, size_t n) {
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= static_cast<size_t>(w);
+    }
+    return true;
+}
+
+}  // namespace
+
+Bytes read_file(const std::string& path) {
+    int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        throw Error(e == ENOENT ? Errc::file_not_found : Errc::file_unreadable,
+                    "cannot read '" + path + "': " + errno_text(e));
+    }
+    struct stat st {};
+    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "': is a directory");
+    }
+    Bytes out;
+    std::uint8_t buf[65536];
+    for (;;) {
+        ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            const int e = errno;
+            if (fd != STDIN_FILENO) ::close(fd);
+            throw Error(Errc::file_unreadable, "cannot read '" + path + "': " + errno_text(e));
+        }
+        if (r == 0) break;
+        out.insert(out.end(), buf, buf + r);
+    }
+    if (fd != STDIN_FILENO) ::close(fd);
+    return out;
+}
+
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, const WriteOptions& options) {
+    if (path == "-") {
+        if (!write_all(STDOUT_FILENO, data.data(), data.size()))
+            throw Error(Errc::output_failed, "cannot write to standard output: " + errno_text(errno));
+        return;
+    }
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    fs::path dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!options.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found && !ec)
+        throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists",
+                    "use --force to replace it");
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
+    const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + ossl::hex(rnd));
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode & 07777);
+    if (fd < 0)
+        throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(errno));
+    // O_CREAT honours the umask; make the mode exact (0600 must stay 0600, 0644 may be narrowed by umask).
+    if ((options.mode & 077) == 0) ::fchmod(fd, options.mode & 07777);
+    auto cleanup = [&](const std::string& why) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw Error(Errc::output_failed, "cannot write '" + path + "': " + why);
+    };
+    if (!write_all(fd, data.data(), data.size())) cleanup(errno_text(errno));
+    if (::fsync(fd) != 0) cleanup(errno_text(errno));
+    if (::close(fd) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
+    }
+    int rc;
+    if (options.force) {
+        rc = ::rename(tmp.c_str(), target.c_str());
+    } else {
+        rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            // File systems without RENAME_NOREPLACE: link() fails if the target exists.
+            rc = ::link(tmp.c_str(), target.c_str());
+            if (rc == 0) ::unlink(tmp.c_str());
+        }
+    }
+    if (rc != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        if (e == EEXIST)
+            throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists",
+                        "use --force to replace it");
+        throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
+    }
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+void write_file_atomic(const std::string& path, const std::string& text, const WriteOptions& options) {
+    write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), options);
+}
+
+std::string der_to_pem(std::span<const std::uint8_t> der, const std::string& label) {
+    ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    if (!out || !PEM_write_bio(out.get(), label.c_str(), "", der.data(), static_cast<long>(der.size())))
+        ossl::fail(Errc::internal, "PEM encoding failed");
+    return ossl::bio_string(out.get());
+}
+
+}  // namespace tsign

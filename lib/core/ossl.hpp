@@ -1,0 +1,90 @@
+// Internal: one owning pointer type per OpenSSL object, the deleter declared once,
+// and helpers that fold the OpenSSL error queue into tsign::Error.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ui.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tsign/error.hpp"
+
+namespace tsign::ossl {
+
+template <auto Fn>
+struct Deleter {
+    template <typename T>
+    void operator()(T* p) const noexcept { Fn(p); }
+};
+
+template <typename T, auto Fn>
+using Ptr = std::unique_ptr<T, Deleter<Fn>>;
+
+using BioPtr = Ptr<BIO, BIO_free_all>;
+using PkeyPtr = Ptr<EVP_PKEY, EVP_PKEY_free>;
+using PkeyCtxPtr = Ptr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdCtxPtr = Ptr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using X509Ptr = Ptr<X509, X509_free>;
+using X509ReqPtr = Ptr<X509_REQ, X509_REQ_free>;
+using X509CrlPtr = Ptr<X509_CRL, X509_CRL_free>;
+using X509NamePtr = Ptr<X509_NAME, X509_NAME_free>;
+using X509ExtPtr = Ptr<X509_EXTENSION, X509_EXTENSION_free>;
+using P12Ptr = Ptr<PKCS12, PKCS12_free>;
+using P8InfPtr = Ptr<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
+using X509SigPtr = Ptr<X509_SIG, X509_SIG_free>;
+using BnPtr = Ptr<BIGNUM, BN_free>;
+using Asn1IntPtr = Ptr<ASN1_INTEGER, ASN1_INTEGER_free>;
+using Asn1ObjPtr = Ptr<ASN1_OBJECT, ASN1_OBJECT_free>;
+using UiMethodPtr = Ptr<UI_METHOD, UI_destroy_method>;
+
+inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+using X509StackPtr = Ptr<STACK_OF(X509), free_x509_stack>;
+inline void free_ext_stack(STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+using ExtStackPtr = Ptr<STACK_OF(X509_EXTENSION), free_ext_stack>;
+inline void free_openssl_string(char* p) { OPENSSL_free(p); }
+using OsslStrPtr = Ptr<char, free_openssl_string>;
+
+/// Drains the OpenSSL error queue into readable lines (oldest first).
+std::vector<std::string> drain_errors();
+
+/// Throws Error(code, message, hint) with the OpenSSL error queue folded in as details.
+[[noreturn]] void fail(Errc code, std::string message, std::string hint = {});
+
+/// A read-only memory BIO over a byte span (the span must outlive the BIO).
+BioPtr mem_bio(std::span<const unsigned char> data);
+
+/// Contents of a memory BIO as bytes / as a string.
+std::vector<unsigned char> bio_bytes(BIO* bio);
+std::string bio_string(BIO* bio);
+
+/// Lowercase hex of bytes, optionally with a separator.
+std::string hex(std::span<const unsigned char> data, char sep = 0);
+
+/// Decodes hex ("0a1B", optional ':' separators). Throws Errc::usage-free malformed on bad input.
+std::vector<unsigned char> unhex(std::string_view text);
+
+/// SHA-256 of bytes.
+std::vector<unsigned char> sha256(std::span<const unsigned char> data);
+
+/// True when the bytes look like PEM (after leading whitespace, "-----BEGIN ").
+bool looks_like_pem(std::span<const unsigned char> data);
+
+/// A UTF-8 one-line rendering of an X.509 name: "CN=علی رضایی, O=..., C=IR" (encoding order).
+std::string name_to_utf8(const X509_NAME* name);
+
+/// Serial number as uppercase hex (no separators).
+std::string serial_hex(const ASN1_INTEGER* serial);
+
+/// ASN1_TIME to time_t (UTC).
+long long asn1_time_to_unix(const ASN1_TIME* t);
+
+}  // namespace tsign::ossl
