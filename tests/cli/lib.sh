@@ -1,0 +1,71 @@
+# Helpers for the command-line tests. Each test sources this file, gets a fresh temporary
+# folder ($W) with its own SoftHSM2 configuration, and reports with ok / fail.
+set -u
+: "${TSIGN:?set TSIGN to the tsign binary}"
+W=$(mktemp -d /tmp/tsign-cli-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export SOFTHSM2_CONF="$W/softhsm2.conf"
+mkdir -p "$W/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$W" >"$SOFTHSM2_CONF"
+SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
+export TSIGN_PKCS11_MODULE="$SOFTHSM_MODULE"
+unset TSIGN_CONFIG
+FAILED=0
+CHECKS=0
+
+ok() { CHECKS=$((CHECKS + 1)); printf 'ok   %s\n' "$*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
+
+# run CMD...: runs a command, keeps stdout in $W/out, stderr in $W/err, exit code in $RC.
+run() {
+  "$@" >"$W/out" 2>"$W/err"
+  RC=$?
+}
+
+# expect_rc N DESCRIPTION: checks the exit code of the last run.
+expect_rc() {
+  if [ "$RC" -eq "$1" ]; then ok "$2 (exit $RC)"; else fail "$2: expected exit $1, got $RC; stderr: $(head -c 600 "$W/err")"; fi
+}
+
+# expect_err_contains TEXT DESCRIPTION
+expect_err_contains() {
+  if grep -qF -- "$1" "$W/err"; then ok "$2"; else fail "$2: stderr lacks '$1': $(head -c 600 "$W/err")"; fi
+}
+
+expect_out_contains() {
+  if grep -qF -- "$1" "$W/out"; then ok "$2"; else fail "$2: stdout lacks '$1': $(head -c 600 "$W/out")"; fi
+}
+
+# expect_one_line_error DESCRIPTION: stderr is 'tsign: error: ...' plus at most a hint line.
+expect_one_line_error() {
+  local first; first=$(head -n 1 "$W/err")
+  local n; n=$(grep -vc '^hint: ' "$W/err")
+  if [[ "$first" == "tsign: error: "* ]] && [ "$n" -eq 1 ]; then ok "$1: one-line error"; else fail "$1: error output is not one line: $(cat "$W/err")"; fi
+}
+
+expect_absent() {
+  if [ ! -e "$1" ]; then ok "$2"; else fail "$2: $1 exists"; fi
+}
+
+check() {  # check DESCRIPTION CMD...: the command must succeed
+  local d=$1; shift
+  if "$@" >"$W/check.out" 2>&1; then ok "$d"; else fail "$d: $(head -c 600 "$W/check.out")"; fi
+}
+
+check_not() {  # check_not DESCRIPTION CMD...: the command must fail
+  local d=$1; shift
+  if "$@" >"$W/check.out" 2>&1; then fail "$d: unexpectedly succeeded"; else ok "$d"; fi
+}
+
+# json_get FILE EXPR: a jq expression on a JSON file.
+json_get() { jq -r "$2" "$1"; }
+
+new_token() {  # new_token LABEL [PIN]
+  softhsm2-util --init-token --free --label "$1" --so-pin 87654321 --pin "${2:-123456}" >/dev/null
+}
+
+finish() {
+  printf '%d passed, %d failed\n' "$((CHECKS - FAILED))" "$FAILED"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}
