@@ -459,9 +459,10 @@ std::unique_ptr<Signer> open_token_signer(const KeyOptions& o) {
         ERR_clear_error();
         throw Error(Errc::token_error, "cannot use key " + location + ": the token did not return its public parameters");
     }
-    ossl::PkeyPtr pub(PKCS11_get_public_key(key));
-    ERR_clear_error();
-    EVP_PKEY* public_half = pub ? pub.get() : pkey.get();
+    // libp11's private-key EVP_PKEY carries the public parameters (RSA n/e, EC point), which
+    // is all the certificate check and the CSR need. (PKCS11_get_public_key leaks in libp11 0.4.12.)
+    ossl::PkeyPtr pub;
+    EVP_PKEY* public_half = pkey.get();
     detail::check_key_strength(public_half, location);
 
     ossl::X509Ptr cert;

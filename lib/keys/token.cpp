@@ -210,7 +210,7 @@ TokenObjectInfo import_token_certificate(const TokenOptions& options, const std:
     if (PKCS11_enumerate_keys(t.slot->token, &keys, &nkeys) == 0) {
         for (unsigned i = 0; i < nkeys; ++i) {
             if (keys[i].id_len != id.size() || std::memcmp(keys[i].id, id.data(), id.size()) != 0) continue;
-            ossl::PkeyPtr pub(PKCS11_get_public_key(&keys[i]));
+            ossl::PkeyPtr pub(PKCS11_get_private_key(&keys[i]));
             if (pub && EVP_PKEY_eq(pub.get(), X509_get0_pubkey(cert.get())) != 1)
                 throw Error(Errc::key_cert_mismatch,
                             "refusing to import the certificate: it does not match the key with id " + id_hex +

@@ -30,11 +30,11 @@ run "$TSIGN" token keygen --token member1 --label p384 --type ec-p384 --pin-sour
 expect_rc 0 "token keygen ec-p384"
 
 # independent: pkcs11-tool sees the keys and cannot read the private values
-check "pkcs11-tool lists the key" grep -q "label:.*sign" <(pkcs11-tool --module "$SOFTHSM_MODULE" --login --pin "$PIN" --list-objects --type privkey 2>/dev/null)
-pkcs11-tool --module "$SOFTHSM_MODULE" --login --pin "$PIN" --list-objects --type privkey 2>/dev/null | grep -A4 "label: *sign$" >access.txt
+check "pkcs11-tool lists the key" grep -q "label:.*sign" <(pkcs11-tool --module "$SOFTHSM_MODULE" --token-label member1 --login --pin "$PIN" --list-objects --type privkey 2>/dev/null)
+pkcs11-tool --module "$SOFTHSM_MODULE" --token-label member1 --login --pin "$PIN" --list-objects --type privkey 2>/dev/null | grep -A4 "label: *sign$" >access.txt
 check "pkcs11-tool: the key is sensitive" grep -q "Access:.* sensitive" access.txt
 check "pkcs11-tool: the key is never extractable" grep -q "Access:.*never extractable" access.txt
-pkcs11-tool --module "$SOFTHSM_MODULE" --login --pin "$PIN" --read-object --type privkey --label sign -o extracted.der >/dev/null 2>&1
+pkcs11-tool --module "$SOFTHSM_MODULE" --token-label member1 --login --pin "$PIN" --read-object --type privkey --label sign -o extracted.der >/dev/null 2>&1
 expect_absent extracted.der "pkcs11-tool cannot export the private key"
 
 run "$TSIGN" token keys --token member1 --pin-source env:PIN --json
@@ -88,7 +88,7 @@ run "$TSIGN" token import-cert --token member1 --label sign --id 0102 --pin-sour
 expect_rc 4 "certificate of another key refused"
 run "$TSIGN" token import-cert --token member1 --label sign --id "$ID" --pin-source env:PIN sign.crt
 expect_rc 0 "import-cert"
-check "pkcs11-tool sees the certificate" grep -q "Certificate Object" <(pkcs11-tool --module "$SOFTHSM_MODULE" --list-objects --type cert 2>/dev/null)
+check "pkcs11-tool sees the certificate" grep -q "Certificate Object" <(pkcs11-tool --module "$SOFTHSM_MODULE" --token-label member1 --list-objects --type cert 2>/dev/null)
 run "$TSIGN" token keys --token member1 --pin-source env:PIN --json
 check "token keys lists the certificate with its UTF-8 subject" test "$(jq -r '.objects[] | select(.kind=="certificate") | .subject' out)" = "CN=علی رضایی, O=شهرداری تهران, C=IR"
 run "$TSIGN" token import-cert --token member1 --label sign2 --id "$ID" --pin-source env:PIN sign.crt

@@ -46,13 +46,16 @@ static void write_failures(int n) {
     fclose(f);
 }
 
+static int gone; /* set once the token has been "pulled out" */
+
 static int removed(void) {
     const char *r = getenv("P11SHIM_REMOVE_AFTER");
-    return r && signs >= atol(r);
+    if (r && signs >= atol(r)) gone = 1;
+    return gone;
 }
 
 static CK_RV shim_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
-    if (removed()) return CKR_TOKEN_NOT_PRESENT;
+    if (gone) return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_GetTokenInfo(slot, info);
     if (rv != CKR_OK || !getenv("P11SHIM_STATE")) return rv;
     int fails = read_failures(), max = max_tries();
