@@ -259,64 +259,46 @@ std::string encryption_of(const X509_SIG* sig) {
     return obj ? obj_name(obj) : "unknown";
 }
 
+// Decodes DER that must be exactly one object of the type (no trailing bytes).
+template <typename T, auto Free, typename D2I>
+ossl::Ptr<T, Free> d2i_exact(D2I d2i, const Bytes& data) {
+    const unsigned char* p = data.data();
+    ossl::Ptr<T, Free> obj(d2i(&p, static_cast<long>(data.size())));
+    if (obj && p != data.data() + data.size()) obj.reset();
+    return obj;
+}
+
 json describe_der(const Bytes& data, const std::string& name) {
-    {
-        const unsigned char* p = data.data();
-        ossl::X509Ptr c(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
-        if (c && p == data.data() + data.size()) return cert_json(c.get());
+    auto typed_key = [](int type) {
+        return [type](const unsigned char** p, long n) { return d2i_PrivateKey(type, nullptr, p, n); };
+    };
+    if (auto c = d2i_exact<X509, X509_free>([](auto p, long n) { return d2i_X509(nullptr, p, n); }, data))
+        return cert_json(c.get());
+    if (auto r = d2i_exact<X509_REQ, X509_REQ_free>([](auto p, long n) { return d2i_X509_REQ(nullptr, p, n); }, data))
+        return csr_json(r.get());
+    if (auto c = d2i_exact<X509_CRL, X509_CRL_free>([](auto p, long n) { return d2i_X509_CRL(nullptr, p, n); }, data))
+        return crl_json(c.get());
+    if (auto inf = d2i_exact<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>(
+            [](auto p, long n) { return d2i_PKCS8_PRIV_KEY_INFO(nullptr, p, n); }, data)) {
+        if (ossl::PkeyPtr pk(EVP_PKCS82PKEY(inf.get())); pk) return private_key_json("PKCS#8", false, pk.get());
     }
-    {
-        const unsigned char* p = data.data();
-        ossl::X509ReqPtr r(d2i_X509_REQ(nullptr, &p, static_cast<long>(data.size())));
-        if (r && p == data.data() + data.size()) return csr_json(r.get());
+    if (auto sig = d2i_exact<X509_SIG, X509_SIG_free>([](auto p, long n) { return d2i_X509_SIG(nullptr, p, n); }, data))
+        return private_key_json("PKCS#8", true, nullptr, encryption_of(sig.get()));
+    if (auto p12 = d2i_exact<PKCS12, PKCS12_free>([](auto p, long n) { return d2i_PKCS12(nullptr, p, n); }, data)) {
+        json j;
+        j["type"] = "pkcs12";
+        j["mac"] = PKCS12_mac_present(p12.get()) == 1;
+        return j;
     }
-    {
-        const unsigned char* p = data.data();
-        ossl::X509CrlPtr c(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size())));
-        if (c && p == data.data() + data.size()) return crl_json(c.get());
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::P8InfPtr inf(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(data.size())));
-        if (inf && p == data.data() + data.size()) {
-            ossl::PkeyPtr pk(EVP_PKCS82PKEY(inf.get()));
-            if (pk) return private_key_json("PKCS#8", false, pk.get());
-        }
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::X509SigPtr sig(d2i_X509_SIG(nullptr, &p, static_cast<long>(data.size())));
-        if (sig && p == data.data() + data.size()) return private_key_json("PKCS#8", true, nullptr, encryption_of(sig.get()));
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::P12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));
-        if (p12 && p == data.data() + data.size()) {
-            json j;
-            j["type"] = "pkcs12";
-            j["mac"] = PKCS12_mac_present(p12.get()) == 1;
-            return j;
-        }
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::PkeyPtr pk(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(data.size())));
-        if (pk && p == data.data() + data.size()) return private_key_json("PKCS#1", false, pk.get());
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::PkeyPtr pk(d2i_PrivateKey(EVP_PKEY_EC, nullptr, &p, static_cast<long>(data.size())));
-        if (pk && p == data.data() + data.size()) return private_key_json("SEC1", false, pk.get());
-    }
-    {
-        const unsigned char* p = data.data();
-        ossl::PkeyPtr pk(d2i_PUBKEY(nullptr, &p, static_cast<long>(data.size())));
-        if (pk && p == data.data() + data.size()) {
-            json j;
-            j["type"] = "public-key";
-            j["public_key"] = public_key_json(pk.get());
-            return j;
-        }
+    if (auto pk = d2i_exact<EVP_PKEY, EVP_PKEY_free>(typed_key(EVP_PKEY_RSA), data))
+        return private_key_json("PKCS#1", false, pk.get());
+    if (auto pk = d2i_exact<EVP_PKEY, EVP_PKEY_free>(typed_key(EVP_PKEY_EC), data))
+        return private_key_json("SEC1", false, pk.get());
+    if (auto pk = d2i_exact<EVP_PKEY, EVP_PKEY_free>([](auto p, long n) { return d2i_PUBKEY(nullptr, p, n); }, data)) {
+        json j;
+        j["type"] = "public-key";
+        j["public_key"] = public_key_json(pk.get());
+        return j;
     }
     ossl::fail(Errc::malformed, "cannot describe '" + name + "': not a recognised PKI object (malformed, truncated or unsupported)");
 }

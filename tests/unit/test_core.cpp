@@ -6,20 +6,14 @@
 #include <unistd.h>
 
 #include "tsign/error.hpp"
+#include "util.hpp"
 #include "tsign/io.hpp"
 #include "tsign/pin.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/tsign-unit-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using tsign::test::TempDir;
 size_t count_entries(const fs::path& p) {
     size_t n = 0;
     for ([[maybe_unused]] auto& e : fs::directory_iterator(p)) ++n;

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "tsign/error.hpp"
+#include "util.hpp"
 #include "tsign/io.hpp"
 #include "tsign/keys.hpp"
 #include "tsign/x509.hpp"
@@ -18,15 +19,7 @@ using namespace tsign;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/tsign-unit-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string& n) const { return (path / n).string(); }
-};
+using tsign::test::TempDir;
 
 // Independent check with OpenSSL: verify a signature over a digest with the SPKI.
 bool openssl_verifies(const Bytes& spki, const Bytes& digest, const Bytes& sig, const SignatureScheme& s) {
