@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tsign/keys.hpp"
+#include "tsign/error.hpp"
 #include "tsign/token.hpp"
+#include "tsign/verify.hpp"
 
 namespace tsign::cli {
 
@@ -39,6 +41,19 @@ struct KeyFlags {
     KeyOptions options() const;
 };
 
+/// --trust, --untrusted, --crl, --revocation, --at.
+struct ChainFlags {
+    std::vector<std::string> trust, untrusted, crls;
+    std::string revocation = "auto", at;
+    void add_to(CLI::App* app, bool trust_required);
+    ChainOptions options() const;
+};
+
+/// Thrown by a command that has printed its result and wants a non-zero exit (e.g. 1: not valid).
+struct ExitWith {
+    ExitCode code;
+};
+
 /// Formats a footer with EXAMPLES and EXIT CODES sections.
 std::string footer(const std::string& examples, const std::string& exit_codes = {});
 
@@ -52,5 +67,6 @@ void print_json(const json& j);
 void register_key_commands(CLI::App& app, Globals& g);
 void register_token_commands(CLI::App& app, Globals& g);
 void register_info_command(CLI::App& app, Globals& g);
+void register_cert_commands(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

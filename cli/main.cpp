@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     register_key_commands(app, g);
     register_token_commands(app, g);
     register_info_command(app, g);
+    register_cert_commands(app, g);
 
     try {
         app.parse(argc, argv);
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
             if (c == '\n') c = ' ';
         std::fprintf(stderr, "tsign: error: %s\nhint: see 'tsign --help' or 'tsign COMMAND --help'\n", msg.c_str());
         return static_cast<int>(tsign::ExitCode::usage);
+    } catch (const ExitWith& e) {
+        return static_cast<int>(e.code);
     } catch (const tsign::Error& e) {
         std::fprintf(stderr, "tsign: error: %s\n", e.what());
         if (!e.hint().empty()) std::fprintf(stderr, "hint: %s\n", e.hint().c_str());

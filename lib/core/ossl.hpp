@@ -48,6 +48,10 @@ using UiMethodPtr = Ptr<UI_METHOD, UI_destroy_method>;
 
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 using X509StackPtr = Ptr<STACK_OF(X509), free_x509_stack>;
+inline void free_x509_refs(STACK_OF(X509) * s) { sk_X509_free(s); }
+using X509RefStackPtr = Ptr<STACK_OF(X509), free_x509_refs>;  ///< a stack that does not own its certificates
+inline void free_crl_refs(STACK_OF(X509_CRL) * s) { sk_X509_CRL_free(s); }
+using CrlRefStackPtr = Ptr<STACK_OF(X509_CRL), free_crl_refs>;
 inline void free_ext_stack(STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 using ExtStackPtr = Ptr<STACK_OF(X509_EXTENSION), free_ext_stack>;
 inline void free_openssl_string(char* p) { OPENSSL_free(p); }

@@ -1,0 +1,64 @@
+/// @file verify.hpp
+/// RFC 5280 path validation: the engine behind `tsign cert verify` and the signer checks of
+/// `tsign verify`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tsign/io.hpp"
+
+namespace tsign {
+
+/// How revocation is checked: auto (use what is available, say what was not checked),
+/// require (no revocation information means not valid), off.
+enum class RevocationMode { automatic, require, off };
+RevocationMode parse_revocation_mode(const std::string& text);
+
+/// What the end certificate must be good for.
+enum class Purpose { any, signing, timestamping, ocsp };
+Purpose parse_purpose(const std::string& text);
+
+/// Inputs of path validation. Filled by field name.
+struct ChainOptions {
+    std::vector<std::string> trust_files;      ///< trust anchors (PEM bundles or DER)
+    std::vector<std::string> untrusted_files;  ///< intermediates offered for path building
+    std::vector<std::string> crl_files;        ///< CRLs (PEM bundles or DER)
+    RevocationMode revocation = RevocationMode::automatic;
+    std::optional<std::int64_t> at;            ///< validation time (Unix seconds); empty: now
+    Purpose purpose = Purpose::any;
+    std::vector<std::string> ekus;             ///< required extended key usages (OIDs or short names)
+    // RFC 5280 §6.1.1 policy inputs
+    std::vector<std::string> policies;         ///< user-initial-policy-set; empty: anyPolicy
+    bool explicit_policy = false;              ///< initial-explicit-policy
+    bool inhibit_policy_mapping = false;       ///< initial-policy-mapping-inhibit
+    bool inhibit_any_policy = false;           ///< initial-any-policy-inhibit
+};
+
+/// One problem found with one certificate of the path.
+struct CertFinding {
+    int depth = 0;              ///< 0 = the end certificate
+    std::string subject;        ///< UTF-8
+    std::string code;           ///< stable short code ("certificate_expired", "revoked", ...)
+    std::string message;        ///< human text
+};
+
+/// The outcome of path validation.
+struct ChainReport {
+    bool valid = false;
+    std::vector<std::string> chain;          ///< subjects, end certificate first, trust anchor last
+    std::vector<CertFinding> findings;       ///< every problem, per certificate
+    std::vector<std::string> notes;          ///< what was not checked (auto revocation)
+    std::string revocation = "not_checked";  ///< good | revoked | unknown | not_checked
+    std::string indication = "TOTAL_PASSED"; ///< ETSI EN 319 102-1
+    std::string sub_indication;              ///< empty when passed
+    /// The report as one JSON document.
+    std::string to_json() const;
+};
+
+/// Validates the certificate (PEM or DER bytes) against the options.
+ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& options);
+
+}  // namespace tsign

@@ -1,0 +1,304 @@
+#include "x509/chain.hpp"
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "tsign/error.hpp"
+
+namespace tsign {
+
+RevocationMode parse_revocation_mode(const std::string& text) {
+    if (text == "auto") return RevocationMode::automatic;
+    if (text == "require") return RevocationMode::require;
+    if (text == "off") return RevocationMode::off;
+    throw Error(Errc::usage, "invalid revocation mode '" + text + "'", "use auto, require or off");
+}
+
+Purpose parse_purpose(const std::string& text) {
+    if (text == "any") return Purpose::any;
+    if (text == "signing") return Purpose::signing;
+    if (text == "timestamping") return Purpose::timestamping;
+    if (text == "ocsp") return Purpose::ocsp;
+    throw Error(Errc::usage, "invalid purpose '" + text + "'", "use signing, timestamping, ocsp or any");
+}
+
+std::string ChainReport::to_json() const {
+    nlohmann::ordered_json j;
+    j["valid"] = valid;
+    j["indication"] = indication;
+    j["sub_indication"] = sub_indication.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(sub_indication);
+    j["chain"] = chain;
+    j["revocation"] = revocation;
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& f : findings)
+        arr.push_back({{"depth", f.depth}, {"subject", f.subject}, {"code", f.code}, {"message", f.message}});
+    j["findings"] = arr;
+    j["notes"] = notes;
+    return j.dump(2);
+}
+
+namespace detail {
+
+std::vector<ossl::X509Ptr> load_certificates(const std::string& path) {
+    const Bytes data = read_file(path);
+    std::vector<ossl::X509Ptr> out;
+    if (ossl::looks_like_pem(data)) {
+        auto bio = ossl::mem_bio(data);
+        for (;;) {
+            X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+            if (x == nullptr) break;
+            out.emplace_back(x);
+        }
+        const unsigned long e = ERR_peek_last_error();
+        if (ERR_GET_REASON(e) == PEM_R_NO_START_LINE) ERR_clear_error();
+        else if (e != 0 || out.empty()) ossl::fail(Errc::malformed, "cannot read certificates from '" + path + "': malformed PEM");
+    } else {
+        const unsigned char* p = data.data();
+        X509* x = d2i_X509(nullptr, &p, static_cast<long>(data.size()));
+        if (x == nullptr || p != data.data() + data.size()) {
+            X509_free(x);
+            ossl::fail(Errc::malformed, "cannot read certificate '" + path + "': malformed or truncated");
+        }
+        out.emplace_back(x);
+    }
+    if (out.empty()) throw Error(Errc::malformed, "cannot read certificates from '" + path + "': none found");
+    return out;
+}
+
+std::vector<ossl::X509CrlPtr> load_crls(const std::string& path) {
+    const Bytes data = read_file(path);
+    std::vector<ossl::X509CrlPtr> out;
+    if (ossl::looks_like_pem(data)) {
+        auto bio = ossl::mem_bio(data);
+        for (;;) {
+            X509_CRL* c = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+            if (c == nullptr) break;
+            out.emplace_back(c);
+        }
+        ERR_clear_error();
+    } else {
+        const unsigned char* p = data.data();
+        X509_CRL* c = d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size()));
+        if (c != nullptr && p == data.data() + data.size()) out.emplace_back(c);
+        else X509_CRL_free(c);
+    }
+    if (out.empty()) ossl::fail(Errc::malformed, "cannot read CRL '" + path + "': malformed, truncated or not a CRL");
+    return out;
+}
+
+TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
+    for (const auto& f : options.trust_files)
+        for (auto& c : load_certificates(f)) trust_.push_back(std::move(c));
+    for (const auto& f : options.untrusted_files)
+        for (auto& c : load_certificates(f)) untrusted_.push_back(std::move(c));
+    for (const auto& f : options.crl_files)
+        for (auto& c : load_crls(f)) crls_.push_back(std::move(c));
+    for (const auto& p : options.policies) {
+        ossl::Asn1ObjPtr obj(OBJ_txt2obj(p.c_str(), 0));
+        if (!obj) {
+            ERR_clear_error();
+            throw Error(Errc::usage, "invalid policy OID '" + p + "'");
+        }
+    }
+    for (const auto& e : options.ekus) {
+        ossl::Asn1ObjPtr obj(OBJ_txt2obj(e.c_str(), 0));
+        if (!obj) {
+            ERR_clear_error();
+            throw Error(Errc::usage, "invalid extended key usage '" + e + "'");
+        }
+    }
+}
+
+namespace {
+
+struct State {
+    RevocationMode mode;
+    std::vector<CertFinding> findings;
+    std::vector<std::string> notes;
+    std::set<int> crl_unknown_depths;
+};
+
+std::string code_of(int err) {
+    switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED: return "certificate_expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "certificate_not_yet_valid";
+    case X509_V_ERR_CERT_REVOKED: return "revoked";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return "no_chain_to_trust_anchor";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER: return "revocation_unknown";
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID: return "crl_out_of_date";
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE: return "bad_signature";
+    case X509_V_ERR_INVALID_CA: return "invalid_ca";
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED: return "path_length_exceeded";
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+    case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE: return "key_usage";
+    case X509_V_ERR_INVALID_POLICY_EXTENSION:
+    case X509_V_ERR_NO_EXPLICIT_POLICY: return "policy";
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX: return "name_constraints";
+    case X509_V_ERR_INVALID_PURPOSE: return "purpose";
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK: return "weak_algorithm";
+    default: return "chain_error";
+    }
+}
+
+int verify_cb(int ok, X509_STORE_CTX* ctx) {
+    if (ok) return ok;
+    auto* st = static_cast<State*>(X509_STORE_CTX_get_app_data(ctx));
+    // OpenSSL validates the path of a CRL signer in a context of its own, without our state:
+    // there the failure must stand, and the outer validation reports the CRL as unusable.
+    if (st == nullptr) return ok;
+    const int err = X509_STORE_CTX_get_error(ctx);
+    const int depth = X509_STORE_CTX_get_error_depth(ctx);
+    X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+    const std::string subject = cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "";
+    if (err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) {
+        st->crl_unknown_depths.insert(depth);
+        if (st->mode == RevocationMode::automatic) {
+            st->notes.push_back("revocation of '" + subject + "' not checked: no CRL available");
+            return 1;
+        }
+    }
+    st->findings.push_back({depth, subject, code_of(err), X509_verify_cert_error_string(err)});
+    // Go on: collect every finding; the verdict is made from the findings, never from OpenSSL's return alone.
+    return 1;
+}
+
+void check_purpose(X509* leaf, const ChainOptions& o, std::vector<CertFinding>& findings) {
+    const std::string subject = ossl::name_to_utf8(X509_get_subject_name(leaf));
+    if (o.purpose == Purpose::signing) {
+        const uint32_t ku = X509_get_key_usage(leaf);
+        if (ku != UINT32_MAX && !(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+            findings.push_back({0, subject, "key_usage", "key usage allows neither digitalSignature nor nonRepudiation"});
+    }
+    if (!o.ekus.empty()) {
+        ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
+            static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr)));
+        if (eku) {
+            for (const auto& want : o.ekus) {
+                ossl::Asn1ObjPtr w(OBJ_txt2obj(want.c_str(), 0));
+                bool found = false;
+                for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+                    const int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), i));
+                    if (OBJ_cmp(sk_ASN1_OBJECT_value(eku.get(), i), w.get()) == 0 || nid == NID_anyExtendedKeyUsage) found = true;
+                }
+                if (!found) findings.push_back({0, subject, "purpose", "extended key usage lacks " + want});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t) const {
+    const ChainOptions& o = options_;
+    ossl::Ptr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
+    for (const auto& c : trust_) X509_STORE_add_cert(store.get(), c.get());
+    ERR_clear_error();
+    ossl::X509RefStackPtr untrusted(sk_X509_new_null());
+    for (const auto& c : untrusted_) sk_X509_push(untrusted.get(), c.get());
+    for (int i = 0; extra_untrusted && i < sk_X509_num(extra_untrusted); ++i)
+        sk_X509_push(untrusted.get(), sk_X509_value(extra_untrusted, i));
+    ossl::CrlRefStackPtr crls(sk_X509_CRL_new_null());
+    for (const auto& c : crls_) sk_X509_CRL_push(crls.get(), c.get());
+
+    ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
+    if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
+        ossl::fail(Errc::internal, "cannot set up path validation");
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    unsigned long flags = X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN;
+    const bool check_crls = o.revocation == RevocationMode::require || (o.revocation == RevocationMode::automatic && !crls_.empty());
+    if (check_crls) {
+        flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_EXTENDED_CRL_SUPPORT | X509_V_FLAG_USE_DELTAS;
+        X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
+    }
+    if (o.explicit_policy) flags |= X509_V_FLAG_EXPLICIT_POLICY;
+    if (o.inhibit_policy_mapping) flags |= X509_V_FLAG_INHIBIT_MAP;
+    if (o.inhibit_any_policy) flags |= X509_V_FLAG_INHIBIT_ANY;
+    X509_VERIFY_PARAM_set_flags(param, flags);
+    // The user-initial-policy-set is {anyPolicy} unless given: OpenSSL treats an empty set as "none".
+    const std::vector<std::string> policies = o.policies.empty() ? std::vector<std::string>{"2.5.29.32.0"} : o.policies;
+    for (const auto& p : policies) X509_VERIFY_PARAM_add0_policy(param, OBJ_txt2obj(p.c_str(), 1));
+    if (t) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(*t));
+    if (o.purpose == Purpose::timestamping) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
+    if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
+
+    State st{o.revocation, {}, {}, {}};
+    X509_STORE_CTX_set_app_data(ctx.get(), &st);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
+    const int rc = X509_verify_cert(ctx.get());
+    if (rc < 0) ossl::fail(Errc::internal, "path validation failed to run");
+    ERR_clear_error();
+
+    ChainReport r;
+    if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get()))
+        for (int i = 0; i < sk_X509_num(chain); ++i) r.chain.push_back(ossl::name_to_utf8(X509_get_subject_name(sk_X509_value(chain, i))));
+    check_purpose(leaf, o, st.findings);
+    if (rc == 0 && st.findings.empty())
+        st.findings.push_back({X509_STORE_CTX_get_error_depth(ctx.get()), "", code_of(X509_STORE_CTX_get_error(ctx.get())),
+                               X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))});
+    r.findings = std::move(st.findings);
+    r.notes = std::move(st.notes);
+    r.valid = r.findings.empty();
+
+    bool revoked = false;
+    for (const auto& f : r.findings) revoked = revoked || f.code == "revoked";
+    if (revoked) r.revocation = "revoked";
+    else if (!check_crls) r.revocation = "not_checked";
+    else if (st.crl_unknown_depths.count(0)) r.revocation = "unknown";
+    else r.revocation = "good";
+    if (!check_crls && o.revocation != RevocationMode::off) r.notes.push_back("revocation not checked: no CRL given");
+
+    if (!r.valid) {
+        // ETSI EN 319 102-1 §5.2.6 (X.509 certificate validation) indications, most specific first.
+        auto has = [&](const char* code) {
+            for (const auto& f : r.findings)
+                if (f.code == code) return true;
+            return false;
+        };
+        if (has("revoked")) r.indication = "INDETERMINATE", r.sub_indication = "REVOKED_NO_POE";
+        else if (has("no_chain_to_trust_anchor")) r.indication = "INDETERMINATE", r.sub_indication = "NO_CERTIFICATE_CHAIN_FOUND";
+        else if (has("certificate_expired")) r.indication = "INDETERMINATE", r.sub_indication = "OUT_OF_BOUNDS_NO_POE";
+        else if (has("certificate_not_yet_valid")) r.indication = "INDETERMINATE", r.sub_indication = "NOT_YET_VALID";
+        else if (has("weak_algorithm")) r.indication = "INDETERMINATE", r.sub_indication = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE";
+        else if (has("revocation_unknown") || has("crl_out_of_date")) r.indication = "INDETERMINATE", r.sub_indication = "TRY_LATER";
+        else r.indication = "INDETERMINATE", r.sub_indication = "CHAIN_CONSTRAINTS_FAILURE";
+    }
+    return r;
+}
+
+}  // namespace detail
+
+ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& options) {
+    ossl::X509Ptr leaf;
+    if (ossl::looks_like_pem(certificate)) {
+        auto bio = ossl::mem_bio(certificate);
+        leaf.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    } else {
+        const unsigned char* p = certificate.data();
+        leaf.reset(d2i_X509(nullptr, &p, static_cast<long>(certificate.size())));
+        if (leaf && p != certificate.data() + certificate.size()) leaf.reset();
+    }
+    if (!leaf) ossl::fail(Errc::malformed, "cannot read the certificate to verify: malformed or truncated");
+    detail::TrustMaterial tm(options);
+    if (options.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
+    return tm.validate(leaf.get(), nullptr, options.at ? options.at : std::nullopt);
+}
+
+}  // namespace tsign
