@@ -9,10 +9,10 @@
 namespace tsign::cli {
 
 void ChainFlags::add_to(CLI::App* app, bool trust_required) {
-    auto* t = app->add_option("--trust", trust, "trust anchor certificates (PEM bundle or DER; repeatable)");
+    auto* t = app->add_option("--trust", trust, "trust anchor certificates (PEM bundle or DER; repeatable)")->allow_extra_args(false);
     if (trust_required) t->required();
-    app->add_option("--untrusted", untrusted, "intermediate certificates offered for path building (repeatable)");
-    app->add_option("--crl", crls, "CRL files (repeatable)");
+    app->add_option("--untrusted", untrusted, "intermediate certificates offered for path building (repeatable)")->allow_extra_args(false);
+    app->add_option("--crl", crls, "CRL files (repeatable)")->allow_extra_args(false);
     app->add_option("--revocation", revocation, "auto (default), require or off")->check(CLI::IsMember({"auto", "require", "off"}));
     app->add_option("--at", at, "validation time, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default: now, or the signing time)");
 }
@@ -43,7 +43,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
     a->chain.add_to(v, true);
     v->add_option("--purpose", a->purpose, "signing, timestamping, ocsp or any (default)")
         ->check(CLI::IsMember({"signing", "timestamping", "ocsp", "any"}));
-    v->add_option("--eku", a->ekus, "required extended key usage OID (repeatable)");
+    v->add_option("--eku", a->ekus, "required extended key usage OID (repeatable)")->allow_extra_args(false);
     v->add_option("--policy", a->policies, "user-initial-policy-set OID (repeatable; default anyPolicy)");
     v->add_flag("--explicit-policy", a->explicit_policy, "initial-explicit-policy");
     v->add_flag("--inhibit-policy-mapping", a->inhibit_map, "initial-policy-mapping-inhibit");

@@ -61,8 +61,8 @@ void register_key_commands(CLI::App& app, Globals& g) {
     csr->add_option("--out", ca->out, "output file (default: standard output)");
     csr->add_option("--digest", ca->digest, "sha256, sha384 or sha512");
     csr->add_flag("--pss", ca->pss, "sign with RSA-PSS");
-    csr->add_option("--email", ca->emails, "subjectAltName e-mail address (repeatable)");
-    csr->add_option("--dns", ca->dns, "subjectAltName DNS name (repeatable)");
+    csr->add_option("--email", ca->emails, "subjectAltName e-mail address (repeatable)")->allow_extra_args(false);
+    csr->add_option("--dns", ca->dns, "subjectAltName DNS name (repeatable)")->allow_extra_args(false);
     csr->add_flag("--pem", ca->pem, "write PEM instead of DER");
     csr->add_flag("--force", ca->force, "replace an existing file");
     csr->footer(footer(

@@ -68,5 +68,6 @@ void register_key_commands(CLI::App& app, Globals& g);
 void register_token_commands(CLI::App& app, Globals& g);
 void register_info_command(CLI::App& app, Globals& g);
 void register_cert_commands(CLI::App& app, Globals& g);
+void register_sign_commands(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
                       "  tsign csr --key 'pkcs11:token=member1;object=sign' --subject '/CN=علی رضایی/C=IR' --out ali.csr\n"
                       "  tsign info ali.csr\n",
                       "  0 success, 1 not valid, 2 usage, 3 input, 4 key/token, 5 network, 6 internal\n"));
+    register_sign_commands(app, g);
     register_key_commands(app, g);
     register_token_commands(app, g);
     register_info_command(app, g);

@@ -32,6 +32,8 @@ enum class Errc : int {
     output_exists,
     output_failed,
     weak_key,
+    content_mismatch,   ///< the document is not the one the signature covers
+    already_signed,     ///< this certificate has signed the document already
     // key and token (4)
     pin_incorrect = 400,
     pin_locked,
@@ -46,6 +48,7 @@ enum class Errc : int {
     key_ambiguous,
     cert_not_found,
     key_cert_mismatch,
+    cert_unusable,      ///< the signer certificate is expired, not yet valid or not for signing
     // network (5)
     network = 500,
     // verification (1)

@@ -22,6 +22,9 @@ const char* errc_name(Errc code) noexcept {
     case Errc::output_exists: return "output_exists";
     case Errc::output_failed: return "output_failed";
     case Errc::weak_key: return "weak_key";
+    case Errc::content_mismatch: return "content_mismatch";
+    case Errc::already_signed: return "already_signed";
+    case Errc::cert_unusable: return "cert_unusable";
     case Errc::pin_incorrect: return "pin_incorrect";
     case Errc::pin_locked: return "pin_locked";
     case Errc::pin_final_try: return "pin_final_try";

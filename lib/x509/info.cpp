@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "cms/cms_util.hpp"
 #include "core/ossl.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
@@ -259,6 +260,61 @@ std::string encryption_of(const X509_SIG* sig) {
     return obj ? obj_name(obj) : "unknown";
 }
 
+json signed_data_json(CMS_ContentInfo* cms) {
+    json j;
+    const int type = OBJ_obj2nid(CMS_get0_type(cms));
+    if (type != NID_pkcs7_signed) {
+        j["type"] = "cms";
+        j["content_type"] = OBJ_nid2ln(type);
+        return j;
+    }
+    j["type"] = "signed-data";
+    const ASN1_OBJECT* ect = CMS_get0_eContentType(cms);
+    j["content_type"] = ect ? OBJ_nid2ln(OBJ_obj2nid(ect)) : "?";
+    j["detached"] = CMS_is_detached(cms) == 1;
+    if (CMS_is_detached(cms) != 1) {
+        ASN1_OCTET_STRING** c = CMS_get0_content(cms);
+        j["content_size"] = (c && *c) ? ASN1_STRING_length(*c) : 0;
+    }
+    ossl::X509StackPtr certs(CMS_get1_certs(cms));
+    j["certificates"] = certs ? sk_X509_num(certs.get()) : 0;
+    json arr = json::array();
+    STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms);
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
+        CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, i);
+        json e;
+        X509* cert = nullptr;
+        for (int k = 0; certs && k < sk_X509_num(certs.get()); ++k)
+            if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), k)) == 0) cert = sk_X509_value(certs.get(), k);
+        if (cert) {
+            e["subject"] = ossl::name_to_utf8(X509_get_subject_name(cert));
+            e["issuer"] = ossl::name_to_utf8(X509_get_issuer_name(cert));
+            e["serial"] = ossl::serial_hex(X509_get0_serialNumber(cert));
+        } else {
+            X509_NAME* issuer = nullptr;
+            ASN1_INTEGER* serial = nullptr;
+            ASN1_OCTET_STRING* keyid = nullptr;
+            CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial);
+            e["subject"] = nullptr;
+            e["issuer"] = issuer ? json(ossl::name_to_utf8(issuer)) : json(nullptr);
+            e["serial"] = serial ? json(ossl::serial_hex(serial)) : json(nullptr);
+        }
+        const auto t = detail::signing_time_of(si);
+        e["signing_time"] = t ? json(format_iso8601(*t)) : json(nullptr);
+        X509_ALGOR* dig = nullptr;
+        X509_ALGOR* sig = nullptr;
+        CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig, &sig);
+        e["digest_algorithm"] = detail::algorithm_name(dig);
+        e["signature_algorithm"] = detail::algorithm_name(sig);
+        e["signed_attributes"] = CMS_signed_get_attr_count(si) > 0 ? CMS_signed_get_attr_count(si) : 0;
+        e["unsigned_attributes"] = CMS_unsigned_get_attr_count(si) > 0 ? CMS_unsigned_get_attr_count(si) : 0;
+        arr.push_back(e);
+    }
+    j["signers"] = arr;
+    ERR_clear_error();
+    return j;
+}
+
 // Decodes DER that must be exactly one object of the type (no trailing bytes).
 template <typename T, auto Free, typename D2I>
 ossl::Ptr<T, Free> d2i_exact(D2I d2i, const Bytes& data) {
@@ -278,6 +334,9 @@ json describe_der(const Bytes& data, const std::string& name) {
         return csr_json(r.get());
     if (auto c = d2i_exact<X509_CRL, X509_CRL_free>([](auto p, long n) { return d2i_X509_CRL(nullptr, p, n); }, data))
         return crl_json(c.get());
+    if (auto cms = d2i_exact<CMS_ContentInfo, CMS_ContentInfo_free>(
+            [](auto p, long n) { return d2i_CMS_ContentInfo(nullptr, p, n); }, data))
+        return signed_data_json(cms.get());
     if (auto inf = d2i_exact<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>(
             [](auto p, long n) { return d2i_PKCS8_PRIV_KEY_INFO(nullptr, p, n); }, data)) {
         if (ossl::PkeyPtr pk(EVP_PKCS82PKEY(inf.get())); pk) return private_key_json("PKCS#8", false, pk.get());
@@ -327,6 +386,10 @@ json describe_pem(const Bytes& data, const std::string& name) {
         if (!pk) ossl::fail(Errc::malformed, "cannot describe '" + name + "': malformed " + label);
         return private_key_json(label == "RSA PRIVATE KEY" ? "PKCS#1" : "SEC1", false, pk.get());
     }
+    if (label == "CMS" || label == "PKCS7") {
+        detail::CmsPtr cms = detail::parse_cms(body, name);
+        return signed_data_json(cms.get());
+    }
     static const std::set<std::string> known = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE",
                                                 "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL",
                                                 "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PUBLIC KEY"};
@@ -338,7 +401,7 @@ json describe_pem(const Bytes& data, const std::string& name) {
 }
 
 const std::set<std::string>& time_keys() {
-    static const std::set<std::string> k = {"not_before", "not_after", "this_update", "next_update", "revocation_date"};
+    static const std::set<std::string> k = {"not_before", "not_after", "this_update", "next_update", "revocation_date", "signing_time"};
     return k;
 }
 

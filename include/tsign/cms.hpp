@@ -1,0 +1,88 @@
+/// @file cms.hpp
+/// CMS SignedData with CAdES baseline B-B attributes: sign, co-sign, verify.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tsign/io.hpp"
+#include "tsign/keys.hpp"
+#include "tsign/verify.hpp"
+
+namespace tsign {
+
+/// Options of sign_document(). Filled by field name.
+struct SignOptions {
+    SignatureScheme scheme;                 ///< digest and RSA padding
+    bool attached = false;                  ///< embed the document (default: detached)
+    std::vector<std::string> chain_files;   ///< extra certificates to embed (duplicates are dropped)
+};
+
+/// Signs a document (streamed from the file; "-" is standard input) with a CAdES baseline B-B
+/// signature: CMS SignedData with the content-type, message-digest, signing-time and
+/// signing-certificate-v2 signed attributes. The signer needs a certificate (KeyOptions.cert_file
+/// or one on the token); a certificate that is not valid now or not for signing is refused.
+/// Returns the DER ContentInfo.
+Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& options);
+
+/// Options of cosign_document(). Filled by field name.
+struct CosignOptions {
+    SignatureScheme scheme;
+    std::vector<std::string> chain_files;
+    std::string content_path;   ///< the document for a detached signature (or to check an attached one)
+    bool force = false;         ///< allow the same certificate to sign twice
+};
+
+/// Adds one parallel SignerInfo to an existing SignedData. Earlier SignerInfos stay byte for byte
+/// as they were. Refuses when the document does not match the earlier signers' message digests,
+/// and a second signature by the same certificate unless options.force. Returns DER.
+Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOptions& options);
+
+/// Options of verify_signature(). Filled by field name.
+struct VerifyOptions {
+    ChainOptions chain;          ///< trust anchors, intermediates, CRLs, revocation mode, --at
+    std::string content_path;    ///< the document of a detached signature
+    std::string roster_file;     ///< a commission roster (YAML) to check signers and quorum against
+};
+
+/// The verdict on one signer.
+struct SignerReport {
+    std::string subject, issuer, serial;
+    std::optional<std::int64_t> signing_time;     ///< the signing-time attribute
+    std::optional<std::int64_t> timestamp_time;   ///< a signature timestamp's time (CAdES-B-T)
+    std::string digest_algorithm, signature_algorithm;
+    std::vector<std::string> chain;               ///< subjects, signer first
+    std::string revocation = "not_checked";       ///< good | revoked | unknown | not_checked
+    bool valid = false;
+    std::string indication, sub_indication;       ///< ETSI EN 319 102-1
+    std::vector<std::string> errors;              ///< what failed
+    std::vector<std::string> warnings;            ///< what was not checked
+    bool cades = false;                           ///< has a signing-certificate(-v2) attribute
+};
+
+/// The roster check (commission members and quorum).
+struct RosterReport {
+    std::string name;
+    int quorum = 0;
+    std::vector<std::string> signed_members, missing_members, outsiders;
+    bool quorum_met = false;
+};
+
+/// The verdict on a whole SignedData.
+struct VerifyReport {
+    bool valid = false;                 ///< every signer valid (and the roster satisfied)
+    bool detached = true;
+    std::string content_type;
+    std::vector<SignerReport> signers;
+    std::optional<RosterReport> roster;
+    std::string to_json() const;
+    std::string to_text(bool jalali = true) const;
+};
+
+/// Verifies every signer of a SignedData (PEM, DER or BER). Throws Errc::malformed for input that
+/// is not a SignedData; an invalid signature is a report with valid == false, not an exception.
+VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& options);
+
+}  // namespace tsign

@@ -1,0 +1,85 @@
+#include "cms/cms_util.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "tsign/error.hpp"
+#include "x509/chain.hpp"
+
+namespace tsign::detail {
+
+CmsPtr parse_cms(const Bytes& data, const std::string& what) {
+    CmsPtr cms;
+    if (ossl::looks_like_pem(data)) {
+        auto bio = ossl::mem_bio(data);
+        cms.reset(PEM_read_bio_CMS(bio.get(), nullptr, nullptr, nullptr));
+    } else {
+        auto bio = ossl::mem_bio(data);
+        cms.reset(d2i_CMS_bio(bio.get(), nullptr));
+    }
+    if (!cms) ossl::fail(Errc::malformed, "cannot read CMS '" + what + "': malformed or truncated");
+    return cms;
+}
+
+CmsPtr parse_signed_data(const Bytes& data, const std::string& what) {
+    CmsPtr cms = parse_cms(data, what);
+    const int type = OBJ_obj2nid(CMS_get0_type(cms.get()));
+    if (type != NID_pkcs7_signed)
+        throw Error(Errc::unsupported, "cannot use '" + what + "': it is a CMS " + OBJ_nid2ln(type) + ", not a SignedData");
+    return cms;
+}
+
+Bytes cms_der(CMS_ContentInfo* cms) {
+    unsigned char* der = nullptr;
+    const int n = i2d_CMS_ContentInfo(cms, &der);
+    if (n <= 0) ossl::fail(Errc::internal, "cannot encode the SignedData");
+    Bytes out(der, der + n);
+    OPENSSL_free(der);
+    return out;
+}
+
+std::optional<std::int64_t> signing_time_of(CMS_SignerInfo* si) {
+    const int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+    if (idx < 0) return std::nullopt;
+    X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, idx);
+    ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(attr, 0);
+    if (v == nullptr || (v->type != V_ASN1_UTCTIME && v->type != V_ASN1_GENERALIZEDTIME)) return std::nullopt;
+    try {
+        return ossl::asn1_time_to_unix(v->value.utctime);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<Bytes> message_digest_of(CMS_SignerInfo* si) {
+    auto* os = static_cast<ASN1_OCTET_STRING*>(
+        CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+    if (os == nullptr) return std::nullopt;
+    return Bytes(ASN1_STRING_get0_data(os), ASN1_STRING_get0_data(os) + ASN1_STRING_length(os));
+}
+
+std::string algorithm_name(const X509_ALGOR* alg) {
+    const ASN1_OBJECT* obj = nullptr;
+    X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
+    if (obj == nullptr) return "?";
+    const int nid = OBJ_obj2nid(obj);
+    if (nid != NID_undef) return OBJ_nid2ln(nid);
+    char buf[128];
+    OBJ_obj2txt(buf, sizeof buf, obj, 1);
+    return buf;
+}
+
+void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files) {
+    for (const auto& f : files) {
+        for (auto& c : load_certificates(f)) {
+            ossl::X509StackPtr have(CMS_get1_certs(cms));
+            bool present = false;
+            for (int i = 0; have && i < sk_X509_num(have.get()); ++i)
+                if (X509_cmp(sk_X509_value(have.get(), i), c.get()) == 0) present = true;
+            if (!present && !CMS_add1_cert(cms, c.get())) ossl::fail(Errc::internal, "cannot add a certificate to the SignedData");
+        }
+    }
+    ERR_clear_error();
+}
+
+}  // namespace tsign::detail

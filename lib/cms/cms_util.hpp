@@ -1,0 +1,35 @@
+// Internal: CMS helpers shared by sign, co-sign, verify and describe.
+#pragma once
+
+#include <openssl/pem.h>  // before cms.h: declares the CMS PEM functions
+#include <openssl/cms.h>
+
+#include "core/ossl.hpp"
+#include "tsign/io.hpp"
+
+namespace tsign::detail {
+
+using CmsPtr = ossl::Ptr<CMS_ContentInfo, CMS_ContentInfo_free>;
+
+/// Parses a ContentInfo from PEM ("CMS" or "PKCS7"), DER or BER. Throws Errc::malformed.
+CmsPtr parse_cms(const Bytes& data, const std::string& what);
+
+/// Parses a SignedData; anything else is Errc::unsupported.
+CmsPtr parse_signed_data(const Bytes& data, const std::string& what);
+
+/// DER of a ContentInfo.
+Bytes cms_der(CMS_ContentInfo* cms);
+
+/// The signing-time signed attribute, if present.
+std::optional<std::int64_t> signing_time_of(CMS_SignerInfo* si);
+
+/// The message-digest signed attribute, if present.
+std::optional<Bytes> message_digest_of(CMS_SignerInfo* si);
+
+/// Long name of an algorithm OID ("sha256", "ecdsa-with-SHA256").
+std::string algorithm_name(const X509_ALGOR* alg);
+
+/// Adds certificates (from files) that the SignedData does not hold yet.
+void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files);
+
+}  // namespace tsign::detail

@@ -1,0 +1,362 @@
+// Verification of CMS SignedData per signer, with ETSI EN 319 102-1 indications.
+#include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <yaml-cpp/yaml.h>
+
+#include "cms/cms_util.hpp"
+#include "tsign/cms.hpp"
+#include "tsign/error.hpp"
+#include "tsign/time.hpp"
+#include "x509/chain.hpp"
+
+namespace tsign {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// ETSI EN 319 102-1 §5.2.8 / ETSI TS 119 312: digests and key sizes below these are refused.
+bool weak_digest(int nid) {
+    return nid == NID_md5 || nid == NID_md4 || nid == NID_md2 || nid == NID_sha1 || nid == NID_mdc2 || nid == NID_ripemd160;
+}
+
+std::string weak_key_reason(EVP_PKEY* pk) {
+    if (pk == nullptr) return "";
+    const int id = EVP_PKEY_get_base_id(pk);
+    const int bits = EVP_PKEY_get_bits(pk);
+    if ((id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) && bits < 2048) return "RSA key of " + std::to_string(bits) + " bits (below 2048)";
+    if (id == EVP_PKEY_DSA && bits < 2048) return "DSA key of " + std::to_string(bits) + " bits";
+    if (id == EVP_PKEY_EC && bits < 256) return "EC key of " + std::to_string(bits) + " bits (below 256)";
+    return "";
+}
+
+/// RFC 5035 / RFC 2634 §5.4: the signing-certificate(-v2) attribute must name the certificate used.
+/// Returns: 1 bound and matching, 0 absent, -1 present and not matching.
+int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * others) {
+    auto* v2 = static_cast<ASN1_STRING*>(
+        CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_signingCertificateV2), -3, V_ASN1_SEQUENCE));
+    auto* v1 = static_cast<ASN1_STRING*>(
+        CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_signingCertificate), -3, V_ASN1_SEQUENCE));
+    if (v1 == nullptr && v2 == nullptr) return 0;
+    ossl::Ptr<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free> ssv2;
+    ossl::Ptr<ESS_SIGNING_CERT, ESS_SIGNING_CERT_free> ss;
+    if (v2) {
+        const unsigned char* p = ASN1_STRING_get0_data(v2);
+        ssv2.reset(d2i_ESS_SIGNING_CERT_V2(nullptr, &p, ASN1_STRING_length(v2)));
+        if (!ssv2) return -1;
+    }
+    if (v1) {
+        const unsigned char* p = ASN1_STRING_get0_data(v1);
+        ss.reset(d2i_ESS_SIGNING_CERT(nullptr, &p, ASN1_STRING_length(v1)));
+        if (!ss) return -1;
+    }
+    ossl::X509RefStackPtr chain(sk_X509_new_null());
+    sk_X509_push(chain.get(), cert);
+    for (int i = 0; others && i < sk_X509_num(others); ++i)
+        if (X509_cmp(sk_X509_value(others, i), cert) != 0) sk_X509_push(chain.get(), sk_X509_value(others, i));
+    const int ok = OSSL_ESS_check_signing_certs(ss.get(), ssv2.get(), chain.get(), 1);
+    ERR_clear_error();
+    return ok > 0 ? 1 : -1;
+}
+
+X509* find_signer_cert(CMS_SignerInfo* si, STACK_OF(X509) * msg_certs, const detail::TrustMaterial& tm) {
+    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs); ++i)
+        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(msg_certs, i)) == 0) return sk_X509_value(msg_certs, i);
+    for (const auto& c : tm.untrusted())
+        if (CMS_SignerInfo_cert_cmp(si, c.get()) == 0) return c.get();
+    return nullptr;
+}
+
+void fail_with(SignerReport& r, const char* indication, const char* sub, std::string error) {
+    if (r.valid || r.indication.empty() || r.indication == "TOTAL_PASSED") {
+        r.indication = indication;
+        r.sub_indication = sub;
+    } else if (std::string(indication) == "TOTAL_FAILED" && r.indication != "TOTAL_FAILED") {
+        r.indication = indication;  // a definite failure outranks an indeterminate one
+        r.sub_indication = sub;
+    }
+    r.valid = false;
+    r.errors.push_back(std::move(error));
+}
+
+SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509) * msg_certs,
+                          const detail::TrustMaterial& tm, const VerifyOptions& o) {
+    SignerReport r;
+    r.valid = true;
+    r.indication = "TOTAL_PASSED";
+    EVP_PKEY* pk = nullptr;
+    X509* signer_field = nullptr;
+    X509_ALGOR* dig = nullptr;
+    X509_ALGOR* sig = nullptr;
+    CMS_SignerInfo_get0_algs(si, &pk, &signer_field, &dig, &sig);
+    r.digest_algorithm = detail::algorithm_name(dig);
+    r.signature_algorithm = detail::algorithm_name(sig);
+    r.signing_time = detail::signing_time_of(si);
+
+    X509* cert = find_signer_cert(si, msg_certs, tm);
+    if (cert == nullptr) {
+        ASN1_OCTET_STRING* keyid = nullptr;
+        X509_NAME* issuer = nullptr;
+        ASN1_INTEGER* serial = nullptr;
+        if (CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) == 1) {
+            if (issuer) r.issuer = ossl::name_to_utf8(issuer);
+            if (serial) r.serial = ossl::serial_hex(serial);
+        }
+        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signer's certificate is neither in the signature nor given with --untrusted");
+        ERR_clear_error();
+        return r;
+    }
+    r.subject = ossl::name_to_utf8(X509_get_subject_name(cert));
+    r.issuer = ossl::name_to_utf8(X509_get_issuer_name(cert));
+    r.serial = ossl::serial_hex(X509_get0_serialNumber(cert));
+    CMS_SignerInfo_set1_signer_cert(si, cert);
+
+    // ETSI EN 319 102-1 §5.2.8 cryptographic constraints.
+    const ASN1_OBJECT* dobj = nullptr;
+    X509_ALGOR_get0(&dobj, nullptr, nullptr, dig);
+    if (weak_digest(OBJ_obj2nid(dobj)))
+        fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "weak digest algorithm " + r.digest_algorithm);
+    if (const std::string weak = weak_key_reason(X509_get0_pubkey(cert)); !weak.empty())
+        fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "weak signer key: " + weak);
+
+    // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
+    const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
+    if (has_attrs && CMS_SignerInfo_verify(si) != 1)
+        fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify (altered signed attributes or wrong key)");
+    ERR_clear_error();
+    if (CMS_SignerInfo_verify_content(si, content_chain) != 1) {
+        if (has_attrs) fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "the document does not match the signed message digest (altered document)");
+        else fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify over the document");
+    }
+    ERR_clear_error();
+    if (has_attrs && !detail::message_digest_of(si))
+        fail_with(r, "TOTAL_FAILED", "FORMAT_FAILURE", "the message-digest signed attribute is missing");
+
+    // RFC 5035: the signing-certificate-v2 attribute binds the certificate actually used.
+    const int bound = check_signing_certificate(si, cert, msg_certs);
+    r.cades = bound != 0;
+    if (bound < 0)
+        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signing-certificate attribute does not match the signer's certificate");
+    else if (bound == 0)
+        r.warnings.push_back("no signing-certificate(-v2) attribute: a plain CMS signature, not CAdES");
+
+    // RFC 5280 path validation at the signing time (claimed; a timestamp's time once present).
+    std::optional<std::int64_t> t = o.chain.at;
+    if (!t) t = r.signing_time;
+    const ChainReport chain = tm.validate(cert, msg_certs, t);
+    r.chain = chain.chain;
+    r.revocation = chain.revocation;
+    for (const auto& n : chain.notes) r.warnings.push_back(n);
+    if (!chain.valid) {
+        for (const auto& f : chain.findings) {
+            std::string where = f.depth == 0 ? "signer certificate" : "certificate at depth " + std::to_string(f.depth);
+            const bool revoked = f.code == "revoked";
+            fail_with(r, revoked ? "TOTAL_FAILED" : chain.indication.c_str(), revoked ? "REVOKED" : chain.sub_indication.c_str(),
+                      where + (f.subject.empty() ? "" : " (" + f.subject + ")") + ": " + f.message);
+        }
+    }
+    return r;
+}
+
+std::optional<RosterReport> check_roster(const std::string& file, std::vector<SignerReport>& signers,
+                                         STACK_OF(X509) * msg_certs) {
+    (void)msg_certs;
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(file);
+    } catch (const YAML::BadFile&) {
+        (void)read_file(file);
+        throw Error(Errc::file_unreadable, "cannot read roster '" + file + "'");
+    } catch (const YAML::Exception& e) {
+        throw Error(Errc::malformed, "cannot read roster '" + file + "': " + e.what());
+    }
+    RosterReport rr;
+    try {
+        rr.name = root["commission"] ? root["commission"].as<std::string>() : std::filesystem::path(file).stem().string();
+        if (!root["members"] || !root["members"].IsSequence() || root["members"].size() == 0)
+            throw Error(Errc::malformed, "cannot read roster '" + file + "': it lists no members");
+        rr.quorum = root["quorum"] ? root["quorum"].as<int>() : static_cast<int>(root["members"].size());
+        const auto base = std::filesystem::path(file).parent_path();
+        std::set<size_t> matched_signers;
+        for (const auto& m : root["members"]) {
+            std::string name = m["name"] ? m["name"].as<std::string>() : "";
+            std::string subject, issuer, serial;
+            if (m["certificate"]) {
+                std::filesystem::path cp = m["certificate"].as<std::string>();
+                if (cp.is_relative()) cp = base / cp;
+                auto certs = detail::load_certificates(cp.string());
+                subject = ossl::name_to_utf8(X509_get_subject_name(certs[0].get()));
+                issuer = ossl::name_to_utf8(X509_get_issuer_name(certs[0].get()));
+                serial = ossl::serial_hex(X509_get0_serialNumber(certs[0].get()));
+            } else if (m["subject"]) {
+                subject = m["subject"].as<std::string>();
+                issuer = m["issuer"] ? m["issuer"].as<std::string>() : "";
+            } else {
+                throw Error(Errc::malformed, "cannot read roster '" + file + "': member '" + name + "' has neither certificate nor subject");
+            }
+            if (name.empty()) name = subject;
+            bool has_signed = false;
+            for (size_t i = 0; i < signers.size(); ++i) {
+                const auto& s = signers[i];
+                if (s.subject != subject) continue;
+                if (!issuer.empty() && s.issuer != issuer) continue;
+                if (!serial.empty() && s.serial != serial) continue;
+                matched_signers.insert(i);
+                if (s.valid) has_signed = true;
+            }
+            (has_signed ? rr.signed_members : rr.missing_members).push_back(name);
+        }
+        for (size_t i = 0; i < signers.size(); ++i) {
+            if (matched_signers.count(i)) continue;
+            rr.outsiders.push_back(signers[i].subject.empty() ? "(unknown signer)" : signers[i].subject);
+            signers[i].errors.push_back("the signer is not a member of the commission's roster");
+        }
+    } catch (const YAML::Exception& e) {
+        throw Error(Errc::malformed, "cannot read roster '" + file + "': " + e.what());
+    }
+    rr.quorum_met = static_cast<int>(rr.signed_members.size()) >= rr.quorum && rr.outsiders.empty();
+    return rr;
+}
+
+json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso8601(*t)) : json(nullptr); }
+
+}  // namespace
+
+VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
+    detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
+    detail::TrustMaterial tm(o.chain);
+    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
+    VerifyReport report;
+    report.detached = CMS_is_detached(cms.get()) == 1;
+    const ASN1_OBJECT* ctype = CMS_get0_eContentType(cms.get());
+    report.content_type = ctype ? OBJ_nid2ln(OBJ_obj2nid(ctype)) : "?";
+    if (report.detached && o.content_path.empty())
+        throw Error(Errc::usage, "the signature is detached: give the signed document", "tsign verify SIG DOC, or --content DOC");
+
+    ossl::BioPtr file;
+    if (!o.content_path.empty()) {
+        file.reset(o.content_path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(o.content_path.c_str(), "rb"));
+        if (!file) {
+            ERR_clear_error();
+            (void)read_file(o.content_path);
+            throw Error(Errc::file_unreadable, "cannot read '" + o.content_path + "'");
+        }
+    }
+    // One streamed pass computes the digests of all signers (a digest BIO per algorithm).
+    BIO* chain = CMS_dataInit(cms.get(), report.detached ? file.get() : nullptr);
+    if (chain == nullptr) ossl::fail(Errc::unsupported, "cannot verify: unsupported digest algorithm or content in the SignedData");
+    std::vector<unsigned char> buf(1 << 16);
+    for (;;) {
+        const int n = BIO_read(chain, buf.data(), static_cast<int>(buf.size()));
+        if (n <= 0) break;
+    }
+    ossl::X509StackPtr msg_certs(CMS_get1_certs(cms.get()));
+    ERR_clear_error();
+    STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
+        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), chain, msg_certs.get(), tm, o));
+    // Free the digest BIOs we pushed on top of the caller's file BIO.
+    if (report.detached) BIO_pop(file.get());
+    while (chain != nullptr && chain != file.get()) {
+        BIO* next = BIO_pop(chain);
+        BIO_free(chain);
+        chain = next;
+    }
+
+    if (!report.detached && !o.content_path.empty()) {
+        // An attached signature and a document: they must be the same bytes.
+        ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+        const Bytes doc = read_file(o.content_path);
+        const bool same = content && *content && static_cast<size_t>(ASN1_STRING_length(*content)) == doc.size() &&
+                          std::equal(doc.begin(), doc.end(), ASN1_STRING_get0_data(*content));
+        if (!same)
+            for (auto& s : report.signers)
+                fail_with(s, "TOTAL_FAILED", "HASH_FAILURE", "the given document differs from the content embedded in the signature");
+    }
+    report.valid = !report.signers.empty();
+    for (const auto& s : report.signers) report.valid = report.valid && s.valid;
+    if (!o.roster_file.empty()) {
+        report.roster = check_roster(o.roster_file, report.signers, msg_certs.get());
+        report.valid = report.valid && report.roster->quorum_met;
+    }
+    ERR_clear_error();
+    return report;
+}
+
+std::string VerifyReport::to_json() const {
+    json j;
+    j["valid"] = valid;
+    j["detached"] = detached;
+    j["content_type"] = content_type;
+    json arr = json::array();
+    for (const auto& s : signers) {
+        json e;
+        e["subject"] = s.subject;
+        e["issuer"] = s.issuer;
+        e["serial"] = s.serial;
+        e["signing_time"] = opt_time(s.signing_time);
+        e["timestamp_time"] = opt_time(s.timestamp_time);
+        e["digest_algorithm"] = s.digest_algorithm;
+        e["signature_algorithm"] = s.signature_algorithm;
+        e["chain"] = s.chain;
+        e["revocation"] = s.revocation;
+        e["cades"] = s.cades;
+        e["valid"] = s.valid;
+        e["indication"] = s.indication;
+        e["sub_indication"] = s.sub_indication.empty() ? json(nullptr) : json(s.sub_indication);
+        e["errors"] = s.errors;
+        e["warnings"] = s.warnings;
+        arr.push_back(e);
+    }
+    j["signers"] = arr;
+    if (roster) {
+        j["roster"] = {{"commission", roster->name},
+                       {"quorum", roster->quorum},
+                       {"signed", roster->signed_members},
+                       {"not_signed", roster->missing_members},
+                       {"outside_roster", roster->outsiders},
+                       {"quorum_met", roster->quorum_met}};
+    }
+    return j.dump(2);
+}
+
+std::string VerifyReport::to_text(bool jalali) const {
+    std::string out;
+    out += std::string("Signature: ") + (detached ? "detached" : "attached") + ", " + std::to_string(signers.size()) +
+           (signers.size() == 1 ? " signer" : " signers") + ", content " + content_type + "\n";
+    for (size_t i = 0; i < signers.size(); ++i) {
+        const auto& s = signers[i];
+        out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + s.indication + " / " + s.sub_indication + ")") + "\n";
+        out += "  subject:    " + s.subject + "\n";
+        out += "  issuer:     " + s.issuer + "\n";
+        out += "  serial:     " + s.serial + "\n";
+        if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
+        out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
+        if (!s.chain.empty()) {
+            out += "  chain:      ";
+            for (size_t k = 0; k < s.chain.size(); ++k) out += (k ? "\n              <- " : "") + s.chain[k];
+            out += "\n";
+        }
+        out += "  revocation: " + s.revocation + "\n";
+        for (const auto& e : s.errors) out += "  error:      " + e + "\n";
+        for (const auto& w : s.warnings) out += "  note:       " + w + "\n";
+    }
+    if (roster) {
+        out += "Roster '" + roster->name + "': quorum " + std::to_string(roster->quorum) + ", " +
+               std::to_string(roster->signed_members.size()) + " signed: " + (roster->quorum_met ? "met" : "NOT MET") + "\n";
+        for (const auto& m : roster->signed_members) out += "  signed:     " + m + "\n";
+        for (const auto& m : roster->missing_members) out += "  not signed: " + m + "\n";
+        for (const auto& m : roster->outsiders) out += "  outsider:   " + m + "\n";
+    }
+    size_t ok = 0;
+    for (const auto& s : signers) ok += s.valid ? 1 : 0;
+    out += std::string("Result: ") + (valid ? "VALID" : "NOT VALID") + " (" + std::to_string(ok) + " of " +
+           std::to_string(signers.size()) + " signatures valid)\n";
+    return out;
+}
+
+}  // namespace tsign
