@@ -96,10 +96,13 @@ std::vector<unsigned char> sha256(std::span<const unsigned char> data) {
 }
 
 bool looks_like_pem(std::span<const unsigned char> data) {
-    size_t i = 0;
-    while (i < data.size() && std::isspace(data[i])) ++i;
+    // PEM may follow explanatory text (openssl ca, CA bundles); DER never holds this marker
+    // before its first bytes decide it, and a DER object that merely contains it fails as PEM.
     static const char tag[] = "-----BEGIN ";
-    return data.size() - i >= sizeof tag - 1 && std::memcmp(data.data() + i, tag, sizeof tag - 1) == 0;
+    const size_t n = sizeof tag - 1;
+    if (data.size() < n) return false;
+    if (data[0] == 0x30) return false;  // a DER SEQUENCE: certificates, CMS, keys, CRLs
+    return memmem(data.data(), data.size(), tag, n) != nullptr;
 }
 
 std::string name_to_utf8(const X509_NAME* name) {

@@ -79,7 +79,7 @@ std::vector<unsigned char> unhex(std::string_view text);
 /// SHA-256 of bytes.
 std::vector<unsigned char> sha256(std::span<const unsigned char> data);
 
-/// True when the bytes look like PEM (after leading whitespace, "-----BEGIN ").
+/// True when the bytes are PEM: not DER (which starts with a SEQUENCE) and holding "-----BEGIN ".
 bool looks_like_pem(std::span<const unsigned char> data);
 
 /// A UTF-8 one-line rendering of an X.509 name: "CN=علی رضایی, O=..., C=IR" (encoding order).
