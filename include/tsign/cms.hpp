@@ -45,6 +45,9 @@ struct VerifyOptions {
     ChainOptions chain;          ///< trust anchors, intermediates, CRLs, revocation mode, --at
     std::string content_path;    ///< the document of a detached signature
     std::string roster_file;     ///< a commission roster (YAML) to check signers and quorum against
+    bool allow_weak_algorithms = false;  ///< report SHA-1 / MD5 / short keys as warnings, not failures (archives)
+    std::string extract_path;    ///< write the signed content of an attached signature here (atomic)
+    bool force = false;          ///< replace an existing extract_path
 };
 
 /// The verdict on one signer.
@@ -81,7 +84,7 @@ struct VerifyReport {
     std::string to_text(bool jalali = true) const;
 };
 
-/// Verifies every signer of a SignedData (PEM, DER or BER). Throws Errc::malformed for input that
+/// Verifies every signer of a SignedData (PEM, DER, BER or S/MIME). Throws Errc::malformed for input that
 /// is not a SignedData; an invalid signature is a report with valid == false, not an exception.
 VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& options);
 

@@ -3,6 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <cstring>
+#include <strings.h>
+
 #include "tsign/error.hpp"
 #include "x509/chain.hpp"
 
@@ -21,8 +24,32 @@ CmsPtr parse_cms(const Bytes& data, const std::string& what) {
     return cms;
 }
 
-CmsPtr parse_signed_data(const Bytes& data, const std::string& what) {
-    CmsPtr cms = parse_cms(data, what);
+namespace {
+bool looks_like_smime(const Bytes& data) {
+    const std::string head(data.begin(), data.begin() + static_cast<long>(std::min<size_t>(data.size(), 4096)));
+    auto starts = [&](const char* h) { return strncasecmp(head.c_str(), h, std::strlen(h)) == 0; };
+    return starts("MIME-Version:") || starts("Content-Type:");
+}
+}  // namespace
+
+CmsPtr parse_signed_data(const Bytes& data, const std::string& what, ossl::BioPtr* smime_content) {
+    CmsPtr cms;
+    if (looks_like_smime(data)) {
+        auto bio = ossl::mem_bio(data);
+        BIO* content = nullptr;
+        cms.reset(SMIME_read_CMS(bio.get(), &content));
+        if (!cms) ossl::fail(Errc::malformed, "cannot read S/MIME '" + what + "': malformed or not a signed message");
+        if (content != nullptr) {
+            // SMIME_read_CMS's content BIO reads from the input BIO: copy it into a BIO of its own.
+            ossl::BioPtr owned(content);
+            ossl::BioPtr copy(BIO_new(BIO_s_mem()));
+            char buf[4096];
+            for (int n; (n = BIO_read(owned.get(), buf, sizeof buf)) > 0;) BIO_write(copy.get(), buf, n);
+            if (smime_content) *smime_content = std::move(copy);
+        }
+    } else {
+        cms = parse_cms(data, what);
+    }
     const int type = OBJ_obj2nid(CMS_get0_type(cms.get()));
     if (type != NID_pkcs7_signed)
         throw Error(Errc::unsupported, "cannot use '" + what + "': it is a CMS " + OBJ_nid2ln(type) + ", not a SignedData");

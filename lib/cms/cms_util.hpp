@@ -14,8 +14,9 @@ using CmsPtr = ossl::Ptr<CMS_ContentInfo, CMS_ContentInfo_free>;
 /// Parses a ContentInfo from PEM ("CMS" or "PKCS7"), DER or BER. Throws Errc::malformed.
 CmsPtr parse_cms(const Bytes& data, const std::string& what);
 
-/// Parses a SignedData; anything else is Errc::unsupported.
-CmsPtr parse_signed_data(const Bytes& data, const std::string& what);
+/// Parses a SignedData; anything else is Errc::unsupported. S/MIME messages are read too; for
+/// multipart/signed, *smime_content receives the signed MIME part.
+CmsPtr parse_signed_data(const Bytes& data, const std::string& what, ossl::BioPtr* smime_content = nullptr);
 
 /// DER of a ContentInfo.
 Bytes cms_der(CMS_ContentInfo* cms);

@@ -118,10 +118,12 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
     // ETSI EN 319 102-1 §5.2.8 cryptographic constraints.
     const ASN1_OBJECT* dobj = nullptr;
     X509_ALGOR_get0(&dobj, nullptr, nullptr, dig);
-    if (weak_digest(OBJ_obj2nid(dobj)))
-        fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "weak digest algorithm " + r.digest_algorithm);
-    if (const std::string weak = weak_key_reason(X509_get0_pubkey(cert)); !weak.empty())
-        fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "weak signer key: " + weak);
+    auto weak = [&](std::string what) {
+        if (o.allow_weak_algorithms) r.warnings.push_back(what + " (accepted: --allow-weak-algorithms)");
+        else fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", std::move(what));
+    };
+    if (weak_digest(OBJ_obj2nid(dobj))) weak("weak digest algorithm " + r.digest_algorithm);
+    if (const std::string reason = weak_key_reason(X509_get0_pubkey(cert)); !reason.empty()) weak("weak signer key: " + reason);
 
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
     const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
@@ -227,18 +229,26 @@ json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso
 }  // namespace
 
 VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
-    detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
+    ossl::BioPtr smime_content;
+    detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature", &smime_content);
     detail::TrustMaterial tm(o.chain);
     if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
     VerifyReport report;
     report.detached = CMS_is_detached(cms.get()) == 1;
     const ASN1_OBJECT* ctype = CMS_get0_eContentType(cms.get());
     report.content_type = ctype ? OBJ_nid2ln(OBJ_obj2nid(ctype)) : "?";
-    if (report.detached && o.content_path.empty())
+    STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
+    if (sk_CMS_SignerInfo_num(sis) <= 0) {
+        report.valid = false;  // RFC 5652 §5.1: a degenerate SignedData (certificates only) signs nothing
+        return report;
+    }
+    if (report.detached && o.content_path.empty() && !smime_content)
         throw Error(Errc::usage, "the signature is detached: give the signed document", "tsign verify SIG DOC, or --content DOC");
 
     ossl::BioPtr file;
-    if (!o.content_path.empty()) {
+    if (smime_content && o.content_path.empty()) {
+        file = std::move(smime_content);  // the signed part of a multipart/signed message
+    } else if (!o.content_path.empty()) {
         file.reset(o.content_path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(o.content_path.c_str(), "rb"));
         if (!file) {
             ERR_clear_error();
@@ -256,7 +266,6 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     }
     ossl::X509StackPtr msg_certs(CMS_get1_certs(cms.get()));
     ERR_clear_error();
-    STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
         report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), chain, msg_certs.get(), tm, o));
     // Free the digest BIOs we pushed on top of the caller's file BIO.
@@ -276,6 +285,14 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
         if (!same)
             for (auto& s : report.signers)
                 fail_with(s, "TOTAL_FAILED", "HASH_FAILURE", "the given document differs from the content embedded in the signature");
+    }
+    if (!o.extract_path.empty()) {
+        ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+        if (report.detached || content == nullptr || *content == nullptr)
+            throw Error(Errc::usage, "cannot extract the content: the signature is detached");
+        write_file_atomic(o.extract_path,
+                          std::span(ASN1_STRING_get0_data(*content), static_cast<size_t>(ASN1_STRING_length(*content))),
+                          WriteOptions{o.force, 0644});
     }
     report.valid = !report.signers.empty();
     for (const auto& s : report.signers) report.valid = report.valid && s.valid;
@@ -354,6 +371,7 @@ std::string VerifyReport::to_text(bool jalali) const {
     }
     size_t ok = 0;
     for (const auto& s : signers) ok += s.valid ? 1 : 0;
+    if (signers.empty()) out += "No signers: a certificates-only SignedData signs nothing\n";
     out += std::string("Result: ") + (valid ? "VALID" : "NOT VALID") + " (" + std::to_string(ok) + " of " +
            std::to_string(signers.size()) + " signatures valid)\n";
     return out;

@@ -243,7 +243,13 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
-    if (rc < 0) ossl::fail(Errc::internal, "path validation failed to run");
+    if (rc < 0) {
+        // OpenSSL could not run the checks (for example a DSA key that inherits its parameters):
+        // the path is not shown valid.
+        const auto causes = ossl::drain_errors();
+        st.findings.push_back({X509_STORE_CTX_get_error_depth(ctx.get()), ossl::name_to_utf8(X509_get_subject_name(leaf)),
+                               "chain_error", "path validation could not be completed" + (causes.empty() ? std::string() : ": " + causes.back())});
+    }
     ERR_clear_error();
 
     ChainReport r;
