@@ -37,6 +37,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
         std::string purpose = "any", file;
         std::vector<std::string> ekus, policies;
         bool explicit_policy = false, inhibit_map = false, inhibit_any = false, json = false;
+        int max_depth = -1;
     };
     auto a = std::make_shared<Args>();
     auto* v = cert->add_subcommand("verify", "validate a certificate path to a trust anchor (RFC 5280 §6)");
@@ -48,6 +49,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
     v->add_flag("--explicit-policy", a->explicit_policy, "initial-explicit-policy");
     v->add_flag("--inhibit-policy-mapping", a->inhibit_map, "initial-policy-mapping-inhibit");
     v->add_flag("--inhibit-any-policy", a->inhibit_any, "initial-any-policy-inhibit");
+    v->add_option("--max-depth", a->max_depth, "most intermediate CA certificates allowed in the path");
     v->add_flag("--json", a->json, "print one JSON document");
     v->add_option("CERT", a->file, "the certificate to validate")->required();
     v->footer(footer(
@@ -64,6 +66,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
         o.explicit_policy = a->explicit_policy;
         o.inhibit_policy_mapping = a->inhibit_map;
         o.inhibit_any_policy = a->inhibit_any;
+        if (a->max_depth >= 0) o.max_depth = a->max_depth;
         const ChainReport r = verify_certificate(read_file(a->file), o);
         if (a->json) {
             std::cout << r.to_json() << std::endl;

@@ -30,6 +30,7 @@ struct ChainOptions {
     std::optional<std::int64_t> at;            ///< validation time (Unix seconds); empty: now
     Purpose purpose = Purpose::any;
     std::vector<std::string> ekus;             ///< required extended key usages (OIDs or short names)
+    std::optional<int> max_depth;              ///< most intermediate CA certificates allowed in the path
     // RFC 5280 §6.1.1 policy inputs
     std::vector<std::string> policies;         ///< user-initial-policy-set; empty: anyPolicy
     bool explicit_policy = false;              ///< initial-explicit-policy

@@ -94,8 +94,19 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
         for (auto& c : load_certificates(f)) trust_.push_back(std::move(c));
     for (const auto& f : options.untrusted_files)
         for (auto& c : load_certificates(f)) untrusted_.push_back(std::move(c));
-    for (const auto& f : options.crl_files)
-        for (auto& c : load_crls(f)) crls_.push_back(std::move(c));
+    for (const auto& f : options.crl_files) {
+        for (auto& c : load_crls(f)) {
+            // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; a CRL without one is not used.
+            ossl::Asn1IntPtr num(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(c.get(), NID_crl_number, nullptr, nullptr)));
+            ERR_clear_error();
+            if (!num) {
+                notes_.push_back("CRL from '" + f + "' (issuer " + ossl::name_to_utf8(X509_CRL_get_issuer(c.get())) +
+                                 ") ignored: it has no CRL number (RFC 5280 §5.2.3)");
+                continue;
+            }
+            crls_.push_back(std::move(c));
+        }
+    }
     for (const auto& p : options.policies) {
         ossl::Asn1ObjPtr obj(OBJ_txt2obj(p.c_str(), 0));
         if (!obj) {
@@ -116,6 +127,7 @@ namespace {
 
 struct State {
     RevocationMode mode;
+    std::optional<std::int64_t> at;
     std::vector<CertFinding> findings;
     std::vector<std::string> notes;
     std::set<int> crl_unknown_depths;
@@ -168,6 +180,12 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     const int depth = X509_STORE_CTX_get_error_depth(ctx);
     X509* cert = X509_STORE_CTX_get_current_cert(ctx);
     const std::string subject = cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "";
+    // RFC 5280 §6.1: not checked by path validation (see the flags in validate()).
+    if (err == X509_V_ERR_CA_BCONS_NOT_CRITICAL || err == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE) return 1;
+    // RFC 5280 §4.1.2.5: the validity period includes notAfter; OpenSSL counts that second as expired.
+    if (err == X509_V_ERR_CERT_HAS_EXPIRED && cert != nullptr && st->at &&
+        ossl::asn1_time_to_unix(X509_get0_notAfter(cert)) == *st->at)
+        return 1;
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) {
         st->crl_unknown_depths.insert(depth);
         if (st->mode == RevocationMode::automatic) {
@@ -204,6 +222,43 @@ void check_purpose(X509* leaf, const ChainOptions& o, std::vector<CertFinding>& 
     }
 }
 
+bool critical_ext(X509* x, int nid, bool* present) {
+    const int idx = X509_get_ext_by_NID(x, nid, -1);
+    *present = idx >= 0;
+    return idx >= 0 && X509_EXTENSION_get_critical(X509_get_ext(x, idx));
+}
+
+/// RFC 5280 certificate profile rules that OpenSSL's path validation leaves out.
+void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) {
+    for (int depth = 0; chain && depth < sk_X509_num(chain); ++depth) {
+        X509* x = sk_X509_value(chain, depth);
+        const std::string subject = ossl::name_to_utf8(X509_get_subject_name(x));
+        auto add = [&](const char* code, std::string msg) { findings.push_back({depth, subject, code, std::move(msg)}); };
+        // §4.1.2.2: the serial number is a positive integer of at most 20 octets.
+        const ASN1_INTEGER* serial = X509_get0_serialNumber(x);
+        ossl::BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
+        if (!bn || BN_is_negative(bn.get()) || BN_is_zero(bn.get())) add("malformed_certificate", "serial number is not positive");
+        else if (ASN1_STRING_length(serial) > 20) add("malformed_certificate", "serial number is longer than 20 octets");
+        const bool is_ca = X509_check_ca(x) != 0;
+        bool present = false;
+        // §4.2.1.10: name constraints appear only in CA certificates and are critical.
+        const bool nc_critical = critical_ext(x, NID_name_constraints, &present);
+        if (present && depth == 0 && !is_ca) add("name_constraints", "name constraints in an end-entity certificate");
+        else if (present && !nc_critical) add("name_constraints", "name constraints extension is not critical");
+        // (§4.2.1.11 asks CAs to mark policy constraints critical, but NIST PKITS 4.8.6/4.8.10+
+        // requires paths whose CAs do not to validate: that rule is not enforced here.)
+        // §4.2.1.12: ExtKeyUsageSyntax is SEQUENCE SIZE (1..MAX).
+        ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
+            static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, nullptr, nullptr)));
+        if (eku && sk_ASN1_OBJECT_num(eku.get()) == 0) add("malformed_certificate", "extended key usage extension is empty");
+        // §4.2.1.3: keyCertSign only with cA asserted.
+        const uint32_t ku = X509_get_key_usage(x);
+        if (depth == 0 && ku != UINT32_MAX && (ku & KU_KEY_CERT_SIGN) && !is_ca)
+            add("key_usage", "keyCertSign in a certificate that is not a CA");
+    }
+    ERR_clear_error();
+}
+
 }  // namespace
 
 ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t) const {
@@ -222,8 +277,12 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
         ossl::fail(Errc::internal, "cannot set up path validation");
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    unsigned long flags = X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN;
-    const bool check_crls = o.revocation == RevocationMode::require || (o.revocation == RevocationMode::automatic && !crls_.empty());
+    // X509_STRICT adds RFC 5280 profile checks (AKI/SKI presence, empty names, critical
+    // extensions); two of them are profile rules for CAs that RFC 5280 §6 path validation does
+    // not apply, and NIST PKITS 4.6.4 requires accepting: they are ignored in verify_cb.
+    unsigned long flags = X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT;
+    const bool check_crls = o.revocation == RevocationMode::require ||
+                            (o.revocation == RevocationMode::automatic && (!crls_.empty() || !notes_.empty()));
     if (check_crls) {
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_EXTENDED_CRL_SUPPORT | X509_V_FLAG_USE_DELTAS;
         X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
@@ -236,10 +295,11 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     const std::vector<std::string> policies = o.policies.empty() ? std::vector<std::string>{"2.5.29.32.0"} : o.policies;
     for (const auto& p : policies) X509_VERIFY_PARAM_add0_policy(param, OBJ_txt2obj(p.c_str(), 1));
     if (t) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(*t));
+    if (o.max_depth) X509_VERIFY_PARAM_set_depth(param, *o.max_depth);
     if (o.purpose == Purpose::timestamping) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
 
-    State st{o.revocation, {}, {}, {}};
+    State st{o.revocation, t, {}, {}, {}};
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
@@ -256,11 +316,13 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get()))
         for (int i = 0; i < sk_X509_num(chain); ++i) r.chain.push_back(ossl::name_to_utf8(X509_get_subject_name(sk_X509_value(chain, i))));
     check_purpose(leaf, o, st.findings);
+    profile_checks(X509_STORE_CTX_get0_chain(ctx.get()), st.findings);
     if (rc == 0 && st.findings.empty())
         st.findings.push_back({X509_STORE_CTX_get_error_depth(ctx.get()), "", code_of(X509_STORE_CTX_get_error(ctx.get())),
                                X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))});
     r.findings = std::move(st.findings);
-    r.notes = std::move(st.notes);
+    r.notes = notes_;
+    r.notes.insert(r.notes.end(), st.notes.begin(), st.notes.end());
     r.valid = r.findings.empty();
 
     bool revoked = false;

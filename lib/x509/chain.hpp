@@ -30,6 +30,7 @@ private:
     std::vector<ossl::X509Ptr> trust_;
     std::vector<ossl::X509Ptr> untrusted_;
     std::vector<ossl::X509CrlPtr> crls_;
+    std::vector<std::string> notes_;  // CRLs not used, and why
 };
 
 }  // namespace tsign::detail
