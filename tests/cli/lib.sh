@@ -20,6 +20,15 @@ fail() { CHECKS=$((CHECKS + 1)); FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"
 run() {
   "$@" >"$W/out" 2>"$W/err"
   RC=$?
+  sanitizer_check "$W/err" "$*"
+}
+
+# sanitizer_check FILE WHAT: a sanitizer report in a command's stderr fails the test.
+sanitizer_check() {
+  if grep -qE "ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" "$1"; then
+    fail "sanitizer report from: $2"
+    sed -n '1,40p' "$1"
+  fi
 }
 
 # expect_rc N DESCRIPTION: checks the exit code of the last run.

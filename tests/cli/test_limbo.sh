@@ -35,6 +35,7 @@ while read -r tc; do
   done
   "$TSIGN" "${args[@]}" "$d/leaf.pem" >"$d/out" 2>"$d/err"
   rc=$?
+  sanitizer_check "$d/err" "limbo $id"
   expected=$(jq -r .expected_result <<<"$tc")
   got=FAILURE; [ $rc -eq 0 ] && got=SUCCESS
   if [ $rc -gt 1 ]; then got="ERROR($rc)"; fi

@@ -22,6 +22,7 @@ while IFS='|' read -r section id name expected errclass ee others crls policies 
   if [ "$revreq" = yes ]; then args+=(--revocation require); else args+=(--revocation auto); fi
   "$TSIGN" "${args[@]}" "$P/certs/$ee" >"$W/out" 2>"$W/err"
   rc=$?
+  sanitizer_check "$W/err" "PKITS $section"
   total=$((total + 1))
   if { [ "$expected" = valid ] && [ $rc -eq 0 ]; } || { [ "$expected" = invalid ] && [ $rc -eq 1 ]; }; then
     pass=$((pass + 1))
