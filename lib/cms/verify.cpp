@@ -231,7 +231,10 @@ json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso
 VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     ossl::BioPtr smime_content;
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature", &smime_content);
-    detail::TrustMaterial tm(o.chain);
+    // Signer certificates must allow signing (RFC 5280 §4.2.1.3: digitalSignature or nonRepudiation).
+    ChainOptions chain_options = o.chain;
+    if (chain_options.purpose == Purpose::any) chain_options.purpose = Purpose::signing;
+    detail::TrustMaterial tm(chain_options);
     if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
     VerifyReport report;
     report.detached = CMS_is_detached(cms.get()) == 1;

@@ -178,6 +178,14 @@ expect_rc 1 "certificate expired before the signing time"
 check "OUT_OF_BOUNDS_NO_POE" test "$(jq -r '.signers[0].sub_indication' out)" = OUT_OF_BOUNDS_NO_POE
 run "$TSIGN" verify "${TRUST[@]}" --at 2099-01-01 --json three.p7s minutes.txt
 expect_rc 1 "validated at a time after the certificates expired (--at)"
+# a signer certificate whose key usage does not allow signing
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout enc.key -subj "/CN=enc" -out enc.csr 2>/dev/null
+printf 'keyUsage=critical,keyAgreement\nbasicConstraints=critical,CA:FALSE\n' >enc.ext
+openssl x509 -req -in enc.csr -CA "$S/intermediate.crt.pem" -CAkey "$S/intermediate.key.pem" -passin env:SAMPLE_PASS -set_serial 77 -days 30 -extfile enc.ext -out enc.crt 2>/dev/null
+openssl cms -sign -binary -in minutes.txt -signer enc.crt -inkey enc.key -certfile "$S/intermediate.crt.pem" -outform DER -out enc.p7s
+run "$TSIGN" verify "${TRUST[@]}" --json enc.p7s minutes.txt
+expect_rc 1 "a certificate without digitalSignature / nonRepudiation cannot sign"
+check "key usage named in the errors" grep -q "key usage" out
 # a chain that does not reach the trust anchor
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -subj "/CN=Other Root" -days 30 -out other.crt 2>/dev/null
 run "$TSIGN" verify --trust other.crt --untrusted "$S/intermediate.crt.pem" --json three.p7s minutes.txt
