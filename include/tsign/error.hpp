@@ -34,6 +34,7 @@ enum class Errc : int {
     weak_key,
     content_mismatch,   ///< the document is not the one the signature covers
     already_signed,     ///< this certificate has signed the document already
+    profile_violation,  ///< a certificate request breaks the profile's rules
     // key and token (4)
     pin_incorrect = 400,
     pin_locked,

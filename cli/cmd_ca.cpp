@@ -1,0 +1,230 @@
+// tsign ca init|issue|revoke|unrevoke|crl|list|audit
+#include <iostream>
+
+#include "common.hpp"
+#include "tsign/ca.hpp"
+#include "tsign/time.hpp"
+
+namespace tsign::cli {
+
+namespace {
+
+struct CaFlags {
+    std::string dir, module, pin_source;
+    bool allow_final = false;
+    void add_to(CLI::App* app) {
+        app->add_option("--dir", dir, "the CA folder")->required();
+        app->add_option("--pkcs11-module", module, "PKCS#11 module for a CA key on a token");
+        app->add_option("--pin-source", pin_source, "PIN / passphrase of the CA key: prompt, env:VAR, file:PATH or fd:N");
+        app->add_flag("--allow-final-pin-try", allow_final, "send the PIN even on the token's final try");
+    }
+    CaKeyAccess access() const {
+        CaKeyAccess a;
+        a.pin = pin_source.empty() ? PinSource() : PinSource::parse(pin_source);
+        a.pkcs11_module = module;
+        a.allow_final_pin_try = allow_final;
+        return a;
+    }
+};
+
+const char* kCaExit =
+    "  0  done\n  1  (audit --verify) the audit log's hash chain is broken\n  2  usage error\n"
+    "  3  input error (malformed or weak CSR, profile violation, unknown serial, missing CA)\n"
+    "  4  key or token error (wrong PIN, token absent)\n  6  internal error\n";
+
+}  // namespace
+
+void register_ca_commands(CLI::App& app, Globals& g) {
+    auto* ca = app.add_subcommand("ca", "certificate authority: init, issue, revoke, CRL, list, audit");
+    ca->require_subcommand(1);
+    ca->footer(footer("  tsign ca init --dir root-ca --subject '/CN=Root CA/O=شهرداری/C=IR' --key-type ec-p384 --pin-source env:CA_PASS\n"
+                      "  tsign ca issue --dir sub-ca --csr ali.csr --profile signer --out ali.crt --pin-source env:PIN\n",
+                      kCaExit));
+
+    struct InitArgs {
+        CaFlags ca;
+        std::string subject, key, key_type, parent, parent_pin, crl_url, ocsp_url, issuer_url;
+        int days = 0, path_length = -1;
+    };
+    auto ia = std::make_shared<InitArgs>();
+    auto* init = ca->add_subcommand("init", "create a root CA, or with --parent an intermediate signed by the parent");
+    ia->ca.add_to(init);
+    init->add_option("--subject", ia->subject, "CA subject, slash form, UTF-8")->required();
+    init->add_option("--key", ia->key, "an existing key: file or pkcs11: URI (a token key never leaves the token)");
+    init->add_option("--key-type", ia->key_type, "or generate an encrypted key file: rsa2048, rsa3072, rsa4096, ec-p256, ec-p384");
+    init->add_option("--parent", ia->parent, "the parent CA folder (makes an intermediate)");
+    init->add_option("--parent-pin-source", ia->parent_pin, "PIN / passphrase of the parent CA's key");
+    init->add_option("--days", ia->days, "validity in days (default 7300 root, 3650 intermediate)");
+    init->add_option("--path-length", ia->path_length, "intermediate: path length constraint (default: the profile's, 0)");
+    init->add_option("--crl-url", ia->crl_url, "CRL distribution point for issued certificates");
+    init->add_option("--ocsp-url", ia->ocsp_url, "OCSP responder URL (AIA) for issued certificates");
+    init->add_option("--issuer-url", ia->issuer_url, "caIssuers URL (AIA) for issued certificates");
+    init->footer(footer(
+        "  tsign ca init --dir root-ca --subject '/CN=مرکز صدور گواهی ریشه/C=IR' --key-type ec-p384 --pin-source env:ROOT_PASS\n"
+        "  tsign token keygen --token ca --label sub-ca --type ec-p384 --pin-source env:CA_PIN\n"
+        "  tsign ca init --dir sub-ca --subject '/CN=مرکز صدور گواهی میانی/C=IR' --key 'pkcs11:token=ca;object=sub-ca' \\\n"
+        "                --pin-source env:CA_PIN --parent root-ca --parent-pin-source env:ROOT_PASS \\\n"
+        "                --crl-url http://127.0.0.1:8081/crl --ocsp-url http://127.0.0.1:8081/\n",
+        kCaExit));
+    init->callback([ia] {
+        CaInitOptions o;
+        o.dir = ia->ca.dir;
+        o.subject = ia->subject;
+        o.key_spec = ia->key;
+        if (!ia->key_type.empty()) o.key_type = parse_key_type(ia->key_type);
+        o.key = ia->ca.access();
+        o.parent_dir = ia->parent;
+        o.parent_key.pin = ia->parent_pin.empty() ? PinSource() : PinSource::parse(ia->parent_pin);
+        o.parent_key.pkcs11_module = ia->ca.module;
+        o.days = ia->days;
+        o.path_length = ia->path_length;
+        o.crl_url = ia->crl_url;
+        o.ocsp_url = ia->ocsp_url;
+        o.issuer_url = ia->issuer_url;
+        ca_init(o);
+        std::cerr << "created " << (o.parent_dir.empty() ? "root" : "intermediate") << " CA in " << o.dir << "\n";
+    });
+
+    struct IssueArgs {
+        CaFlags ca;
+        std::string csr, profile = "signer", out;
+        int days = 0;
+        bool pem = false, force = false;
+    };
+    auto is = std::make_shared<IssueArgs>();
+    auto* issue = ca->add_subcommand("issue", "issue a certificate from a CSR after checking it against a profile");
+    is->ca.add_to(issue);
+    issue->add_option("--csr", is->csr, "the certificate request (PEM or DER)")->required();
+    issue->add_option("--profile", is->profile, "signer (default), tsa, ocsp, intermediate, or one of CA/profiles/");
+    issue->add_option("--days", is->days, "validity in days (default: the profile's)");
+    issue->add_option("--out", is->out, "write the certificate here too (it is always kept in CA/certs/)");
+    issue->add_flag("--pem", is->pem, "write PEM instead of DER");
+    issue->add_flag("--force", is->force, "replace an existing --out file");
+    issue->footer(footer("  tsign ca issue --dir sub-ca --csr ali.csr --profile signer --pem --out ali.crt --pin-source env:CA_PIN\n", kCaExit));
+    issue->callback([is] {
+        CertificateAuthority authority(is->ca.dir, is->ca.access());
+        IssueOptions o;
+        o.profile = is->profile;
+        o.days = is->days;
+        const Bytes der = authority.issue(read_file(is->csr), o);
+        if (!is->out.empty()) write_output(is->out, der, is->pem, "CERTIFICATE", is->force);
+        else if (is->pem) std::cout << der_to_pem(der, "CERTIFICATE");
+    });
+
+    struct RevokeArgs {
+        CaFlags ca;
+        std::string serial, reason = "unspecified", date;
+    };
+    auto ra = std::make_shared<RevokeArgs>();
+    auto* revoke = ca->add_subcommand("revoke", "revoke a certificate (RFC 5280 reason)");
+    ra->ca.add_to(revoke);
+    revoke->add_option("--serial", ra->serial, "serial number, hex")->required();
+    revoke->add_option("--reason", ra->reason,
+                       "unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, "
+                       "certificateHold, privilegeWithdrawn, aACompromise");
+    revoke->add_option("--date", ra->date, "revocation date (default: now)");
+    revoke->footer(footer("  tsign ca revoke --dir sub-ca --serial 4A1F... --reason keyCompromise\n"
+                          "  tsign ca revoke --dir sub-ca --serial 4A1F... --reason certificateHold\n", kCaExit));
+    revoke->callback([ra] {
+        CertificateAuthority authority(ra->ca.dir, ra->ca.access());
+        std::optional<std::int64_t> when;
+        if (!ra->date.empty()) when = parse_iso8601(ra->date);
+        authority.revoke(ra->serial, ra->reason, when);
+        std::cerr << "revoked " << normalize_serial(ra->serial) << " (" << ra->reason << "); publish a new CRL with 'tsign ca crl'\n";
+    });
+
+    auto ua = std::make_shared<RevokeArgs>();
+    auto* unrevoke = ca->add_subcommand("unrevoke", "release a certificateHold (nothing else can be undone)");
+    ua->ca.add_to(unrevoke);
+    unrevoke->add_option("--serial", ua->serial, "serial number, hex")->required();
+    unrevoke->footer(footer("  tsign ca unrevoke --dir sub-ca --serial 4A1F...\n", kCaExit));
+    unrevoke->callback([ua] {
+        CertificateAuthority authority(ua->ca.dir, ua->ca.access());
+        authority.unrevoke(ua->serial);
+        std::cerr << "released the hold on " << normalize_serial(ua->serial) << "\n";
+    });
+
+    struct CrlArgs {
+        CaFlags ca;
+        std::string out;
+        int hours = 24;
+        bool pem = false, force = false;
+    };
+    auto ca_crl = std::make_shared<CrlArgs>();
+    auto* crl = ca->add_subcommand("crl", "sign a new CRL (monotonic number, nextUpdate)");
+    ca_crl->ca.add_to(crl);
+    crl->add_option("--out", ca_crl->out, "output file (default: standard output)");
+    crl->add_option("--next-update", ca_crl->hours, "hours until nextUpdate (default 24)");
+    crl->add_flag("--pem", ca_crl->pem, "write PEM instead of DER");
+    crl->add_flag("--force", ca_crl->force, "replace an existing --out file");
+    crl->footer(footer("  tsign ca crl --dir sub-ca --out sub-ca.crl --next-update 48 --pin-source env:CA_PIN\n", kCaExit));
+    crl->callback([ca_crl] {
+        CertificateAuthority authority(ca_crl->ca.dir, ca_crl->ca.access());
+        const Bytes der = authority.make_crl(ca_crl->hours);
+        write_output(ca_crl->out.empty() ? "-" : ca_crl->out, der, ca_crl->pem, "X509 CRL", ca_crl->force);
+    });
+
+    struct ListArgs {
+        std::string dir, status;
+        bool json = false;
+    };
+    auto la = std::make_shared<ListArgs>();
+    auto* list = ca->add_subcommand("list", "list the certificates the CA issued");
+    list->add_option("--dir", la->dir, "the CA folder")->required();
+    list->add_option("--status", la->status, "valid, revoked or expired")->check(CLI::IsMember({"valid", "revoked", "expired"}));
+    list->add_flag("--json", la->json, "print one JSON document");
+    list->footer(footer("  tsign ca list --dir sub-ca --status revoked --json\n", kCaExit));
+    list->callback([la, &g] {
+        CertificateAuthority authority(la->dir, {});
+        const auto rows = authority.list(la->status);
+        if (la->json) {
+            json arr = json::array();
+            for (const auto& r : rows) {
+                json e = {{"serial", r.serial}, {"subject", r.subject}, {"not_before", format_iso8601(r.not_before)},
+                          {"not_after", format_iso8601(r.not_after)}, {"status", r.status}, {"profile", r.profile}};
+                if (r.revoked_at) e["revoked_at"] = format_iso8601(*r.revoked_at), e["reason"] = r.reason;
+                arr.push_back(e);
+            }
+            print_json({{"certificates", arr}});
+            return;
+        }
+        for (const auto& r : rows)
+            std::cout << r.serial << "  " << r.status << (r.revoked_at ? " (" + r.reason + ")" : "") << "  " << r.profile
+                      << "  until " << format_human(r.not_after, g.jalali()) << "\n  " << r.subject << "\n";
+        if (rows.empty()) std::cout << "no certificates\n";
+    });
+
+    struct AuditArgs {
+        std::string dir;
+        bool verify = false, json = false;
+    };
+    auto aa = std::make_shared<AuditArgs>();
+    auto* audit = ca->add_subcommand("audit", "show the audit log; --verify checks its hash chain");
+    audit->add_option("--dir", aa->dir, "the CA folder")->required();
+    audit->add_flag("--verify", aa->verify, "check the hash chain (exit 1 if broken)");
+    audit->add_flag("--json", aa->json, "print one JSON document");
+    audit->footer(footer("  tsign ca audit --dir sub-ca --verify\n", kCaExit));
+    audit->callback([aa, &g] {
+        CertificateAuthority authority(aa->dir, {});
+        const auto entries = authority.audit(aa->verify);
+        bool ok = true;
+        for (const auto& e : entries) ok = ok && e.chain_ok;
+        if (aa->json) {
+            json arr = json::array();
+            for (const auto& e : entries)
+                arr.push_back({{"id", e.id}, {"time", format_iso8601(e.time)}, {"actor", e.actor}, {"action", e.action},
+                               {"details", e.details}, {"hash", e.hash}, {"chain_ok", e.chain_ok}});
+            json j = {{"entries", arr}};
+            if (aa->verify) j["chain_valid"] = ok;
+            print_json(j);
+        } else {
+            for (const auto& e : entries)
+                std::cout << e.id << "  " << format_human(e.time, g.jalali()) << "  " << e.actor << "  " << e.action << "  "
+                          << e.details << (e.chain_ok ? "" : "   <-- HASH CHAIN BROKEN") << "\n";
+            if (aa->verify) std::cout << (ok ? "audit log hash chain: intact" : "audit log hash chain: BROKEN") << "\n";
+        }
+        if (!ok) throw ExitWith(ExitCode::invalid);
+    });
+}
+
+}  // namespace tsign::cli

@@ -1,0 +1,48 @@
+// Internal: the state of an open CA, shared by the CA operations and the OCSP responder.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/db.hpp"
+#include "core/ossl.hpp"
+#include "keys/signer_impl.hpp"
+#include "tsign/ca.hpp"
+
+namespace tsign {
+
+struct CertificateAuthority::Impl {
+    Impl(const std::string& dir, CaKeyAccess key);
+    ~Impl();
+
+    std::filesystem::path dir;
+    std::string dir_str;
+    CaKeyAccess key_access;
+    YAML::Node config;
+    ossl::X509Ptr cert;
+    std::unique_ptr<db::Db> db;
+    std::unique_ptr<Signer> key;
+    std::mutex key_mutex;
+    int path_length_override = -1;
+
+    const std::string& dir_string() {
+        dir_str = dir.string();
+        return dir_str;
+    }
+    /// The CA key, opened on first use.
+    detail::KeySigner& signer();
+    /// Drops and reopens the key (after a token session failed).
+    void reopen_key();
+    void reopen_key_locked();
+    /// The digest for the CA's signatures.
+    const EVP_MD* digest();
+    /// Appends an audit entry (inside the caller's transaction).
+    void audit(const std::string& action, const std::string& details);
+    static void audit_into(db::Db& database, const std::string& action, const std::string& details);
+    void sign_certificate(X509* x);
+};
+
+}  // namespace tsign

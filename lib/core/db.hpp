@@ -1,0 +1,71 @@
+// Internal: a small RAII layer over SQLite (WAL, full synchronous writes, busy timeout).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <sqlite3.h>
+
+#include "tsign/io.hpp"
+
+namespace tsign::db {
+
+class Stmt;
+
+class Db {
+public:
+    /// Opens (creating if asked) a database in WAL mode with synchronous=FULL and a busy timeout.
+    Db(const std::string& path, bool create);
+    ~Db();
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+
+    void exec(const std::string& sql);
+    Stmt prepare(const std::string& sql);
+    sqlite3* handle() const { return db_; }
+    [[noreturn]] void fail(const std::string& what) const;
+
+private:
+    sqlite3* db_ = nullptr;
+    std::string path_;
+};
+
+class Stmt {
+public:
+    Stmt(Db& db, const std::string& sql);
+    ~Stmt();
+    Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+    Stmt(const Stmt&) = delete;
+
+    Stmt& bind(int i, const std::string& v);
+    Stmt& bind(int i, std::int64_t v);
+    Stmt& bind(int i, const Bytes& v);
+    Stmt& bind_null(int i);
+    /// True when a row is available; false when done.
+    bool step();
+    /// Runs to completion (for statements without rows).
+    void run();
+    std::string text(int col) const;
+    std::int64_t int64(int col) const;
+    Bytes blob(int col) const;
+    bool is_null(int col) const;
+
+private:
+    Db* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
+class Transaction {
+public:
+    explicit Transaction(Db& db);
+    ~Transaction();
+    void commit();
+
+private:
+    Db& db_;
+    bool done_ = false;
+};
+
+}  // namespace tsign::db
