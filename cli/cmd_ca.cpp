@@ -3,6 +3,7 @@
 
 #include "common.hpp"
 #include "tsign/ca.hpp"
+#include "tsign/ocsp.hpp"
 #include "tsign/time.hpp"
 
 namespace tsign::cli {
@@ -224,6 +225,55 @@ void register_ca_commands(CLI::App& app, Globals& g) {
             if (aa->verify) std::cout << (ok ? "audit log hash chain: intact" : "audit log hash chain: BROKEN") << "\n";
         }
         if (!ok) throw ExitWith(ExitCode::invalid);
+    });
+}
+
+}  // namespace tsign::cli
+
+namespace tsign::cli {
+
+void register_ocsp_commands(CLI::App& app, Globals& g) {
+    (void)g;
+    auto* ocsp = app.add_subcommand("ocsp", "OCSP responder");
+    ocsp->require_subcommand(1);
+    ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"));
+    struct Args {
+        std::string dir, listen = "127.0.0.1:8080", module, pin, rkey, rcert, rpin;
+        double crl_hours = 24;
+        std::size_t max_request = 16 * 1024;
+    };
+    auto a = std::make_shared<Args>();
+    auto* serve = ocsp->add_subcommand("serve", "answer OCSP requests (RFC 6960, GET and POST) and publish the CRL at /crl");
+    serve->add_option("--dir", a->dir, "the CA folder")->required();
+    serve->add_option("--listen", a->listen, "ADDR:PORT (default 127.0.0.1:8080)");
+    serve->add_option("--pkcs11-module", a->module, "PKCS#11 module for token keys");
+    serve->add_option("--pin-source", a->pin, "PIN / passphrase of the CA key (signs CRLs, and responses without a responder)");
+    serve->add_option("--responder-key", a->rkey, "delegated responder key (file or pkcs11: URI)");
+    serve->add_option("--responder-cert", a->rcert, "delegated responder certificate (OCSPSigning, issued by the CA)");
+    serve->add_option("--responder-pin-source", a->rpin, "PIN / passphrase of the responder key");
+    serve->add_option("--crl-next-update", a->crl_hours, "validity of published CRLs in hours (default 24); re-signed when half is left");
+    serve->add_option("--max-request", a->max_request, "largest accepted request in bytes (default 16384)");
+    serve->footer(footer(
+        "  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
+        "  tsign ocsp serve --dir sub-ca --listen 0.0.0.0:80 --responder-key ocsp.key --responder-cert ocsp.crt \\\n"
+        "                   --responder-pin-source file:/run/ocsp-pass --pin-source env:CA_PIN\n"
+        "  openssl ocsp -issuer sub-ca/ca.crt.pem -cert ali.crt -url http://127.0.0.1:8081/ -CAfile root.crt\n",
+        "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  the CA folder is missing or unreadable\n"
+        "  4  key or token error at start\n  5  the address cannot be bound\n  6  internal error\n"));
+    serve->callback([a] {
+        OcspServeOptions o;
+        o.dir = a->dir;
+        o.listen = a->listen;
+        o.ca_key.pin = a->pin.empty() ? PinSource() : PinSource::parse(a->pin);
+        o.ca_key.pkcs11_module = a->module;
+        o.responder_key = a->rkey;
+        o.responder_cert = a->rcert;
+        o.responder_access.pin = a->rpin.empty() ? PinSource() : PinSource::parse(a->rpin);
+        o.responder_access.pkcs11_module = a->module;
+        o.crl_hours = a->crl_hours;
+        o.max_request = a->max_request;
+        o.log = [](const std::string& line) { std::fprintf(stderr, "tsign ocsp: %s\n", line.c_str()); };
+        ocsp_serve(o);
     });
 }
 

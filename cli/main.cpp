@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     register_info_command(app, g);
     register_cert_commands(app, g);
     register_ca_commands(app, g);
+    register_ocsp_commands(app, g);
 
     try {
         app.parse(argc, argv);

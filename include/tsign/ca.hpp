@@ -88,6 +88,8 @@ public:
     void unrevoke(const std::string& serial_hex);
     /// Signs a new CRL (monotonic CRL number, AKI, nextUpdate = now + hours). Returns DER.
     Bytes make_crl(int next_update_hours = 24);
+    /// The same with the validity in seconds.
+    Bytes make_crl_seconds(std::int64_t validity_seconds);
     /// The newest CRL, if one was made, with its nextUpdate.
     std::optional<std::pair<Bytes, std::int64_t>> current_crl();
 

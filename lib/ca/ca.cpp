@@ -566,8 +566,13 @@ void CertificateAuthority::unrevoke(const std::string& serial_text) {
 }
 
 Bytes CertificateAuthority::make_crl(int hours) {
-    Impl& m = *impl_;
     if (hours <= 0) throw Error(Errc::usage, "--next-update must be a positive number of hours");
+    return make_crl_seconds(static_cast<std::int64_t>(hours) * 3600);
+}
+
+Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
+    Impl& m = *impl_;
+    if (validity <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
     detail::KeySigner& key = m.signer();
     (void)key;
     db::Transaction tx(*m.db);
@@ -580,7 +585,7 @@ Bytes CertificateAuthority::make_crl(int hours) {
     X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2);
     X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(m.cert.get()));
     const std::int64_t t = now();
-    const std::int64_t next = t + static_cast<std::int64_t>(hours) * 3600;
+    const std::int64_t next = t + validity;
     ossl::Ptr<ASN1_TIME, ASN1_TIME_free> last(ASN1_TIME_set(nullptr, static_cast<time_t>(t)));
     ossl::Ptr<ASN1_TIME, ASN1_TIME_free> nxt(ASN1_TIME_set(nullptr, static_cast<time_t>(next)));
     X509_CRL_set1_lastUpdate(crl.get(), last.get());
