@@ -3,6 +3,7 @@
 # echoes nonces, serves RFC 6960 GET, answers garbage with malformedRequest, refuses oversized
 # requests, signs with a delegated responder, publishes the CRL at /crl and re-signs it on its own.
 source "$(dirname "$0")/lib.sh"
+: "${P11SHIM:?set P11SHIM to the p11shim module}"
 cd "$W"
 export CA_PASS=ca-passphrase
 "$TSIGN" ca init --dir root --subject "/CN=Root/C=IR" --key-type ec-p256 --pin-source env:CA_PASS 2>/dev/null
@@ -92,6 +93,28 @@ check "server with a delegated responder" start_server server2.log --responder-k
 check "delegated response verifies" grep -q "Response verify OK" del.out
 check "signed by the responder" grep -q "Responder Id: CN = ocsp" <(openssl ocsp -issuer sub/ca.crt.pem -cert revoked.crt -url "http://127.0.0.1:$PORT/" -resp_text -noverify 2>/dev/null)
 stop_server
+# --- the CA key on a token that is pulled out and put back while the server runs ---
+# (p11shim wraps SoftHSM2: while pull.flag exists the token is out; afterwards old sessions are invalid)
+new_token ca 123456
+export CA_PIN=123456
+"$TSIGN" token keygen --token ca --label sub2 --type ec-p256 --pin-source env:CA_PIN >/dev/null
+"$TSIGN" ca init --dir sub2 --subject "/CN=token CA/C=IR" --key "pkcs11:token=ca;object=sub2" --pin-source env:CA_PIN \
+  --parent root --parent-pin-source env:CA_PASS 2>/dev/null
+"$TSIGN" ca issue --dir sub2 --csr good.csr --pem --out t.crt --pin-source env:CA_PIN
+T=(openssl ocsp -issuer sub2/ca.crt.pem -url "http://127.0.0.1:$PORT/" -CAfile root/ca.crt.pem -verify_other sub2/ca.crt.pem -cert t.crt)
+TSIGN_PKCS11_MODULE="$P11SHIM" P11SHIM_TARGET="$SOFTHSM_MODULE" P11SHIM_PULL_FILE="$W/pull.flag" \
+  "$TSIGN" ocsp serve --dir sub2 --listen 127.0.0.1:$PORT --pin-source env:CA_PIN 2>server3.log &
+[ -n "${OCSP_LOG:-}" ] && trap 'cp server3.log "$OCSP_LOG"; stop_server; rm -rf "$W"' EXIT
+SERVER=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/crl" && break; sleep 0.1; done
+check "token CA: good" bash -c "${T[*]} 2>&1 | grep -q 't.crt: good'"
+touch pull.flag
+check "token out: the server answers tryLater, and lives" bash -c "${T[*]} 2>&1 | grep -qi 'trylater'"
+rm -f pull.flag
+check "token back: the session is reopened and the answer is good" bash -c "${T[*]} 2>&1 | grep -q 't.crt: good'"
+check "the reopening is logged" grep -q "reopening" server3.log
+stop_server
+
 run "$TSIGN" ocsp serve --dir sub --listen 127.0.0.1:$PORT --pin-source env:CA_PASS --responder-key good.key --responder-cert good.crt
 expect_rc 2 "a responder certificate without OCSPSigning is refused"
 run "$TSIGN" ocsp serve --dir sub --listen 127.0.0.1:$PORT --pin-source env:WRONG_PASS_UNSET

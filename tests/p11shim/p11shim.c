@@ -8,6 +8,8 @@
  *   P11SHIM_STATE         file keeping the count of consecutive wrong PINs (required for the PIN counter)
  *   P11SHIM_MAX_TRIES     wrong PINs before the PIN locks (default 3)
  *   P11SHIM_REMOVE_AFTER  C_Sign calls that succeed before the token "is removed" (unset: never)
+ *   P11SHIM_PULL_FILE     while this file exists the token is out; once it is gone the token is back,
+ *                         and sessions opened before it was pulled are invalid (a re-inserted token)
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -46,16 +48,44 @@ static void write_failures(int n) {
     fclose(f);
 }
 
-static int gone; /* set once the token has been "pulled out" */
+static int gone; /* set once the token has been "pulled out" for good */
+static int generation; /* bumped each time a pulled token comes back */
+static int pulled;
+#define MAX_SESSIONS 4096
+static int session_generation[MAX_SESSIONS];
 
 static int removed(void) {
     const char *r = getenv("P11SHIM_REMOVE_AFTER");
     if (r && signs >= atol(r)) gone = 1;
+    const char *pull = getenv("P11SHIM_PULL_FILE");
+    if (pull) {
+        FILE *f = fopen(pull, "r");
+        if (f) {
+            fclose(f);
+            pulled = 1;
+            return 1;
+        }
+        if (pulled) {
+            pulled = 0;
+            generation++;
+        }
+    }
     return gone;
 }
 
+static int stale_session(CK_SESSION_HANDLE s) {
+    return s < MAX_SESSIONS && session_generation[s] != generation;
+}
+
+static CK_RV shim_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify, CK_SESSION_HANDLE_PTR s) {
+    if (removed()) return CKR_TOKEN_NOT_PRESENT;
+    CK_RV rv = real->C_OpenSession(slot, flags, app, notify, s);
+    if (rv == CKR_OK && *s < MAX_SESSIONS) session_generation[*s] = generation;
+    return rv;
+}
+
 static CK_RV shim_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
-    if (gone) return CKR_TOKEN_NOT_PRESENT;
+    if (removed()) return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_GetTokenInfo(slot, info);
     if (rv != CKR_OK || !getenv("P11SHIM_STATE")) return rv;
     int fails = read_failures(), max = max_tries();
@@ -78,6 +108,7 @@ static CK_RV shim_Login(CK_SESSION_HANDLE s, CK_USER_TYPE type, CK_UTF8CHAR_PTR 
 
 static CK_RV shim_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR siglen) {
     if (removed()) return CKR_DEVICE_REMOVED;
+    if (stale_session(s)) return CKR_SESSION_HANDLE_INVALID;
     CK_RV rv = real->C_Sign(s, data, len, sig, siglen);
     if (rv == CKR_OK && sig != NULL) signs++;
     return rv;
@@ -85,6 +116,7 @@ static CK_RV shim_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_B
 
 static CK_RV shim_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k) {
     if (removed()) return CKR_DEVICE_REMOVED;
+    if (stale_session(s)) return CKR_SESSION_HANDLE_INVALID;
     return real->C_SignInit(s, m, k);
 }
 
@@ -103,6 +135,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
         shim.C_Login = shim_Login;
         shim.C_Sign = shim_Sign;
         shim.C_SignInit = shim_SignInit;
+        shim.C_OpenSession = shim_OpenSession;
     }
     *list = &shim;
     return CKR_OK;
