@@ -54,38 +54,46 @@ static int pulled;
 #define MAX_SESSIONS 4096
 static int session_generation[MAX_SESSIONS];
 
+/* the pull file: 1 while it exists; its disappearance starts a new generation of sessions */
+static int pulled_now(void) {
+    const char *pull = getenv("P11SHIM_PULL_FILE");
+    if (!pull) return 0;
+    FILE *f = fopen(pull, "r");
+    if (f) {
+        fclose(f);
+        pulled = 1;
+        return 1;
+    }
+    if (pulled) {
+        pulled = 0;
+        generation++;
+    }
+    return 0;
+}
+
+/* for signing calls: the token may be pulled out by P11SHIM_REMOVE_AFTER here */
 static int removed(void) {
     const char *r = getenv("P11SHIM_REMOVE_AFTER");
     if (r && signs >= atol(r)) gone = 1;
-    const char *pull = getenv("P11SHIM_PULL_FILE");
-    if (pull) {
-        FILE *f = fopen(pull, "r");
-        if (f) {
-            fclose(f);
-            pulled = 1;
-            return 1;
-        }
-        if (pulled) {
-            pulled = 0;
-            generation++;
-        }
-    }
-    return gone;
+    return pulled_now() || gone;
 }
+
+/* for other calls: out only once it has been pulled */
+static int absent(void) { return pulled_now() || gone; }
 
 static int stale_session(CK_SESSION_HANDLE s) {
     return s < MAX_SESSIONS && session_generation[s] != generation;
 }
 
 static CK_RV shim_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify, CK_SESSION_HANDLE_PTR s) {
-    if (removed()) return CKR_TOKEN_NOT_PRESENT;
+    if (absent()) return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_OpenSession(slot, flags, app, notify, s);
     if (rv == CKR_OK && *s < MAX_SESSIONS) session_generation[*s] = generation;
     return rv;
 }
 
 static CK_RV shim_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
-    if (removed()) return CKR_TOKEN_NOT_PRESENT;
+    if (absent()) return CKR_TOKEN_NOT_PRESENT;
     CK_RV rv = real->C_GetTokenInfo(slot, info);
     if (rv != CKR_OK || !getenv("P11SHIM_STATE")) return rv;
     int fails = read_failures(), max = max_tries();
