@@ -70,6 +70,8 @@ bool Stmt::step() {
     db_->fail("database step failed");
 }
 
+void Stmt::reset() { sqlite3_reset(st_); }
+
 void Stmt::run() {
     while (step()) {
     }

@@ -46,6 +46,8 @@ public:
     bool step();
     /// Runs to completion (for statements without rows).
     void run();
+    /// Makes the statement ready to run again (bindings are kept until rebound).
+    void reset();
     std::string text(int col) const;
     std::int64_t int64(int col) const;
     Bytes blob(int col) const;
