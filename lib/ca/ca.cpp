@@ -273,15 +273,7 @@ const EVP_MD* CertificateAuthority::Impl::digest() {
 }
 
 void CertificateAuthority::Impl::audit(const std::string& action, const std::string& details) {
-    std::string prev(64, '0');
-    auto st = db->prepare("SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
-    if (st.step()) prev = st.text(0);
-    const std::int64_t t = now();
-    const std::string who = actor();
-    db->prepare("INSERT INTO audit(time, actor, action, details, prev_hash, hash) VALUES(?,?,?,?,?,?)")
-        .bind(1, t).bind(2, who).bind(3, action).bind(4, details).bind(5, prev)
-        .bind(6, audit_hash(prev, t, who, action, details))
-        .run();
+    audit_into(*db, action, details);
 }
 
 template <typename Sign>

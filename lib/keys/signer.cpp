@@ -163,7 +163,7 @@ ossl::X509Ptr parse_certificate(const Bytes& data, const std::string& what) {
         cert.reset(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
         if (cert && p != data.data() + data.size()) cert.reset();  // trailing garbage
     }
-    if (!cert) ossl::fail(Errc::malformed, "cannot read certificate '" + what + "': malformed or not a certificate");
+    if (!cert) ossl::fail(Errc::malformed, "cannot read " + what + ": malformed or not a certificate");
     return cert;
 }
 
@@ -396,7 +396,7 @@ std::unique_ptr<Signer> open_file_signer(const KeyOptions& o) {
     }
     secure_wipe(data.data(), data.size());
     detail::check_key_strength(pkey.get(), "'" + o.spec + "'");
-    if (!o.cert_file.empty()) cert = detail::parse_certificate(read_file(o.cert_file), o.cert_file);
+    if (!o.cert_file.empty()) cert = detail::parse_certificate(read_file(o.cert_file), "certificate '" + o.cert_file + "'");
     if (cert) check_match(pkey.get(), cert.get(), "'" + o.spec + "'", o.cert_file.empty() ? "in the PKCS#12 file" : "'" + o.cert_file + "'");
     return std::make_unique<detail::KeySigner>(nullptr, std::move(pkey), nullptr, std::move(cert), "file " + o.spec,
                                                false);
@@ -468,7 +468,7 @@ std::unique_ptr<Signer> open_token_signer(const KeyOptions& o) {
     ossl::X509Ptr cert;
     std::string cert_what;
     if (!o.cert_file.empty()) {
-        cert = detail::parse_certificate(read_file(o.cert_file), o.cert_file);
+        cert = detail::parse_certificate(read_file(o.cert_file), "certificate '" + o.cert_file + "'");
         cert_what = "'" + o.cert_file + "'";
     } else if (PKCS11_CERT* c = PKCS11_find_certificate(key); c != nullptr && c->x509 != nullptr) {
         X509_up_ref(c->x509);

@@ -22,7 +22,7 @@ void configure_signature(EVP_PKEY_CTX* pctx, EVP_PKEY* pkey, const SignatureSche
 /// Public key description of an EVP_PKEY (public or private).
 PublicKeyInfo describe_pkey(EVP_PKEY* pkey);
 
-/// Parses a certificate from PEM or DER. Throws Errc::malformed.
+/// Parses a certificate from PEM or DER; `what` names it in errors. Throws Errc::malformed.
 ossl::X509Ptr parse_certificate(const Bytes& data, const std::string& what);
 
 /// RSA below 2048 bits and curves other than P-256/P-384/P-521 are refused (Errc::weak_key).

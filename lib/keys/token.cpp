@@ -200,7 +200,7 @@ TokenObjectInfo import_token_certificate(const TokenOptions& options, const std:
                                          const std::string& label, const std::string& id_hex, const Bytes& certificate) {
     if (label.empty()) throw Error(Errc::usage, "no certificate label given", "use --label NAME");
     if (id_hex.empty()) throw Error(Errc::usage, "no certificate id given", "use --id HEX, the id of the matching key");
-    ossl::X509Ptr cert = detail::parse_certificate(certificate, "to import");
+    ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate to import");
     Bytes id = ossl::unhex(id_hex);
     Opened t = open_token(options, token_label);
 

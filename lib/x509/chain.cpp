@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
 
 namespace tsign {
@@ -354,19 +355,10 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
 }  // namespace detail
 
 ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& options) {
-    ossl::X509Ptr leaf;
-    if (ossl::looks_like_pem(certificate)) {
-        auto bio = ossl::mem_bio(certificate);
-        leaf.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    } else {
-        const unsigned char* p = certificate.data();
-        leaf.reset(d2i_X509(nullptr, &p, static_cast<long>(certificate.size())));
-        if (leaf && p != certificate.data() + certificate.size()) leaf.reset();
-    }
-    if (!leaf) ossl::fail(Errc::malformed, "cannot read the certificate to verify: malformed or truncated");
+    ossl::X509Ptr leaf = detail::parse_certificate(certificate, "the certificate to verify");
     detail::TrustMaterial tm(options);
     if (options.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
-    return tm.validate(leaf.get(), nullptr, options.at ? options.at : std::nullopt);
+    return tm.validate(leaf.get(), nullptr, options.at);
 }
 
 }  // namespace tsign
