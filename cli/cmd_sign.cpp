@@ -19,7 +19,7 @@ const char* kVerifyExit =
 void register_sign_commands(CLI::App& app, Globals& g) {
     struct SignArgs {
         KeyFlags key;
-        std::vector<std::string> chain;
+        std::vector<std::string> chain, tsa;
         std::string digest = "sha256", out, doc;
         bool attached = false, pss = false, pem = false, force = false;
     };
@@ -30,6 +30,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     sign->add_flag("--attached", a->attached, "embed the document in the signature (default: detached)");
     sign->add_option("--digest", a->digest, "sha256 (default), sha384 or sha512");
     sign->add_flag("--pss", a->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
+    sign->add_option("--tsa", a->tsa, "add a signature timestamp (CAdES-B-T) from this TSA (repeatable: tried in order)")->allow_extra_args(false);
     sign->add_option("--out", a->out, "output file (default: DOC.p7s)");
     sign->add_flag("--pem", a->pem, "write PEM instead of DER");
     sign->add_flag("--force", a->force, "replace an existing output file");
@@ -47,6 +48,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         o.scheme.rsa_pss = a->pss;
         o.attached = a->attached;
         o.chain_files = a->chain;
+        o.tsa_urls = a->tsa;
         const Bytes der = sign_document(*signer, a->doc, o);
         const std::string out = a->out.empty() ? (a->doc == "-" ? "-" : a->doc + ".p7s") : a->out;
         write_output(out, der, a->pem, "CMS", a->force);
@@ -55,7 +57,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
 
     struct CosignArgs {
         KeyFlags key;
-        std::vector<std::string> chain;
+        std::vector<std::string> chain, tsa;
         std::string signature, content, digest = "sha256", out;
         bool pss = false, pem = false, force = false;
     };
@@ -67,6 +69,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     cosign->add_option("--chain", c->chain, "certificates to embed (repeatable)")->allow_extra_args(false);
     cosign->add_option("--digest", c->digest, "sha256 (default), sha384 or sha512");
     cosign->add_flag("--pss", c->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
+    cosign->add_option("--tsa", c->tsa, "timestamp the new signature (CAdES-B-T) with this TSA (repeatable)")->allow_extra_args(false);
     cosign->add_option("--out", c->out, "output file (default: update --signature in place, atomically)");
     cosign->add_flag("--pem", c->pem, "write PEM instead of DER");
     cosign->add_flag("--force", c->force, "add a second signature by the same certificate");
@@ -86,11 +89,34 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         o.chain_files = c->chain;
         o.content_path = c->content;
         o.force = c->force;
+        o.tsa_urls = c->tsa;
         const Bytes der = cosign_document(existing, *signer, o);
         const bool in_place = c->out.empty();
         // In place: the new file holds every earlier signer unchanged plus one; it replaces the old atomically.
         write_output(in_place ? c->signature : c->out, der, c->pem, "CMS", in_place || c->force);
         std::cerr << "co-signed " << c->signature << (in_place ? "" : " -> " + c->out) << "\n";
+    });
+
+    struct ExtendArgs {
+        std::string level, out, sig;
+        std::vector<std::string> tsa;
+        bool pem = false;
+    };
+    auto e = std::make_shared<ExtendArgs>();
+    auto* extend = app.add_subcommand("extend", "raise a signature's level: add signature timestamps (t)");
+    extend->add_option("--level", e->level, "t: a signature timestamp for every signer that lacks one")->required()->check(CLI::IsMember({"t"}));
+    extend->add_option("--tsa", e->tsa, "TSA URL (repeatable: tried in order)")->allow_extra_args(false)->required();
+    extend->add_option("--out", e->out, "output file (default: update SIG in place, atomically)");
+    extend->add_flag("--pem", e->pem, "write PEM instead of DER");
+    extend->add_option("SIG", e->sig, "the signature")->required();
+    extend->footer(footer("  tsign extend --level t --tsa http://127.0.0.1:8080/ minutes.txt.p7s\n",
+                          "  0  extended\n  2  usage error (also: nothing to extend)\n  3  input error\n"
+                          "  5  no TSA answered correctly; nothing written\n  6  internal error\n"));
+    extend->callback([e] {
+        const Bytes der = extend_to_t(read_file(e->sig), e->tsa);
+        const bool in_place = e->out.empty();
+        write_output(in_place ? e->sig : e->out, der, e->pem, "CMS", in_place);
+        std::cerr << "extended " << e->sig << " to CAdES-B-T" << (in_place ? "" : " -> " + e->out) << "\n";
     });
 
     struct VerifyArgs {

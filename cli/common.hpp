@@ -71,5 +71,6 @@ void register_cert_commands(CLI::App& app, Globals& g);
 void register_sign_commands(CLI::App& app, Globals& g);
 void register_ca_commands(CLI::App& app, Globals& g);
 void register_ocsp_commands(CLI::App& app, Globals& g);
+void register_tsp_commands(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     register_cert_commands(app, g);
     register_ca_commands(app, g);
     register_ocsp_commands(app, g);
+    register_tsp_commands(app, g);
 
     try {
         app.parse(argc, argv);

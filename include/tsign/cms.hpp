@@ -18,6 +18,8 @@ struct SignOptions {
     SignatureScheme scheme;                 ///< digest and RSA padding
     bool attached = false;                  ///< embed the document (default: detached)
     std::vector<std::string> chain_files;   ///< extra certificates to embed (duplicates are dropped)
+    std::vector<std::string> tsa_urls;      ///< CAdES-B-T: a signature timestamp from the first TSA that answers
+    int tsa_timeout_seconds = 10;
 };
 
 /// Signs a document (streamed from the file; "-" is standard input) with a CAdES baseline B-B
@@ -33,7 +35,13 @@ struct CosignOptions {
     std::vector<std::string> chain_files;
     std::string content_path;   ///< the document for a detached signature (or to check an attached one)
     bool force = false;         ///< allow the same certificate to sign twice
+    std::vector<std::string> tsa_urls;  ///< CAdES-B-T for the new signer
+    int tsa_timeout_seconds = 10;
 };
+
+/// Raises signers to CAdES-B-T: adds a signature timestamp (ETSI EN 319 122-1 §5.3) to every
+/// signer that has none. Only those signers' unsigned attributes change. Returns DER.
+Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& tsa_urls, int timeout_seconds = 10);
 
 /// Adds one parallel SignerInfo to an existing SignedData. Earlier SignerInfos stay byte for byte
 /// as they were. Refuses when the document does not match the earlier signers' message digests,

@@ -11,6 +11,8 @@
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
+#include "tsign/tsp.hpp"
+#include "tsp/tsp_impl.hpp"
 #include "x509/chain.hpp"
 
 namespace tsign {
@@ -146,9 +148,30 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
     else if (bound == 0)
         r.warnings.push_back("no signing-certificate(-v2) attribute: a plain CMS signature, not CAdES");
 
-    // RFC 5280 path validation at the signing time (claimed; a timestamp's time once present).
+    // ETSI EN 319 122-1 §5.3 signature-time-stamp: proves the signature existed at its genTime.
+    if (auto* tst = static_cast<ASN1_STRING*>(
+            CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE))) {
+        ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+        const Bytes token(ASN1_STRING_get0_data(tst), ASN1_STRING_get0_data(tst) + ASN1_STRING_length(tst));
+        try {
+            const TimestampReport ts = detail::verify_timestamp_over(
+                token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), o.chain,
+                msg_certs);
+            if (ts.valid) {
+                r.timestamp_time = ts.time;
+                if (r.signing_time && *r.signing_time > ts.time + 300)
+                    fail_with(r, "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE", "the claimed signing time is after the signature timestamp");
+            } else {
+                for (const auto& e : ts.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "signature timestamp: " + e);
+            }
+        } catch (const Error& e) {
+            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("signature timestamp: ") + e.what());
+        }
+    }
+
+    // RFC 5280 path validation at the proven time of signing (the timestamp), else the claimed one.
     std::optional<std::int64_t> t = o.chain.at;
-    if (!t) t = r.signing_time;
+    if (!t) t = r.timestamp_time ? r.timestamp_time : r.signing_time;
     const ChainReport chain = tm.validate(cert, msg_certs, t);
     r.chain = chain.chain;
     r.revocation = chain.revocation;
@@ -355,6 +378,7 @@ std::string VerifyReport::to_text(bool jalali) const {
         out += "  issuer:     " + s.issuer + "\n";
         out += "  serial:     " + s.serial + "\n";
         if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
+        if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
         out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
         if (!s.chain.empty()) {
             out += "  chain:      ";

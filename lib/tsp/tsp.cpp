@@ -1,0 +1,447 @@
+// RFC 3161 timestamps: client (RFC 3161 §2.4), verification, and the TSA server.
+#include "tsign/tsp.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ts.h>
+
+#include "core/db.hpp"
+#include "tsp/tsp_impl.hpp"
+#include "keys/signer_impl.hpp"
+#include "net/http.hpp"
+#include "tsign/error.hpp"
+#include "tsign/time.hpp"
+#include "x509/chain.hpp"
+
+namespace tsign {
+
+namespace {
+
+using TsReqPtr = ossl::Ptr<TS_REQ, TS_REQ_free>;
+using TsRespPtr = ossl::Ptr<TS_RESP, TS_RESP_free>;
+using TsMsgImprintPtr = ossl::Ptr<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free>;
+using X509AlgorPtr = ossl::Ptr<X509_ALGOR, X509_ALGOR_free>;
+using Pkcs7Ptr = ossl::Ptr<PKCS7, PKCS7_free>;
+using TsVerifyPtr = ossl::Ptr<TS_VERIFY_CTX, TS_VERIFY_CTX_free>;
+
+template <typename T, typename F>
+Bytes der_of(T* obj, F i2d) {
+    unsigned char* d = nullptr;
+    const int n = i2d(obj, &d);
+    if (n <= 0) ossl::fail(Errc::internal, "cannot encode");
+    Bytes out(d, d + n);
+    OPENSSL_free(d);
+    return out;
+}
+
+std::string status_text(TS_STATUS_INFO* si) {
+    static const char* names[] = {"granted", "grantedWithMods", "rejection", "waiting", "revocationWarning", "revocationNotification"};
+    const long s = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(si));
+    std::string out = s >= 0 && s <= 5 ? names[s] : "status " + std::to_string(s);
+    const STACK_OF(ASN1_UTF8STRING)* text = TS_STATUS_INFO_get0_text(si);
+    for (int i = 0; text && i < sk_ASN1_UTF8STRING_num(text); ++i) {
+        const ASN1_UTF8STRING* t = sk_ASN1_UTF8STRING_value(text, i);
+        out += ": " + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t)), static_cast<size_t>(ASN1_STRING_length(t)));
+    }
+    return out;
+}
+
+}  // namespace
+
+Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOptions& o) {
+    if (o.urls.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");
+    // RFC 3161 §2.4.1: version 1, the message imprint, a nonce, certReq.
+    TsReqPtr req(TS_REQ_new());
+    TsMsgImprintPtr imprint(TS_MSG_IMPRINT_new());
+    X509AlgorPtr alg(X509_ALGOR_new());
+    X509_ALGOR_set_md(alg.get(), detail::md_of(o.digest));
+    TS_MSG_IMPRINT_set_algo(imprint.get(), alg.get());
+    TS_MSG_IMPRINT_set_msg(imprint.get(), const_cast<unsigned char*>(digest.data()), static_cast<int>(digest.size()));
+    TS_REQ_set_version(req.get(), 1);
+    TS_REQ_set_msg_imprint(req.get(), imprint.get());
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
+    rnd[0] &= 0x7f;
+    rnd[0] |= 0x01;
+    ossl::BnPtr bn(BN_bin2bn(rnd, sizeof rnd, nullptr));
+    ossl::Asn1IntPtr nonce(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+    TS_REQ_set_nonce(req.get(), nonce.get());
+    TS_REQ_set_cert_req(req.get(), 1);
+    if (!o.policy.empty()) {
+        ossl::Asn1ObjPtr pol(OBJ_txt2obj(o.policy.c_str(), 1));
+        if (!pol) throw Error(Errc::usage, "invalid TSA policy OID '" + o.policy + "'");
+        TS_REQ_set_policy_id(req.get(), pol.get());
+    }
+    const Bytes query = der_of(req.get(), i2d_TS_REQ);
+
+    std::string failures;
+    for (const auto& url : o.urls) {
+        try {
+            const net::Response r = net::post(url, "application/timestamp-query", query, o.timeout_seconds);
+            if (r.status != 200) throw Error(Errc::network, url + ": HTTP status " + std::to_string(r.status));
+            const unsigned char* p = r.body.data();
+            TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(r.body.size())));
+            if (!resp) throw Error(Errc::network, url + ": the answer is not a timestamp reply");
+            const long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp.get())));
+            if (status != 0 && status != 1)
+                throw Error(Errc::network, url + ": the TSA refused (" + status_text(TS_RESP_get_status_info(resp.get())) + ")");
+            // RFC 3161 §2.4.2: the reply must carry our nonce and our imprint.
+            TsVerifyPtr v(TS_REQ_to_TS_VERIFY_CTX(req.get(), nullptr));
+            TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_NONCE | TS_VFY_IMPRINT);
+            if (TS_RESP_verify_response(v.get(), resp.get()) != 1) {
+                const auto causes = ossl::drain_errors();
+                throw Error(Errc::network, url + ": the reply does not answer our request (" +
+                                               (causes.empty() ? std::string("nonce or imprint differ") : causes.back()) + ")");
+            }
+            ERR_clear_error();
+            return r.body;
+        } catch (const Error& e) {
+            ERR_clear_error();
+            failures += (failures.empty() ? "" : "; ") + std::string(e.what());
+        }
+    }
+    throw Error(Errc::network, "no timestamp: " + failures, o.urls.size() > 1 ? "" : "give another TSA with a second --tsa URL");
+}
+
+Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
+    ossl::BioPtr in(path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb"));
+    if (!in) {
+        ERR_clear_error();
+        (void)read_file(path);
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
+    }
+    ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_DigestInit_ex(ctx.get(), detail::md_of(o.digest), nullptr);
+    std::vector<unsigned char> buf(1 << 20);
+    for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), md, &len);
+    return request_timestamp(std::span<const std::uint8_t>(md, len), o);
+}
+
+Bytes token_of_response(const Bytes& response) {
+    const unsigned char* p = response.data();
+    TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(response.size())));
+    if (!resp || TS_RESP_get_token(resp.get()) == nullptr) ossl::fail(Errc::malformed, "not a timestamp reply with a token");
+    return der_of(TS_RESP_get_token(resp.get()), i2d_PKCS7);
+}
+
+std::string TimestampReport::to_json() const {
+    nlohmann::ordered_json j;
+    j["valid"] = valid;
+    j["time"] = time ? nlohmann::ordered_json(format_iso8601(time)) : nlohmann::ordered_json(nullptr);
+    j["serial"] = serial;
+    j["policy"] = policy;
+    j["tsa"] = tsa;
+    j["digest_algorithm"] = digest_algorithm;
+    j["chain"] = chain;
+    j["errors"] = errors;
+    return j.dump(2);
+}
+
+namespace {
+
+/// A token from either a TimeStampToken or a TimeStampResp.
+Pkcs7Ptr parse_token(const Bytes& data) {
+    Bytes der = data;
+    if (ossl::looks_like_pem(data)) {
+        auto bio = ossl::mem_bio(data);
+        char* name = nullptr;
+        char* header = nullptr;
+        unsigned char* body = nullptr;
+        long len = 0;
+        if (!PEM_read_bio(bio.get(), &name, &header, &body, &len)) ossl::fail(Errc::malformed, "cannot read the timestamp: malformed PEM");
+        der.assign(body, body + len);
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(body);
+    }
+    const unsigned char* p = der.data();
+    TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
+    if (resp && p == der.data() + der.size() && TS_RESP_get_token(resp.get()) != nullptr)
+        return Pkcs7Ptr(PKCS7_dup(TS_RESP_get_token(resp.get())));
+    ERR_clear_error();
+    p = der.data();
+    Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+    if (!token || p != der.data() + der.size()) ossl::fail(Errc::malformed, "cannot read the timestamp: neither a token nor a reply");
+    return token;
+}
+
+}  // namespace
+
+namespace {
+TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
+                              STACK_OF(X509) * extra);
+}
+
+TimestampReport verify_timestamp(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain) {
+    return verify_digest(data, digest, chain, nullptr);
+}
+
+namespace {
+TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
+                              STACK_OF(X509) * extra) {
+    Pkcs7Ptr token = parse_token(data);
+    TimestampReport r;
+    ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
+    if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
+    r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get()));
+    r.serial = ossl::serial_hex(TS_TST_INFO_get_serial(info.get()));
+    char buf[128];
+    OBJ_obj2txt(buf, sizeof buf, TS_TST_INFO_get_policy_id(info.get()), 1);
+    r.policy = buf;
+    X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
+    r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(alg->algorithm));
+
+    // The TSA's certificate and its path at genTime (a TSA certificate that expired later is fine).
+    STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token.get());
+    STACK_OF(X509)* certs = token->d.sign->cert;
+    X509* tsa_cert = nullptr;
+    if (sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
+        PKCS7_ISSUER_AND_SERIAL* ias = sk_PKCS7_SIGNER_INFO_value(sis, 0)->issuer_and_serial;
+        tsa_cert = X509_find_by_issuer_and_serial(certs, ias->issuer, ias->serial);
+        if (tsa_cert == nullptr) {
+            detail::TrustMaterial tm0(chain);
+            for (const auto& c : tm0.untrusted())
+                if (X509_NAME_cmp(X509_get_issuer_name(c.get()), ias->issuer) == 0 && ASN1_INTEGER_cmp(X509_get0_serialNumber(c.get()), ias->serial) == 0)
+                    tsa_cert = c.get();
+        }
+    }
+    if (tsa_cert == nullptr) {
+        r.errors.push_back("the TSA's certificate is neither in the token nor given with --untrusted");
+        return r;
+    }
+    r.tsa = ossl::name_to_utf8(X509_get_subject_name(tsa_cert));
+    ChainOptions co = chain;
+    co.purpose = Purpose::timestamping;
+    co.at = r.time;
+    detail::TrustMaterial tm(co);
+    ossl::X509RefStackPtr offered(sk_X509_new_null());
+    for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
+    for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
+    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time);
+    r.chain = cr.chain;
+    for (const auto& f : cr.findings) r.errors.push_back("TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message);
+
+    // The signature over TSTInfo, the ESS signing certificate, and the imprint (RFC 3161 §2.4.2).
+    TsVerifyPtr v(TS_VERIFY_CTX_new());
+    unsigned char* imp = static_cast<unsigned char*>(OPENSSL_malloc(digest.size()));
+    std::memcpy(imp, digest.data(), digest.size());
+    TS_VERIFY_CTX_set_imprint(v.get(), imp, static_cast<long>(digest.size()));
+    X509_STORE* store = X509_STORE_new();
+    X509_STORE_add_cert(store, tsa_cert);  // the path was checked above, at genTime
+    X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store), X509_V_FLAG_PARTIAL_CHAIN);
+    X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), static_cast<time_t>(r.time));
+    TS_VERIFY_CTX_set_store(v.get(), store);
+    TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
+    if (TS_RESP_verify_token(v.get(), token.get()) != 1) {
+        const auto causes = ossl::drain_errors();
+        std::string why = causes.empty() ? "verification failed" : causes.back();
+        if (why.find("message imprint mismatch") != std::string::npos) why = "the timestamp is over other data (message imprint mismatch)";
+        r.errors.push_back(why);
+    }
+    ERR_clear_error();
+    r.valid = r.errors.empty();
+    return r;
+}
+}  // namespace
+
+TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const std::uint8_t> content,
+                                              const ChainOptions& chain, STACK_OF(X509) * extra) {
+    Pkcs7Ptr token = parse_token(data);
+    ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
+    if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
+    const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
+    if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(content.data(), content.size(), out, &len, md, nullptr);
+    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra);
+}
+
+TimestampReport verify_timestamp_data(const Bytes& data, std::span<const std::uint8_t> content, const ChainOptions& chain) {
+    return detail::verify_timestamp_over(data, content, chain, nullptr);
+}
+
+TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path, const ChainOptions& chain) {
+    Pkcs7Ptr token = parse_token(data);
+    ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
+    if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
+    X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
+    const EVP_MD* md = EVP_get_digestbyobj(alg->algorithm);
+    if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
+    ossl::BioPtr in(BIO_new_file(path.c_str(), "rb"));
+    if (!in) {
+        ERR_clear_error();
+        (void)read_file(path);
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
+    }
+    ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_DigestInit_ex(ctx.get(), md, nullptr);
+    std::vector<unsigned char> buf(1 << 20);
+    for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), out, &len);
+    return verify_timestamp(data, std::span<const std::uint8_t>(out, len), chain);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The TSA server
+
+namespace {
+
+const char* kTsaSchema = R"(
+CREATE TABLE IF NOT EXISTS tokens(
+  serial INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER,
+  digest_algorithm TEXT,
+  imprint TEXT,
+  policy TEXT,
+  token BLOB);
+)";
+
+struct Tsa {
+    TsaServeOptions opt;
+    std::unique_ptr<Signer> signer;
+    ossl::X509Ptr cert;
+    std::unique_ptr<db::Db> db;
+    std::mutex mutex;
+    std::int64_t serial = 0;
+
+    static ASN1_INTEGER* serial_cb(TS_RESP_CTX*, void* data) {
+        auto* t = static_cast<Tsa*>(data);
+        ASN1_INTEGER* s = ASN1_INTEGER_new();
+        ASN1_INTEGER_set_int64(s, t->serial);
+        return s;
+    }
+
+    Bytes respond(const Bytes& query) {
+        std::lock_guard<std::mutex> lock(mutex);
+        // Reserve a serial: unique and persistent across restarts (AUTOINCREMENT never reuses one).
+        db->prepare("INSERT INTO tokens(time) VALUES(NULL)").run();
+        serial = sqlite3_last_insert_rowid(db->handle());
+        ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
+        auto& key = detail::key_signer(*signer);
+        TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
+        TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
+        TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
+        TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
+        ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
+        TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
+        for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
+        TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
+        TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, this);
+        auto in = ossl::mem_bio(query);
+        TsRespPtr resp(TS_RESP_create_response(ctx.get(), in.get()));
+        if (!resp) {
+            ERR_clear_error();
+            db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
+            throw Error(Errc::internal, "the TSA could not build a response");
+        }
+        const Bytes der = der_of(resp.get(), i2d_TS_RESP);
+        if (TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get())) {
+            TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
+            ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
+            db->prepare("UPDATE tokens SET time = ?, digest_algorithm = ?, imprint = ?, policy = ?, token = ? WHERE serial = ?")
+                .bind(1, ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info)))
+                .bind(2, std::string(OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm))))
+                .bind(3, ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m)))))
+                .bind(4, opt.policy)
+                .bind(5, der_of(TS_RESP_get_token(resp.get()), i2d_PKCS7))
+                .bind(6, serial)
+                .run();
+            if (opt.log) opt.log("timestamp " + std::to_string(serial));
+        } else {
+            db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
+            if (opt.log) opt.log("request refused: " + status_text(TS_RESP_get_status_info(resp.get())));
+        }
+        ERR_clear_error();
+        return der;
+    }
+};
+
+}  // namespace
+
+void tsa_serve(const TsaServeOptions& o) {
+    const auto colon = o.listen.rfind(':');
+    int port = -1;
+    try {
+        if (colon != std::string::npos) port = std::stoi(o.listen.substr(colon + 1));
+    } catch (...) {
+    }
+    if (port <= 0 || port > 65535) throw Error(Errc::usage, "invalid --listen '" + o.listen + "': expected ADDR:PORT");
+    if (o.key.cert_file.empty()) throw Error(Errc::usage, "the TSA needs its certificate", "use --cert FILE");
+    ossl::Asn1ObjPtr pol(OBJ_txt2obj(o.policy.c_str(), 1));
+    if (!pol) throw Error(Errc::usage, "invalid policy OID '" + o.policy + "'");
+    Tsa tsa;
+    tsa.opt = o;
+    tsa.signer = open_signer(o.key);
+    auto c = tsa.signer->certificate();
+    const unsigned char* p = c->data();
+    tsa.cert.reset(d2i_X509(nullptr, &p, static_cast<long>(c->size())));
+    // RFC 3161 §2.3: the TSA's certificate has exactly one EKU, timeStamping, and it is critical.
+    const int idx = X509_get_ext_by_NID(tsa.cert.get(), NID_ext_key_usage, -1);
+    if (idx < 0 || !X509_EXTENSION_get_critical(X509_get_ext(tsa.cert.get(), idx)) ||
+        X509_get_extended_key_usage(tsa.cert.get()) != XKU_TIMESTAMP)
+        throw Error(Errc::usage, "refusing to start: the TSA certificate lacks a critical timeStamping extended key usage (RFC 3161 §2.3)",
+                    "issue it with 'tsign ca issue --profile tsa'");
+    std::error_code ec;
+    std::filesystem::create_directories(o.state_dir, ec);
+    tsa.db = std::make_unique<db::Db>((std::filesystem::path(o.state_dir) / "tsa.db").string(), true);
+    tsa.db->exec(kTsaSchema);
+
+    httplib::Server svr;
+    const unsigned workers = std::max(2u, std::thread::hardware_concurrency());
+    svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+    svr.set_payload_max_length(o.max_request);
+    svr.set_read_timeout(10, 0);
+    svr.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
+        try {
+            const Bytes der = tsa.respond(Bytes(req.body.begin(), req.body.end()));
+            res.set_content(std::string(der.begin(), der.end()), "application/timestamp-reply");
+        } catch (const Error& e) {
+            res.status = 500;
+            res.set_content(std::string(e.what()) + "\n", "text/plain");
+        }
+    });
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        while (!done) {
+            timespec ts{0, 200 * 1000 * 1000};
+            if (sigtimedwait(&set, nullptr, &ts) > 0) break;
+        }
+        svr.stop();
+    });
+    if (o.log) o.log("listening on http://" + o.listen + "/ (POST application/timestamp-query)");
+    const bool ok = svr.listen(o.listen.substr(0, colon).c_str(), port);
+    done = true;
+    watcher.join();
+    if (!ok) throw Error(Errc::network, "cannot listen on " + o.listen + ": address in use or not available");
+}
+
+std::vector<TsaRecord> tsa_list(const std::string& state_dir) {
+    const auto path = std::filesystem::path(state_dir) / "tsa.db";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw Error(Errc::file_not_found, "no TSA archive in '" + state_dir + "'");
+    db::Db database(path.string(), false);
+    std::vector<TsaRecord> out;
+    auto st = database.prepare("SELECT serial, time, digest_algorithm, imprint, policy FROM tokens WHERE time IS NOT NULL ORDER BY serial");
+    while (st.step()) out.push_back({std::to_string(st.int64(0)), st.int64(1), st.text(2), st.text(3), st.text(4)});
+    return out;
+}
+
+}  // namespace tsign
