@@ -172,7 +172,7 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
     // RFC 5280 path validation at the proven time of signing (the timestamp), else the claimed one.
     std::optional<std::int64_t> t = o.chain.at;
     if (!t) t = r.timestamp_time ? r.timestamp_time : r.signing_time;
-    const ChainReport chain = tm.validate(cert, msg_certs, t);
+    const ChainReport chain = tm.validate(cert, msg_certs, t, o.chain.at.has_value() || r.timestamp_time.has_value());
     r.chain = chain.chain;
     r.revocation = chain.revocation;
     for (const auto& n : chain.notes) r.warnings.push_back(n);

@@ -227,7 +227,7 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     ossl::X509RefStackPtr offered(sk_X509_new_null());
     for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
     for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
-    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time);
+    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time, true);
     r.chain = cr.chain;
     for (const auto& f : cr.findings) r.errors.push_back("TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message);
 

@@ -8,6 +8,7 @@
 
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
+#include "tsign/time.hpp"
 
 namespace tsign {
 
@@ -129,6 +130,8 @@ namespace {
 struct State {
     RevocationMode mode;
     std::optional<std::int64_t> at;
+    bool at_proven = false;
+    STACK_OF(X509_CRL) * crls = nullptr;
     std::vector<CertFinding> findings;
     std::vector<std::string> notes;
     std::set<int> crl_unknown_depths;
@@ -187,6 +190,24 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     if (err == X509_V_ERR_CERT_HAS_EXPIRED && cert != nullptr && st->at &&
         ossl::asn1_time_to_unix(X509_get0_notAfter(cert)) == *st->at)
         return 1;
+    // Validating at a past time: a CRL issued after that time is the best evidence there is.
+    if (err == X509_V_ERR_CRL_NOT_YET_VALID && st->at && *st->at < static_cast<std::int64_t>(::time(nullptr))) return 1;
+    // A revocation after a proven time of signing does not touch the signature (ETSI EN 319 102-1 §5.6.2.4).
+    if (err == X509_V_ERR_CERT_REVOKED && st->at && st->at_proven && cert != nullptr) {
+        X509_REVOKED* rev = nullptr;
+        for (int i = 0; st->crls && i < sk_X509_CRL_num(st->crls) && rev == nullptr; ++i) {
+            X509_CRL* crl = sk_X509_CRL_value(st->crls, i);
+            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)) != 0 ||
+                X509_CRL_get0_by_cert(crl, &rev, cert) != 1)
+                rev = nullptr;
+        }
+        if (rev && ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)) > *st->at) {
+            st->notes.push_back("'" + subject + "' was revoked on " +
+                                format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) +
+                                ", after the proven time " + format_iso8601(*st->at));
+            return 1;
+        }
+    }
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) {
         st->crl_unknown_depths.insert(depth);
         if (st->mode == RevocationMode::automatic) {
@@ -262,7 +283,8 @@ void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) 
 
 }  // namespace
 
-ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t) const {
+ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
+                                    bool t_proven) const {
     const ChainOptions& o = options_;
     ossl::Ptr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
     for (const auto& c : trust_) X509_STORE_add_cert(store.get(), c.get());
@@ -300,7 +322,7 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (o.purpose == Purpose::timestamping) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
 
-    State st{o.revocation, t, {}, {}, {}};
+    State st{o.revocation, t, t_proven, crls.get(), {}, {}, {}};
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
@@ -358,7 +380,7 @@ ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& opt
     ossl::X509Ptr leaf = detail::parse_certificate(certificate, "the certificate to verify");
     detail::TrustMaterial tm(options);
     if (options.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
-    return tm.validate(leaf.get(), nullptr, options.at);
+    return tm.validate(leaf.get(), nullptr, options.at, options.at.has_value());
 }
 
 }  // namespace tsign

@@ -21,7 +21,9 @@ public:
     explicit TrustMaterial(const ChainOptions& options);
     const ChainOptions& options() const { return options_; }
     /// Validates leaf at time t (Unix seconds), offering extra intermediates (e.g. from a CMS message).
-    ChainReport validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t) const;
+    /// With t_proven (a timestamp or the user's --at), a revocation dated after t does not count.
+    ChainReport validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
+                         bool t_proven = false) const;
     /// Certificates offered as untrusted (for finding signer certificates).
     const std::vector<ossl::X509Ptr>& untrusted() const { return untrusted_; }
 

@@ -107,6 +107,21 @@ run "$TSIGN" extend --level t --tsa "$URL" two.p7s
 expect_rc 2 "nothing left to extend"
 run "$TSIGN" sign --key ali.key --cert ali.crt --tsa http://127.0.0.1:1/ --out nots.p7s doc.txt
 expect_rc 5 "sign --tsa with the TSA down"; expect_absent nots.p7s "no signature without its timestamp"
+# revocation after the proven time: a B-T signature stays valid; a B-B one does not
+run "$TSIGN" sign --key sara.key --cert sara.crt --chain chain.pem --out bb.p7s doc.txt
+expect_rc 0 "a B-B signature by sara"
+sleep 1
+"$TSIGN" ca revoke --dir sub --serial "$(openssl x509 -in ali.crt -noout -serial | cut -d= -f2)" --reason superseded 2>/dev/null
+"$TSIGN" ca revoke --dir sub --serial "$(openssl x509 -in sara.crt -noout -serial | cut -d= -f2)" --reason superseded 2>/dev/null
+"$TSIGN" ca crl --dir sub --out sub.crl --pin-source env:P
+"$TSIGN" ca crl --dir root --out root.crl --pin-source env:P
+run "$TSIGN" verify --trust root/ca.crt.pem --crl sub.crl --crl root.crl --json doc.txt.p7s doc.txt
+expect_rc 0 "B-T: revoked after the timestamp, still valid"
+check "the later revocation is noted" grep -q "after the proven time" out
+run "$TSIGN" verify --trust root/ca.crt.pem --crl sub.crl --crl root.crl --json bb.p7s doc.txt
+expect_rc 1 "B-B: revoked, and the signing time is only claimed: not valid"
+check "REVOKED" test "$(jq -r '.signers[0].revocation' out)" = revoked
+
 run "$TSIGN" tsa list --state st --json
 check "the archive lists the issued timestamps" test "$(jq '.timestamps | length' out)" -ge 5
 serials=$(jq -r '.timestamps[].serial' out | sort | uniq -d | wc -l)
