@@ -2,7 +2,6 @@
 #include "tsign/ocsp.hpp"
 
 #include <chrono>
-#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -13,6 +12,7 @@
 #include "ca/ca_impl.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
+#include "net/server.hpp"
 #include "x509/chain.hpp"
 
 namespace tsign {
@@ -239,28 +239,14 @@ std::optional<Bytes> base64_decode(const std::string& in) {
 }  // namespace
 
 void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
-    const auto colon = o.listen.rfind(':');
-    if (colon == std::string::npos) throw Error(Errc::usage, "invalid --listen '" + o.listen + "': expected ADDR:PORT");
-    const std::string host = o.listen.substr(0, colon);
-    int port = 0;
-    try {
-        port = std::stoi(o.listen.substr(colon + 1));
-    } catch (...) {
-        port = -1;
-    }
-    if (port <= 0 || port > 65535) throw Error(Errc::usage, "invalid --listen '" + o.listen + "': bad port");
+    net::parse_listen(o.listen);  // a bad address is a usage error before anything starts
     if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
 
     OcspResponder responder(o);
     responder.crl();  // a fresh CRL before the first request
 
     httplib::Server svr;
-    // One worker per core: more only adds context switches (the work per request is short).
-    const unsigned workers = std::max(2u, std::thread::hardware_concurrency());
-    svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-    svr.set_payload_max_length(o.max_request);
-    svr.set_read_timeout(10, 0);
-    svr.set_write_timeout(10, 0);
+    net::configure(svr, o.max_request);
     auto answer = [&](httplib::Response& res, const Bytes& der) {
         res.set_content(std::string(der.begin(), der.end()), "application/ocsp-response");
     };
@@ -285,21 +271,8 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
         res.set_header("Cache-Control", "max-age=3600, public, no-transform, must-revalidate");
     });
 
-    // Stop on SIGINT / SIGTERM (or *stop): a watcher thread waits for them.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-        while (!done) {
-            timespec ts{0, 200 * 1000 * 1000};
-            if (sigtimedwait(&set, nullptr, &ts) > 0 || (stop && *stop)) break;
-        }
-        svr.stop();
-    });
     // The CRL keeper: re-signs before nextUpdate passes, whether or not anyone revokes.
+    std::atomic<bool> done{false};
     std::thread keeper([&] {
         const auto period = std::chrono::milliseconds(
             std::max<long long>(200, std::min<long long>(30000, static_cast<long long>(o.crl_hours * 3600 * 1000 / 10))));
@@ -316,11 +289,15 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
         }
     });
     if (o.log) o.log("listening on http://" + o.listen + "/ (OCSP: POST or GET; CRL: GET /crl)");
-    const bool ok = svr.listen(host.c_str(), port);
+    try {
+        net::run_until_signal(svr, o.listen, stop);
+    } catch (...) {
+        done = true;
+        keeper.join();
+        throw;
+    }
     done = true;
-    watcher.join();
     keeper.join();
-    if (!ok && !(stop && *stop)) throw Error(Errc::network, "cannot listen on " + o.listen + ": address in use or not available");
 }
 
 }  // namespace tsign

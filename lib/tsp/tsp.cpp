@@ -1,7 +1,6 @@
 // RFC 3161 timestamps: client (RFC 3161 §2.4), verification, and the TSA server.
 #include "tsign/tsp.hpp"
 
-#include <csignal>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "tsp/tsp_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "net/http.hpp"
+#include "net/server.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
 #include "x509/chain.hpp"
@@ -110,7 +110,9 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
     throw Error(Errc::network, "no timestamp: " + failures, o.urls.size() > 1 ? "" : "give another TSA with a second --tsa URL");
 }
 
-Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
+namespace {
+/// Digest of a file, streamed in 1 MiB blocks.
+Bytes digest_file(const std::string& path, const EVP_MD* md) {
     ossl::BioPtr in(path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb"));
     if (!in) {
         ERR_clear_error();
@@ -118,13 +120,19 @@ Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
         throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
     }
     ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-    EVP_DigestInit_ex(ctx.get(), detail::md_of(o.digest), nullptr);
+    EVP_DigestInit_ex(ctx.get(), md, nullptr);
     std::vector<unsigned char> buf(1 << 20);
-    for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
-    unsigned char md[EVP_MAX_MD_SIZE];
+    for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;)
+        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+    unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), md, &len);
-    return request_timestamp(std::span<const std::uint8_t>(md, len), o);
+    EVP_DigestFinal_ex(ctx.get(), out, &len);
+    return Bytes(out, out + len);
+}
+}  // namespace
+
+Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
+    return request_timestamp(digest_file(path, detail::md_of(o.digest)), o);
 }
 
 Bytes token_of_response(const Bytes& response) {
@@ -275,23 +283,9 @@ TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path
     Pkcs7Ptr token = parse_token(data);
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
-    X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
-    const EVP_MD* md = EVP_get_digestbyobj(alg->algorithm);
+    const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
     if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
-    ossl::BioPtr in(BIO_new_file(path.c_str(), "rb"));
-    if (!in) {
-        ERR_clear_error();
-        (void)read_file(path);
-        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
-    }
-    ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-    EVP_DigestInit_ex(ctx.get(), md, nullptr);
-    std::vector<unsigned char> buf(1 << 20);
-    for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), out, &len);
-    return verify_timestamp(data, std::span<const std::uint8_t>(out, len), chain);
+    return verify_timestamp(data, digest_file(path, md), chain);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,13 +366,7 @@ struct Tsa {
 }  // namespace
 
 void tsa_serve(const TsaServeOptions& o) {
-    const auto colon = o.listen.rfind(':');
-    int port = -1;
-    try {
-        if (colon != std::string::npos) port = std::stoi(o.listen.substr(colon + 1));
-    } catch (...) {
-    }
-    if (port <= 0 || port > 65535) throw Error(Errc::usage, "invalid --listen '" + o.listen + "': expected ADDR:PORT");
+    net::parse_listen(o.listen);
     if (o.key.cert_file.empty()) throw Error(Errc::usage, "the TSA needs its certificate", "use --cert FILE");
     ossl::Asn1ObjPtr pol(OBJ_txt2obj(o.policy.c_str(), 1));
     if (!pol) throw Error(Errc::usage, "invalid policy OID '" + o.policy + "'");
@@ -400,10 +388,7 @@ void tsa_serve(const TsaServeOptions& o) {
     tsa.db->exec(kTsaSchema);
 
     httplib::Server svr;
-    const unsigned workers = std::max(2u, std::thread::hardware_concurrency());
-    svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-    svr.set_payload_max_length(o.max_request);
-    svr.set_read_timeout(10, 0);
+    net::configure(svr, o.max_request);
     svr.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
         try {
             const Bytes der = tsa.respond(Bytes(req.body.begin(), req.body.end()));
@@ -413,24 +398,8 @@ void tsa_serve(const TsaServeOptions& o) {
             res.set_content(std::string(e.what()) + "\n", "text/plain");
         }
     });
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::atomic<bool> done{false};
-    std::thread watcher([&] {
-        while (!done) {
-            timespec ts{0, 200 * 1000 * 1000};
-            if (sigtimedwait(&set, nullptr, &ts) > 0) break;
-        }
-        svr.stop();
-    });
     if (o.log) o.log("listening on http://" + o.listen + "/ (POST application/timestamp-query)");
-    const bool ok = svr.listen(o.listen.substr(0, colon).c_str(), port);
-    done = true;
-    watcher.join();
-    if (!ok) throw Error(Errc::network, "cannot listen on " + o.listen + ": address in use or not available");
+    net::run_until_signal(svr, o.listen);
 }
 
 std::vector<TsaRecord> tsa_list(const std::string& state_dir) {

@@ -1,0 +1,52 @@
+#include "net/server.hpp"
+
+#include <csignal>
+#include <thread>
+
+#include "tsign/error.hpp"
+
+namespace tsign::net {
+
+std::pair<std::string, int> parse_listen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    int port = -1;
+    try {
+        if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
+    } catch (...) {
+        port = -1;
+    }
+    if (port <= 0 || port > 65535) throw Error(Errc::usage, "invalid --listen '" + listen + "': expected ADDR:PORT");
+    return {listen.substr(0, colon), port};
+}
+
+void configure(httplib::Server& svr, std::size_t max_request) {
+    // One worker per core: more only adds context switches (the work per request is short).
+    const unsigned workers = std::max(2u, std::thread::hardware_concurrency());
+    svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+    svr.set_payload_max_length(max_request);
+    svr.set_read_timeout(10, 0);
+    svr.set_write_timeout(10, 0);
+}
+
+void run_until_signal(httplib::Server& svr, const std::string& listen, std::atomic<bool>* stop) {
+    const auto [host, port] = parse_listen(listen);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        while (!done) {
+            timespec ts{0, 200 * 1000 * 1000};
+            if (sigtimedwait(&set, nullptr, &ts) > 0 || (stop && *stop)) break;
+        }
+        svr.stop();
+    });
+    const bool ok = svr.listen(host.c_str(), port);
+    done = true;
+    watcher.join();
+    if (!ok && !(stop && *stop)) throw Error(Errc::network, "cannot listen on " + listen + ": address in use or not available");
+}
+
+}  // namespace tsign::net
