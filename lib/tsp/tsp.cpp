@@ -318,24 +318,60 @@ struct Tsa {
         return s;
     }
 
+    /// One response; a signature that failed on a token (pulled out, session lost) is retried once
+    /// with the key opened again, without restarting the server.
+    TsRespPtr create(TS_RESP_CTX* ctx, const Bytes& query) {
+        auto in = ossl::mem_bio(query);
+        return TsRespPtr(TS_RESP_create_response(ctx, in.get()));
+    }
+
+    Bytes reject_and_release(TS_RESP* resp) {
+        db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
+        return resp ? der_of(resp, i2d_TS_RESP) : Bytes{};
+    }
+
+    static bool signing_failed(TS_RESP* resp) {
+        if (resp == nullptr || TS_RESP_get_tst_info(resp) != nullptr) return false;
+        return status_text(TS_RESP_get_status_info(resp)).find("signature generation") != std::string::npos;
+    }
+
     Bytes respond(const Bytes& query) {
         std::lock_guard<std::mutex> lock(mutex);
         // Reserve a serial: unique and persistent across restarts (AUTOINCREMENT never reuses one).
+        if (!signer) signer = open_signer(opt.key);  // lost earlier (token out): try again; throws if still out
         db->prepare("INSERT INTO tokens(time) VALUES(NULL)").run();
         serial = sqlite3_last_insert_rowid(db->handle());
-        ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
-        auto& key = detail::key_signer(*signer);
-        TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
-        TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
-        TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
-        TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
-        ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
-        TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
-        for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
-        TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
-        TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, this);
-        auto in = ossl::mem_bio(query);
-        TsRespPtr resp(TS_RESP_create_response(ctx.get(), in.get()));
+        TsRespPtr resp;
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            bool on_token = false;
+            {
+                // The context holds a reference to the key: it must be gone before the key's module is closed.
+                ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
+                auto& key = detail::key_signer(*signer);
+                on_token = key.on_token();
+                TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
+                TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
+                TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
+                TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
+                ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
+                TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
+                for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
+                TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
+                TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, this);
+                resp = create(ctx.get(), query);
+            }
+            if (!signing_failed(resp.get()) || attempt > 0 || !on_token) break;
+            ERR_clear_error();
+            if (opt.log) opt.log("signing failed on the token; reopening the key");
+            try {
+                signer.reset();
+                signer = open_signer(opt.key);
+            } catch (const Error& e) {
+                if (opt.log) opt.log(std::string("cannot reopen the key: ") + e.what());
+                // answer with the rejection we have; the next request tries to open the key again
+                return reject_and_release(resp.get());
+            }
+        }
         if (!resp) {
             ERR_clear_error();
             db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
@@ -394,8 +430,9 @@ void tsa_serve(const TsaServeOptions& o) {
             const Bytes der = tsa.respond(Bytes(req.body.begin(), req.body.end()));
             res.set_content(std::string(der.begin(), der.end()), "application/timestamp-reply");
         } catch (const Error& e) {
-            res.status = 500;
+            res.status = e.exit_code() == ExitCode::key ? 503 : 500;
             res.set_content(std::string(e.what()) + "\n", "text/plain");
+            if (o.log) o.log(std::string("no timestamp: ") + e.what());
         }
     });
     if (o.log) o.log("listening on http://" + o.listen + "/ (POST application/timestamp-query)");

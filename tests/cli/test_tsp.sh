@@ -3,6 +3,7 @@
 # the tsign client against that TSA (and a fake TSA that answers the wrong request, and one that is
 # down); CAdES-B-T signatures whose embedded token passes `openssl ts -verify`; extend --level t.
 source "$(dirname "$0")/lib.sh"
+: "${P11SHIM:?set P11SHIM to the p11shim module}"
 cd "$W"
 export P=tsa-test-pass
 "$TSIGN" ca init --dir root --subject "/CN=Root/C=IR" --key-type ec-p256 --pin-source env:P 2>/dev/null
@@ -126,6 +127,28 @@ run "$TSIGN" tsa list --state st --json
 check "the archive lists the issued timestamps" test "$(jq '.timestamps | length' out)" -ge 5
 serials=$(jq -r '.timestamps[].serial' out | sort | uniq -d | wc -l)
 check "serials unique" test "$serials" = 0
+# the TSA key on a token that is pulled out and put back (p11shim) while the server runs
+new_token tsa 123456
+export TSA_PIN=123456
+"$TSIGN" token keygen --token tsa --label tsa --type ec-p256 --pin-source env:TSA_PIN >/dev/null
+"$TSIGN" csr --key "pkcs11:token=tsa;object=tsa" --pin-source env:TSA_PIN --subject "/CN=token TSA/C=IR" --out ttsa.csr
+"$TSIGN" ca issue --dir sub --csr ttsa.csr --profile tsa --pem --out ttsa.crt --pin-source env:P
+TPORT=$((PORT + 2)); TURL=http://127.0.0.1:$TPORT/
+TSIGN_PKCS11_MODULE="$P11SHIM" P11SHIM_TARGET="$SOFTHSM_MODULE" P11SHIM_PULL_FILE="$W/pull.flag" \
+  "$TSIGN" tsa serve --key "pkcs11:token=tsa;object=tsa" --pin-source env:TSA_PIN --cert ttsa.crt --listen 127.0.0.1:$TPORT --state st2 2>ttsa.log & PIDS+=($!)
+wait_port $TPORT
+run "$TSIGN" timestamp --tsa "$TURL" --out tok1.tsr doc.txt
+expect_rc 0 "token TSA: a timestamp"
+touch pull.flag
+run "$TSIGN" timestamp --tsa "$TURL" --out tok2.tsr doc.txt
+expect_rc 5 "token out: no timestamp (exit 5)"; expect_absent tok2.tsr "nothing written"
+rm -f pull.flag
+run "$TSIGN" timestamp --tsa "$TURL" --out tok3.tsr doc.txt
+expect_rc 0 "token back: timestamps again without a restart"
+check "openssl ts -verify accepts it" openssl ts -verify -in tok3.tsr -data doc.txt -CAfile root/ca.crt.pem -untrusted chain.pem
+check "the reopening is logged" grep -q "reopening" ttsa.log
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}"; check "the token TSA stops cleanly on SIGTERM (exit $?)" test $? -eq 0
+
 # serials persist across a restart
 last=$(jq -r '.timestamps[-1].serial' out)
 kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null
