@@ -355,10 +355,7 @@ Bytes ca_init(const CaInitOptions& o) {
         add_ext(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
         const EVP_MD* md = (pub.curve == "P-384" || (pub.algorithm == "RSA" && pub.bits > 3072)) ? EVP_sha384() : EVP_sha256();
         sign_with(own_key, md, [&](EVP_MD_CTX* m) { return X509_sign_ctx(cert.get(), m); }, "signing the root certificate");
-        unsigned char* d = nullptr;
-        const int n = i2d_X509(cert.get(), &d);
-        der.assign(d, d + n);
-        OPENSSL_free(d);
+        der = ossl::to_der(cert.get(), i2d_X509);
     } else {
         // An intermediate: the parent CA signs it and records it like any certificate it issues.
         CertificateAuthority parent(o.parent_dir, o.parent_key);
@@ -367,10 +364,7 @@ Bytes ca_init(const CaInitOptions& o) {
         X509_REQ_set_subject_name(req.get(), subject.get());
         X509_REQ_set_pubkey(req.get(), pubkey.get());
         sign_with(own_key, EVP_sha256(), [&](EVP_MD_CTX* m) { return X509_REQ_sign_ctx(req.get(), m); }, "signing the CA request");
-        unsigned char* d = nullptr;
-        const int n = i2d_X509_REQ(req.get(), &d);
-        Bytes csr(d, d + n);
-        OPENSSL_free(d);
+        const Bytes csr = ossl::to_der(req.get(), i2d_X509_REQ);
         IssueOptions io;
         io.profile = "intermediate";
         io.days = days;
@@ -424,11 +418,7 @@ CertificateAuthority::~CertificateAuthority() = default;
 const std::string& CertificateAuthority::dir() const { return impl_->dir_string(); }
 
 Bytes CertificateAuthority::certificate() const {
-    unsigned char* d = nullptr;
-    const int n = i2d_X509(impl_->cert.get(), &d);
-    Bytes out(d, d + n);
-    OPENSSL_free(d);
-    return out;
+    return ossl::to_der(impl_->cert.get(), i2d_X509);
 }
 
 Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io) {
@@ -501,10 +491,7 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
             if (attempt > 8) throw Error(Errc::internal, "cannot find a free serial number");
         }
         m.sign_certificate(cert.get());
-        unsigned char* d = nullptr;
-        const int n = i2d_X509(cert.get(), &d);
-        der.assign(d, d + n);
-        OPENSSL_free(d);
+        der = ossl::to_der(cert.get(), i2d_X509);
         const std::string subj = ossl::name_to_utf8(subject);
         m.db->prepare("INSERT INTO certificates(serial, subject, profile, not_before, not_after, status, der, issued_at) "
                       "VALUES(?,?,?,?,?,'valid',?,?)")
@@ -610,10 +597,7 @@ Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
     X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, num.get(), 0, 0);
     X509_CRL_sort(crl.get());
     sign_with(m.signer(), m.digest(), [&](EVP_MD_CTX* c) { return X509_CRL_sign_ctx(crl.get(), c); }, "signing the CRL");
-    unsigned char* d = nullptr;
-    const int n = i2d_X509_CRL(crl.get(), &d);
-    Bytes der(d, d + n);
-    OPENSSL_free(d);
+    const Bytes der = ossl::to_der(crl.get(), i2d_X509_CRL);
     m.db->prepare("INSERT INTO crls(number, this_update, next_update, der) VALUES(?,?,?,?)")
         .bind(1, number).bind(2, t).bind(3, next).bind(4, der).run();
     m.audit("crl", "number=" + std::to_string(number) + " next_update=" + format_iso8601(next));

@@ -24,13 +24,7 @@ using OcspRespPtr = ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
 using OcspBasicPtr = ossl::Ptr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
 using OcspIdPtr = ossl::Ptr<OCSP_CERTID, OCSP_CERTID_free>;
 
-Bytes der_of(OCSP_RESPONSE* r) {
-    unsigned char* d = nullptr;
-    const int n = i2d_OCSP_RESPONSE(r, &d);
-    Bytes out(d, d + (n > 0 ? n : 0));
-    OPENSSL_free(d);
-    return out;
-}
+Bytes der_of(OCSP_RESPONSE* r) { return ossl::to_der(r, i2d_OCSP_RESPONSE); }
 
 Bytes status_only(int status) {
     OcspRespPtr r(OCSP_response_create(status, nullptr));

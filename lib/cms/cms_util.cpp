@@ -56,14 +56,7 @@ CmsPtr parse_signed_data(const Bytes& data, const std::string& what, ossl::BioPt
     return cms;
 }
 
-Bytes cms_der(CMS_ContentInfo* cms) {
-    unsigned char* der = nullptr;
-    const int n = i2d_CMS_ContentInfo(cms, &der);
-    if (n <= 0) ossl::fail(Errc::internal, "cannot encode the SignedData");
-    Bytes out(der, der + n);
-    OPENSSL_free(der);
-    return out;
-}
+Bytes cms_der(CMS_ContentInfo* cms) { return ossl::to_der(cms, i2d_CMS_ContentInfo); }
 
 std::optional<std::int64_t> signing_time_of(CMS_SignerInfo* si) {
     const int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);

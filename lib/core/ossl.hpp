@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "tsign/error.hpp"
+#include "tsign/io.hpp"
 
 namespace tsign::ossl {
 
@@ -56,6 +57,20 @@ inline void free_ext_stack(STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop
 using ExtStackPtr = Ptr<STACK_OF(X509_EXTENSION), free_ext_stack>;
 inline void free_openssl_string(char* p) { OPENSSL_free(p); }
 using OsslStrPtr = Ptr<char, free_openssl_string>;
+
+/// Throws Error(code, message, hint) with the OpenSSL error queue folded in as details.
+[[noreturn]] void fail(Errc code, std::string message, std::string hint);
+
+/// The DER encoding of an OpenSSL object through its i2d function. Throws Errc::internal.
+template <typename T, typename I2d>
+Bytes to_der(T* obj, I2d i2d) {
+    unsigned char* d = nullptr;
+    const int n = i2d(obj, &d);
+    if (n <= 0 || d == nullptr) fail(Errc::internal, "cannot encode a DER structure", {});
+    Bytes out(d, d + n);
+    OPENSSL_free(d);
+    return out;
+}
 
 /// Drains the OpenSSL error queue into readable lines (oldest first).
 std::vector<std::string> drain_errors();

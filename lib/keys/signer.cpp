@@ -190,12 +190,7 @@ PublicKeyInfo KeySigner::public_key() const { return describe_pkey(public_key_ ?
 
 std::optional<Bytes> KeySigner::certificate() const {
     if (!cert_) return std::nullopt;
-    unsigned char* der = nullptr;
-    const int n = i2d_X509(cert_.get(), &der);
-    if (n <= 0) ossl::fail(Errc::internal, "cannot encode certificate");
-    Bytes out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return ossl::to_der(cert_.get(), i2d_X509);
 }
 
 void fail_signing(const KeySigner& signer, const std::string& what) {

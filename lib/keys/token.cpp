@@ -226,19 +226,11 @@ TokenObjectInfo import_token_certificate(const TokenOptions& options, const std:
     if (!s.find(by_id).empty())
         throw Error(Errc::usage, "refusing to import: a certificate with id " + id_hex + " is already on token '" + t.label + "'");
 
-    auto der_of = [](auto* obj, int (*enc)(decltype(obj), unsigned char**)) {
-        unsigned char* p = nullptr;
-        const int n = enc(obj, &p);
-        Bytes out;
-        if (n > 0) out.assign(p, p + n);
-        OPENSSL_free(p);
-        return out;
-    };
-    Bytes value = der_of(cert.get(), [](X509* x, unsigned char** p) { return i2d_X509(x, p); });
-    Bytes subject = der_of(X509_get_subject_name(cert.get()), [](X509_NAME* n, unsigned char** p) { return i2d_X509_NAME(n, p); });
-    Bytes issuer = der_of(X509_get_issuer_name(cert.get()), [](X509_NAME* n, unsigned char** p) { return i2d_X509_NAME(n, p); });
-    Bytes serial = der_of(const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.get())),
-                          [](ASN1_INTEGER* i, unsigned char** p) { return i2d_ASN1_INTEGER(i, p); });
+
+    Bytes value = ossl::to_der(cert.get(), i2d_X509);
+    Bytes subject = ossl::to_der(X509_get_subject_name(cert.get()), i2d_X509_NAME);
+    Bytes issuer = ossl::to_der(X509_get_issuer_name(cert.get()), i2d_X509_NAME);
+    Bytes serial = ossl::to_der(X509_get0_serialNumber(cert.get()), i2d_ASN1_INTEGER);
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
     CK_CERTIFICATE_TYPE ctype = CKC_X_509;
     std::vector<CK_ATTRIBUTE> tmpl = {{CKA_CLASS, &cls, sizeof cls},

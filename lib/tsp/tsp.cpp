@@ -31,15 +31,6 @@ using X509AlgorPtr = ossl::Ptr<X509_ALGOR, X509_ALGOR_free>;
 using Pkcs7Ptr = ossl::Ptr<PKCS7, PKCS7_free>;
 using TsVerifyPtr = ossl::Ptr<TS_VERIFY_CTX, TS_VERIFY_CTX_free>;
 
-template <typename T, typename F>
-Bytes der_of(T* obj, F i2d) {
-    unsigned char* d = nullptr;
-    const int n = i2d(obj, &d);
-    if (n <= 0) ossl::fail(Errc::internal, "cannot encode");
-    Bytes out(d, d + n);
-    OPENSSL_free(d);
-    return out;
-}
 
 std::string status_text(TS_STATUS_INFO* si) {
     static const char* names[] = {"granted", "grantedWithMods", "rejection", "waiting", "revocationWarning", "revocationNotification"};
@@ -79,7 +70,7 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
         if (!pol) throw Error(Errc::usage, "invalid TSA policy OID '" + o.policy + "'");
         TS_REQ_set_policy_id(req.get(), pol.get());
     }
-    const Bytes query = der_of(req.get(), i2d_TS_REQ);
+    const Bytes query = ossl::to_der(req.get(), i2d_TS_REQ);
 
     std::string failures;
     for (const auto& url : o.urls) {
@@ -139,7 +130,7 @@ Bytes token_of_response(const Bytes& response) {
     const unsigned char* p = response.data();
     TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(response.size())));
     if (!resp || TS_RESP_get_token(resp.get()) == nullptr) ossl::fail(Errc::malformed, "not a timestamp reply with a token");
-    return der_of(TS_RESP_get_token(resp.get()), i2d_PKCS7);
+    return ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7);
 }
 
 std::string TimestampReport::to_json() const {
@@ -327,7 +318,7 @@ struct Tsa {
 
     Bytes reject_and_release(TS_RESP* resp) {
         db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
-        return resp ? der_of(resp, i2d_TS_RESP) : Bytes{};
+        return resp ? ossl::to_der(resp, i2d_TS_RESP) : Bytes{};
     }
 
     static bool signing_failed(TS_RESP* resp) {
@@ -377,7 +368,7 @@ struct Tsa {
             db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
             throw Error(Errc::internal, "the TSA could not build a response");
         }
-        const Bytes der = der_of(resp.get(), i2d_TS_RESP);
+        const Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
         if (TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get())) {
             TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
             ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
@@ -386,7 +377,7 @@ struct Tsa {
                 .bind(2, std::string(OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm))))
                 .bind(3, ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m)))))
                 .bind(4, opt.policy)
-                .bind(5, der_of(TS_RESP_get_token(resp.get()), i2d_PKCS7))
+                .bind(5, ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7))
                 .bind(6, serial)
                 .run();
             if (opt.log) opt.log("timestamp " + std::to_string(serial));

@@ -45,12 +45,7 @@ Bytes make_csr(Signer& signer, const CsrOptions& o) {
     if (X509_REQ_verify(req.get(), pubkey.get()) != 1)
         ossl::fail(Errc::token_error, "the signature of the new certificate request does not verify");
 
-    unsigned char* der = nullptr;
-    const int n = i2d_X509_REQ(req.get(), &der);
-    if (n <= 0) ossl::fail(Errc::internal, "cannot encode the certificate request");
-    Bytes out(der, der + n);
-    OPENSSL_free(der);
-    return out;
+    return ossl::to_der(req.get(), i2d_X509_REQ);
 }
 
 }  // namespace tsign
