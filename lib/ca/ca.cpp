@@ -505,6 +505,16 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
     return der;
 }
 
+namespace {
+/// The stored status of a certificate ("valid", "revoked", "hold"); Errc::file_not_found when unknown.
+std::string stored_status(db::Db& database, const std::string& serial) {
+    auto st = database.prepare("SELECT status FROM certificates WHERE serial = ?");
+    st.bind(1, serial);
+    if (!st.step()) throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA");
+    return st.text(0);
+}
+}  // namespace
+
 void CertificateAuthority::revoke(const std::string& serial_text, const std::string& reason, std::optional<std::int64_t> when) {
     Impl& m = *impl_;
     const std::string serial = normalize_serial(serial_text);
@@ -516,10 +526,7 @@ void CertificateAuthority::revoke(const std::string& serial_text, const std::str
     }
     const std::int64_t t = when.value_or(now());
     db::Transaction tx(*m.db);
-    auto st = m.db->prepare("SELECT status FROM certificates WHERE serial = ?");
-    st.bind(1, serial);
-    if (!st.step()) throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA");
-    const std::string status = st.text(0);
+    const std::string status = stored_status(*m.db, serial);
     if (status == "revoked") throw Error(Errc::usage, "certificate " + serial + " is revoked already");
     if (status == "hold" && reason == "certificateHold") throw Error(Errc::usage, "certificate " + serial + " is on hold already");
     m.db->prepare("UPDATE certificates SET status = ?, revoked_at = ?, reason = ? WHERE serial = ?")
@@ -533,12 +540,10 @@ void CertificateAuthority::unrevoke(const std::string& serial_text) {
     Impl& m = *impl_;
     const std::string serial = normalize_serial(serial_text);
     db::Transaction tx(*m.db);
-    auto st = m.db->prepare("SELECT status FROM certificates WHERE serial = ?");
-    st.bind(1, serial);
-    if (!st.step()) throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA");
-    if (st.text(0) != "hold")
+    const std::string status = stored_status(*m.db, serial);
+    if (status != "hold")
         throw Error(Errc::usage, "refusing to unrevoke " + serial + ": only a certificateHold can be released",
-                    st.text(0) == "revoked" ? "a revocation for any other reason is final (RFC 5280 §5.3.1)" : "");
+                    status == "revoked" ? "a revocation for any other reason is final (RFC 5280 §5.3.1)" : "");
     m.db->prepare("UPDATE certificates SET status = 'valid', revoked_at = NULL, reason = NULL WHERE serial = ?").bind(1, serial).run();
     m.audit("unrevoke", "serial=" + serial);
     tx.commit();
