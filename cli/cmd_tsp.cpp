@@ -33,19 +33,25 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
 
     struct VArgs {
         ChainFlags chain;
-        std::string token, doc;
+        std::string token, doc, request, tsa_name;
         bool json = false;
     };
     auto v = std::make_shared<VArgs>();
     auto* verify = ts->add_subcommand("verify", "verify a timestamp token or reply against a document");
     v->chain.add_to(verify, true);
     verify->add_flag("--json", v->json, "print one JSON document");
+    verify->add_option("--request", v->request, "the TimeStampReq (DER) the token must answer: nonce, imprint and policy compared");
+    verify->add_option("--tsa-name", v->tsa_name, "DN the TSA's certificate (the token's signer) must have, e.g. \"/CN=TSA/O=Org\"");
     verify->add_option("TOKEN", v->token, "the token or the full reply")->required();
     verify->add_option("DOC", v->doc, "the timestamped document")->required();
-    verify->footer(footer("  tsign timestamp verify --trust root.crt --json minutes.txt.tsr minutes.txt\n",
+    verify->footer(footer("  tsign timestamp verify --trust root.crt --json minutes.txt.tsr minutes.txt\n"
+                          "  tsign timestamp verify --trust root.crt --request minutes.tsq --tsa-name \"/CN=City TSA\" minutes.tsr minutes.txt\n",
                           "  0  valid\n  1  not valid\n  2  usage error\n  3  input error\n  6  internal error\n"));
     verify->callback([v, &g] {
-        const TimestampReport r = verify_timestamp_file(read_file(v->token), v->doc, v->chain.options());
+        TimestampExpectations expect;
+        if (!v->request.empty()) expect.request = read_file(v->request);
+        expect.tsa_subject = v->tsa_name;
+        const TimestampReport r = verify_timestamp_file(read_file(v->token), v->doc, v->chain.options(), expect);
         if (v->json) {
             std::cout << r.to_json() << std::endl;
         } else {

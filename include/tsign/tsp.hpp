@@ -44,17 +44,24 @@ struct TimestampReport {
     std::string to_json() const;
 };
 
+/// What the caller expects of a timestamp besides a valid signature over the right data.
+struct TimestampExpectations {
+    Bytes request;            ///< the TimeStampReq (DER) the token answers: nonce, imprint and policy must match
+    std::string tsa_subject;  ///< the TSA's certificate subject ("/CN=.../O=...") the token must be signed by
+};
+
 /// Verifies a token or a full response against a digest of the timestamped data: the TSA's
 /// signature, its certificate (critical timeStamping EKU) and path at genTime, the imprint.
 TimestampReport verify_timestamp(const Bytes& token_or_response, std::span<const std::uint8_t> digest,
-                                 const ChainOptions& chain);
+                                 const ChainOptions& chain, const TimestampExpectations& expect = {});
 
 /// The same against data in memory (hashed with the token's imprint algorithm).
 TimestampReport verify_timestamp_data(const Bytes& token_or_response, std::span<const std::uint8_t> data,
                                       const ChainOptions& chain);
 
 /// The same against a file (hashed with the token's imprint algorithm).
-TimestampReport verify_timestamp_file(const Bytes& token_or_response, const std::string& path, const ChainOptions& chain);
+TimestampReport verify_timestamp_file(const Bytes& token_or_response, const std::string& path, const ChainOptions& chain,
+                                      const TimestampExpectations& expect = {});
 
 /// Options of tsa_serve(). Filled by field name.
 struct TsaServeOptions {

@@ -19,6 +19,7 @@
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
 #include "x509/chain.hpp"
+#include "x509/name.hpp"
 
 namespace tsign {
 
@@ -178,16 +179,38 @@ Pkcs7Ptr parse_token(const Bytes& data) {
 
 namespace {
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
-                              STACK_OF(X509) * extra);
+                              STACK_OF(X509) * extra, const TimestampExpectations& expect);
 }
 
-TimestampReport verify_timestamp(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain) {
-    return verify_digest(data, digest, chain, nullptr);
+TimestampReport verify_timestamp(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
+                                 const TimestampExpectations& expect) {
+    return verify_digest(data, digest, chain, nullptr, expect);
 }
 
 namespace {
+
+/// The token against the request it answers (RFC 3161 §2.4.2): same nonce, imprint and policy.
+void check_against_request(const Bytes& request, TS_TST_INFO* info, std::vector<std::string>& errors) {
+    const unsigned char* p = request.data();
+    ossl::Ptr<TS_REQ, TS_REQ_free> req(d2i_TS_REQ(nullptr, &p, static_cast<long>(request.size())));
+    if (!req || p != request.data() + request.size()) ossl::fail(Errc::malformed, "cannot read the timestamp request: malformed or truncated");
+    const ASN1_INTEGER* want_nonce = TS_REQ_get_nonce(req.get());
+    const ASN1_INTEGER* got_nonce = TS_TST_INFO_get_nonce(info);
+    if (want_nonce && (!got_nonce || ASN1_INTEGER_cmp(want_nonce, got_nonce) != 0))
+        errors.push_back("the token does not answer the request: nonce differs");
+    TS_MSG_IMPRINT* want = TS_REQ_get_msg_imprint(req.get());
+    TS_MSG_IMPRINT* got = TS_TST_INFO_get_msg_imprint(info);
+    const ASN1_OCTET_STRING* wd = TS_MSG_IMPRINT_get_msg(want);
+    const ASN1_OCTET_STRING* gd = TS_MSG_IMPRINT_get_msg(got);
+    if (OBJ_cmp(TS_MSG_IMPRINT_get_algo(want)->algorithm, TS_MSG_IMPRINT_get_algo(got)->algorithm) != 0 ||
+        ASN1_OCTET_STRING_cmp(wd, gd) != 0)
+        errors.push_back("the token does not answer the request: message imprint differs");
+    if (const ASN1_OBJECT* pol = TS_REQ_get_policy_id(req.get()); pol && OBJ_cmp(pol, TS_TST_INFO_get_policy_id(info)) != 0)
+        errors.push_back("the token does not answer the request: policy differs");
+}
+
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
-                              STACK_OF(X509) * extra) {
+                              STACK_OF(X509) * extra, const TimestampExpectations& expect) {
     Pkcs7Ptr token = parse_token(data);
     TimestampReport r;
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
@@ -204,14 +227,18 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token.get());
     STACK_OF(X509)* certs = token->d.sign->cert;
     X509* tsa_cert = nullptr;
+    ossl::X509Ptr given;  // the TSA certificate when it comes from --untrusted, not from the token
     if (sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
         PKCS7_ISSUER_AND_SERIAL* ias = sk_PKCS7_SIGNER_INFO_value(sis, 0)->issuer_and_serial;
         tsa_cert = X509_find_by_issuer_and_serial(certs, ias->issuer, ias->serial);
         if (tsa_cert == nullptr) {
             detail::TrustMaterial tm0(chain);
             for (const auto& c : tm0.untrusted())
-                if (X509_NAME_cmp(X509_get_issuer_name(c.get()), ias->issuer) == 0 && ASN1_INTEGER_cmp(X509_get0_serialNumber(c.get()), ias->serial) == 0)
+                if (X509_NAME_cmp(X509_get_issuer_name(c.get()), ias->issuer) == 0 && ASN1_INTEGER_cmp(X509_get0_serialNumber(c.get()), ias->serial) == 0) {
+                    X509_up_ref(c.get());
+                    given.reset(c.get());
                     tsa_cert = c.get();
+                }
         }
     }
     if (tsa_cert == nullptr) {
@@ -219,6 +246,11 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
         return r;
     }
     r.tsa = ossl::name_to_utf8(X509_get_subject_name(tsa_cert));
+    // The TSA is the signer of the token (SignerInfo), never merely the first certificate in the bag.
+    if (!expect.tsa_subject.empty() &&
+        X509_NAME_cmp(detail::parse_slash_dn(expect.tsa_subject).get(), X509_get_subject_name(tsa_cert)) != 0)
+        r.errors.push_back("the token is signed by '" + r.tsa + "', not by the expected TSA '" + expect.tsa_subject + "'");
+    if (!expect.request.empty()) check_against_request(expect.request, info.get(), r.errors);
     ChainOptions co = chain;
     co.purpose = Purpose::timestamping;
     co.at = r.time;
@@ -240,7 +272,13 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store), X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), static_cast<time_t>(r.time));
     TS_VERIFY_CTX_set_store(v.get(), store);
-    TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
+    if (given) {  // a token without certificates: its signer comes from --untrusted
+        STACK_OF(X509)* signer = sk_X509_new_null();
+        X509_up_ref(given.get());
+        sk_X509_push(signer, given.get());
+        TS_VERIFY_CTX_set_certs(v.get(), signer);
+    }
+    TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT | TS_VFY_SIGNER);
     if (TS_RESP_verify_token(v.get(), token.get()) != 1) {
         const auto causes = ossl::drain_errors();
         std::string why = causes.empty() ? "verification failed" : causes.back();
@@ -263,20 +301,21 @@ TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(content.data(), content.size(), out, &len, md, nullptr);
-    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra);
+    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {});
 }
 
 TimestampReport verify_timestamp_data(const Bytes& data, std::span<const std::uint8_t> content, const ChainOptions& chain) {
     return detail::verify_timestamp_over(data, content, chain, nullptr);
 }
 
-TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path, const ChainOptions& chain) {
+TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path, const ChainOptions& chain,
+                                      const TimestampExpectations& expect) {
     Pkcs7Ptr token = parse_token(data);
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
     const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
     if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
-    return verify_timestamp(data, digest_file(path, md), chain);
+    return verify_timestamp(data, digest_file(path, md), chain, expect);
 }
 
 // ---------------------------------------------------------------------------------------------
