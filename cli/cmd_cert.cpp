@@ -13,7 +13,12 @@ void ChainFlags::add_to(CLI::App* app, bool trust_required) {
     if (trust_required) t->required();
     app->add_option("--untrusted", untrusted, "intermediate certificates offered for path building (repeatable)")->allow_extra_args(false);
     app->add_option("--crl", crls, "CRL files (repeatable)")->allow_extra_args(false);
-    app->add_option("--revocation", revocation, "auto (default), require or off")->check(CLI::IsMember({"auto", "require", "off"}));
+    app->add_option("--ocsp-response", ocsp, "OCSP responses (DER) to use before asking any responder (repeatable)")->allow_extra_args(false);
+    app->add_option("--revocation", revocation,
+                    "auto (default: use what is given or reachable, say what was not checked), require (no answer: not valid) or off")
+        ->check(CLI::IsMember({"auto", "require", "off"}));
+    app->add_flag("--offline", offline, "never fetch CRLs or ask OCSP responders (also: TSIGN_OFFLINE=1)");
+    app->add_option("--fetch-timeout", fetch_timeout, "seconds per OCSP responder or CRL distribution point (default 10)");
     app->add_option("--at", at, "validation time, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default: now, or the signing time)");
 }
 
@@ -22,6 +27,9 @@ ChainOptions ChainFlags::options() const {
     o.trust_files = trust;
     o.untrusted_files = untrusted;
     o.crl_files = crls;
+    o.ocsp_files = ocsp;
+    o.fetch = !offline;
+    o.fetch_timeout_seconds = fetch_timeout;
     o.revocation = parse_revocation_mode(revocation);
     if (!at.empty()) o.at = parse_iso8601(at);
     return o;

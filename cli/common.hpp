@@ -43,8 +43,10 @@ struct KeyFlags {
 
 /// --trust, --untrusted, --crl, --revocation, --at.
 struct ChainFlags {
-    std::vector<std::string> trust, untrusted, crls;
+    std::vector<std::string> trust, untrusted, crls, ocsp;
     std::string revocation = "auto", at;
+    bool offline = false;
+    int fetch_timeout = 10;
     void add_to(CLI::App* app, bool trust_required);
     ChainOptions options() const;
 };

@@ -26,7 +26,13 @@ struct ChainOptions {
     std::vector<std::string> trust_files;      ///< trust anchors (PEM bundles or DER)
     std::vector<std::string> untrusted_files;  ///< intermediates offered for path building
     std::vector<std::string> crl_files;        ///< CRLs (PEM bundles or DER)
+    std::vector<std::string> ocsp_files;       ///< OCSP responses (DER), used before asking any responder
     RevocationMode revocation = RevocationMode::automatic;
+    /// Ask the certificates' OCSP responders (AIA) and fetch CRLs from their distribution points
+    /// when the given evidence does not cover a certificate. Off when TSIGN_OFFLINE is set.
+    bool fetch = true;
+    int fetch_timeout_seconds = 10;            ///< per OCSP responder / CRL distribution point
+    std::string cache_dir;                     ///< fetched CRLs kept until nextUpdate; empty: default (~/.cache/tsign)
     std::optional<std::int64_t> at;            ///< validation time (Unix seconds); empty: now
     Purpose purpose = Purpose::any;
     std::vector<std::string> ekus;             ///< required extended key usages (OIDs or short names)

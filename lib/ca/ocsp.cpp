@@ -19,10 +19,10 @@ namespace tsign {
 
 namespace {
 
-using OcspReqPtr = ossl::Ptr<OCSP_REQUEST, OCSP_REQUEST_free>;
-using OcspRespPtr = ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
-using OcspBasicPtr = ossl::Ptr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
-using OcspIdPtr = ossl::Ptr<OCSP_CERTID, OCSP_CERTID_free>;
+using ossl::OcspBasicPtr;
+using ossl::OcspIdPtr;
+using ossl::OcspReqPtr;
+using ossl::OcspRespPtr;
 
 Bytes der_of(OCSP_RESPONSE* r) { return ossl::to_der(r, i2d_OCSP_RESPONSE); }
 

@@ -11,6 +11,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ui.h>
 #include <openssl/x509.h>
@@ -46,6 +47,10 @@ using BnPtr = Ptr<BIGNUM, BN_free>;
 using Asn1IntPtr = Ptr<ASN1_INTEGER, ASN1_INTEGER_free>;
 using Asn1ObjPtr = Ptr<ASN1_OBJECT, ASN1_OBJECT_free>;
 using UiMethodPtr = Ptr<UI_METHOD, UI_destroy_method>;
+using OcspReqPtr = Ptr<OCSP_REQUEST, OCSP_REQUEST_free>;
+using OcspRespPtr = Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspBasicPtr = Ptr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspIdPtr = Ptr<OCSP_CERTID, OCSP_CERTID_free>;
 
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 using X509StackPtr = Ptr<STACK_OF(X509), free_x509_stack>;

@@ -1,5 +1,6 @@
 #include "x509/chain.hpp"
 
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "keys/signer_impl.hpp"
+#include "x509/revocation.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
 
@@ -96,19 +98,17 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
         for (auto& c : load_certificates(f)) trust_.push_back(std::move(c));
     for (const auto& f : options.untrusted_files)
         for (auto& c : load_certificates(f)) untrusted_.push_back(std::move(c));
-    for (const auto& f : options.crl_files) {
-        for (auto& c : load_crls(f)) {
-            // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; a CRL without one is not used.
-            ossl::Asn1IntPtr num(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(c.get(), NID_crl_number, nullptr, nullptr)));
-            ERR_clear_error();
-            if (!num) {
-                notes_.push_back("CRL from '" + f + "' (issuer " + ossl::name_to_utf8(X509_CRL_get_issuer(c.get())) +
-                                 ") ignored: it has no CRL number (RFC 5280 §5.2.3)");
-                continue;
-            }
-            crls_.push_back(std::move(c));
-        }
+    for (const auto& f : options.crl_files)
+        for (auto& c : load_crls(f)) add_crl(std::move(c), "'" + f + "'");
+    for (const auto& f : options.ocsp_files) {
+        const Bytes der = read_file(f);
+        const unsigned char* p = der.data();
+        ossl::OcspRespPtr r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+        if (!r || p != der.data() + der.size()) ossl::fail(Errc::malformed, "cannot read OCSP response '" + f + "': malformed or truncated (DER expected)");
+        ocsp_.push_back(std::move(r));
     }
+    options_.fetch = options.fetch && network_allowed_by_environment();
+    if (options_.cache_dir.empty()) options_.cache_dir = default_cache_dir();
     for (const auto& p : options.policies) {
         ossl::Asn1ObjPtr obj(OBJ_txt2obj(p.c_str(), 0));
         if (!obj) {
@@ -125,7 +125,38 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
     }
 }
 
+void TrustMaterial::add_crl(ossl::X509CrlPtr c, const std::string& source) {
+    // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; a CRL without one is not used.
+    ossl::Asn1IntPtr num(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(c.get(), NID_crl_number, nullptr, nullptr)));
+    ERR_clear_error();
+    if (!num) {
+        notes_.push_back("CRL from " + source + " (issuer " + ossl::name_to_utf8(X509_CRL_get_issuer(c.get())) +
+                         ") ignored: it has no CRL number (RFC 5280 §5.2.3)");
+        return;
+    }
+    crls_.push_back(std::move(c));
+}
+
+void TrustMaterial::add_evidence(const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses) {
+    for (const auto& der : crls) {
+        const unsigned char* p = der.data();
+        ossl::X509CrlPtr c(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+        if (c) add_crl(std::move(c), "the signature");
+    }
+    for (const auto& der : ocsp_responses) {
+        const unsigned char* p = der.data();
+        ossl::OcspRespPtr r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+        if (r) ocsp_.push_back(std::move(r));
+    }
+    ERR_clear_error();
+}
+
 namespace {
+
+bool is_crl_error(int err) {
+    return err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER ||
+           err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID;
+}
 
 struct State {
     RevocationMode mode;
@@ -135,6 +166,8 @@ struct State {
     std::vector<CertFinding> findings;
     std::vector<std::string> notes;
     std::set<int> crl_unknown_depths;
+    std::map<int, OcspVerdict> ocsp;          // definitive OCSP answers (good / revoked) by depth
+    std::map<int, std::string> unreachable;   // why no revocation data could be had, by depth
 };
 
 std::string code_of(int err) {
@@ -186,6 +219,9 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     const std::string subject = cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "";
     // RFC 5280 §6.1: not checked by path validation (see the flags in validate()).
     if (err == X509_V_ERR_CA_BCONS_NOT_CRITICAL || err == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE) return 1;
+    // An OCSP answer about this certificate stands in for a missing or out-of-date CRL
+    // (a revoked answer is judged after path validation).
+    if (is_crl_error(err) && st->ocsp.count(depth)) return 1;
     // RFC 5280 §4.1.2.5: the validity period includes notAfter; OpenSSL counts that second as expired.
     if (err == X509_V_ERR_CERT_HAS_EXPIRED && cert != nullptr && st->at &&
         ossl::asn1_time_to_unix(X509_get0_notAfter(cert)) == *st->at)
@@ -210,10 +246,14 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     }
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) {
         st->crl_unknown_depths.insert(depth);
+        const auto why = st->unreachable.find(depth);
+        const std::string reason = why == st->unreachable.end() ? "no CRL or OCSP response available" : why->second;
         if (st->mode == RevocationMode::automatic) {
-            st->notes.push_back("revocation of '" + subject + "' not checked: no CRL available");
+            st->notes.push_back("revocation of '" + subject + "' not checked: " + reason);
             return 1;
         }
+        st->findings.push_back({depth, subject, code_of(err), std::string("revocation status unknown: ") + reason});
+        return 1;
     }
     st->findings.push_back({depth, subject, code_of(err), X509_verify_cert_error_string(err)});
     // Go on: collect every finding; the verdict is made from the findings, never from OpenSSL's return alone.
@@ -283,8 +323,75 @@ void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) 
 
 }  // namespace
 
+namespace {
+
+bool crl_covers(STACK_OF(X509_CRL) * crls, X509* cert) {
+    for (int i = 0; i < sk_X509_CRL_num(crls); ++i)
+        if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(crls, i)), X509_get_issuer_name(cert)) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
+                                      STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
+                                      std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
+                                      std::vector<std::string>& notes, Evidence* used) const {
+    // The path as it will be built, without revocation checks.
+    ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
+    if (!ctx || !X509_STORE_CTX_init(ctx.get(), store, leaf, untrusted)) ossl::fail(Errc::internal, "cannot set up path validation");
+    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_PARTIAL_CHAIN);
+    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(t));
+    X509_STORE_CTX_set_verify_cb(ctx.get(), [](int, X509_STORE_CTX*) { return 1; });
+    X509_verify_cert(ctx.get());
+    ERR_clear_error();
+    ossl::X509StackPtr chain(X509_STORE_CTX_get1_chain(ctx.get()));
+    const int n = chain ? sk_X509_num(chain.get()) : 0;
+    std::vector<X509*> anchors;
+    for (const auto& c : trust_) anchors.push_back(c.get());
+    for (int d = 0; d + 1 < n; ++d) {
+        X509* cert = sk_X509_value(chain.get(), d);
+        X509* issuer = sk_X509_value(chain.get(), d + 1);
+        const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
+        auto take = [&](OCSP_RESPONSE* resp, OCSP_REQUEST* req) {
+            OcspVerdict v = check_ocsp(resp, cert, issuer, anchors, untrusted, t, t_proven, req);
+            if (v.status == "good" || v.status == "revoked") {
+                if (used) used->ocsp.push_back(ossl::to_der(resp, i2d_OCSP_RESPONSE));
+                answers[d] = std::move(v);
+                return true;
+            }
+            notes.push_back("OCSP response about '" + subject + "' not used: " + v.message);
+            unreachable[d] = "the OCSP response is unusable: " + v.message;
+            return false;
+        };
+        bool answered = false;
+        for (const auto& r : ocsp_)
+            if (!answered && ocsp_is_about(r.get(), cert, issuer)) answered = take(r.get(), nullptr);
+        if (answered || !options_.fetch || crl_covers(crls, cert)) continue;
+        std::string why;
+        if (auto f = fetch_ocsp(cert, issuer, options_.fetch_timeout_seconds, &why)) {
+            if (take(f->response.get(), f->request.get())) continue;
+        } else {
+            unreachable[d] = why;
+        }
+        const auto urls = crl_urls(cert);
+        for (const auto& url : urls) {
+            std::string crl_why;
+            if (ossl::X509CrlPtr crl = fetch_crl(url, options_.cache_dir, options_.fetch_timeout_seconds, &crl_why)) {
+                sk_X509_CRL_push(crls, crl.get());
+                fetched.push_back(std::move(crl));
+                unreachable.erase(d);
+                break;
+            }
+            unreachable[d] += (unreachable[d].empty() ? "" : "; ") + crl_why;
+        }
+        if (urls.empty() && unreachable[d].find("CRL") == std::string::npos)
+            unreachable[d] += (unreachable[d].empty() ? "" : "; ") + std::string("no CRL distribution point in the certificate");
+    }
+}
+
 ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                                    bool t_proven) const {
+                                    bool t_proven, Evidence* used) const {
     const ChainOptions& o = options_;
     ossl::Ptr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
     for (const auto& c : trust_) X509_STORE_add_cert(store.get(), c.get());
@@ -296,6 +403,14 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     ossl::CrlRefStackPtr crls(sk_X509_CRL_new_null());
     for (const auto& c : crls_) sk_X509_CRL_push(crls.get(), c.get());
 
+    std::vector<ossl::X509CrlPtr> fetched;
+    std::map<int, OcspVerdict> answers;
+    std::map<int, std::string> unreachable;
+    std::vector<std::string> gather_notes;
+    const std::int64_t vt = t ? *t : static_cast<std::int64_t>(::time(nullptr));
+    if (o.revocation != RevocationMode::off && (options_.fetch || !ocsp_.empty()))
+        gather_revocation(store.get(), leaf, untrusted.get(), vt, t_proven, crls.get(), fetched, answers, unreachable, gather_notes, used);
+
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
         ossl::fail(Errc::internal, "cannot set up path validation");
@@ -305,7 +420,8 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     // not apply, and NIST PKITS 4.6.4 requires accepting: they are ignored in verify_cb.
     unsigned long flags = X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT;
     const bool check_crls = o.revocation == RevocationMode::require ||
-                            (o.revocation == RevocationMode::automatic && (!crls_.empty() || !notes_.empty()));
+                            (o.revocation == RevocationMode::automatic &&
+                             (sk_X509_CRL_num(crls.get()) > 0 || !notes_.empty() || !answers.empty() || !unreachable.empty()));
     if (check_crls) {
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_EXTENDED_CRL_SUPPORT | X509_V_FLAG_USE_DELTAS;
         X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
@@ -322,7 +438,7 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (o.purpose == Purpose::timestamping) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
 
-    State st{o.revocation, t, t_proven, crls.get(), {}, {}, {}};
+    State st{o.revocation, t, t_proven, crls.get(), {}, std::move(gather_notes), {}, std::move(answers), std::move(unreachable)};
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
@@ -334,6 +450,40 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
                                "chain_error", "path validation could not be completed" + (causes.empty() ? std::string() : ": " + causes.back())});
     }
     ERR_clear_error();
+    // OCSP answers: a revocation before the validation time invalidates (one after a proven time does not).
+    for (const auto& [depth, v] : st.ocsp) {
+        STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+        X509* cert = chain && depth < sk_X509_num(chain) ? sk_X509_value(chain, depth) : nullptr;
+        const std::string subject = cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "";
+        if (v.status == "good") {
+            st.notes.push_back("revocation of '" + subject + "': " + v.message);
+            continue;
+        }
+        if (t && t_proven && v.revocation_time > *t) {
+            st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
+                               format_iso8601(*t) + " (OCSP)");
+            continue;
+        }
+        bool already = false;
+        for (const auto& f : st.findings) already = already || (f.depth == depth && f.code == "revoked");
+        if (!already)
+            st.findings.push_back({depth, subject, "revoked",
+                                   "certificate revoked on " + format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " +
+                                       v.responder + ")"});
+    }
+    if (used) {
+        if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get())) {
+            for (int i = 0; i < sk_X509_num(chain); ++i) {
+                X509* c = sk_X509_value(chain, i);
+                used->certificates.push_back(ossl::to_der(c, i2d_X509));
+                for (int k = 0; check_crls && k < sk_X509_CRL_num(crls.get()); ++k) {
+                    X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
+                    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) == 0 && i + 1 < sk_X509_num(chain))
+                        used->crls.push_back(ossl::to_der(crl, i2d_X509_CRL));
+                }
+            }
+        }
+    }
 
     ChainReport r;
     if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get()))
@@ -352,9 +502,11 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     for (const auto& f : r.findings) revoked = revoked || f.code == "revoked";
     if (revoked) r.revocation = "revoked";
     else if (!check_crls) r.revocation = "not_checked";
-    else if (st.crl_unknown_depths.count(0)) r.revocation = "unknown";
+    else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = "unknown";
     else r.revocation = "good";
-    if (!check_crls && o.revocation != RevocationMode::off) r.notes.push_back("revocation not checked: no CRL given");
+    if (!check_crls && o.revocation != RevocationMode::off)
+        r.notes.push_back(options_.fetch ? "revocation not checked: no CRL given and none to fetch"
+                                         : "revocation not checked: no CRL or OCSP response given (fetching is off)");
 
     if (!r.valid) {
         // ETSI EN 319 102-1 §5.2.6 (X.509 certificate validation) indications, most specific first.

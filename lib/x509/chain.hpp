@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
 #include "core/ossl.hpp"
+#include "x509/revocation.hpp"
 #include "tsign/verify.hpp"
 
 namespace tsign::detail {
@@ -15,6 +18,11 @@ std::vector<ossl::X509Ptr> load_certificates(const std::string& path);
 /// All CRLs in a file (DER or PEM).
 std::vector<ossl::X509CrlPtr> load_crls(const std::string& path);
 
+/// The certificates and revocation data (DER) a validation used: what CAdES-LT embeds.
+struct Evidence {
+    std::vector<Bytes> certificates, crls, ocsp;
+};
+
 /// Trust anchors, intermediates and CRLs from ChainOptions, loaded once.
 class TrustMaterial {
 public:
@@ -22,16 +30,27 @@ public:
     const ChainOptions& options() const { return options_; }
     /// Validates leaf at time t (Unix seconds), offering extra intermediates (e.g. from a CMS message).
     /// With t_proven (a timestamp or the user's --at), a revocation dated after t does not count.
+    /// Revocation evidence: the given and embedded CRLs and OCSP responses first; then, unless
+    /// fetching is off, the certificate's OCSP responder and CRL distribution points.
+    /// When used is given, the certificates, CRLs and OCSP responses that served are added to it.
     ChainReport validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                         bool t_proven = false) const;
+                         bool t_proven = false, Evidence* used = nullptr) const;
+    /// Adds revocation data carried by a signature (CAdES-LT): CRLs and OCSP responses, DER.
+    void add_evidence(const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses);
     /// Certificates offered as untrusted (for finding signer certificates).
     const std::vector<ossl::X509Ptr>& untrusted() const { return untrusted_; }
 
 private:
+    void add_crl(ossl::X509CrlPtr crl, const std::string& source);
+    void gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
+                           STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
+                           std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
+                           std::vector<std::string>& notes, Evidence* used) const;
     ChainOptions options_;
     std::vector<ossl::X509Ptr> trust_;
     std::vector<ossl::X509Ptr> untrusted_;
     std::vector<ossl::X509CrlPtr> crls_;
+    std::vector<ossl::OcspRespPtr> ocsp_;
     std::vector<std::string> notes_;  // CRLs not used, and why
 };
 

@@ -1,0 +1,279 @@
+#include "x509/revocation.hpp"
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "net/http.hpp"
+#include "tsign/error.hpp"
+#include "tsign/time.hpp"
+
+namespace tsign::detail {
+
+namespace {
+
+constexpr std::int64_t kSkew = 300;                 // clock skew allowed between responder and verifier
+constexpr std::int64_t kNoNextUpdateAge = 7 * 86400;  // a response without nextUpdate is fresh this long
+
+std::int64_t now() { return static_cast<std::int64_t>(::time(nullptr)); }
+
+/// The single response about cert, whatever hash algorithm its certID uses.
+OCSP_SINGLERESP* find_single(OCSP_BASICRESP* bs, X509* cert, X509* issuer) {
+    for (int i = 0; i < OCSP_resp_count(bs); ++i) {
+        OCSP_SINGLERESP* single = OCSP_resp_get0(bs, i);
+        const OCSP_CERTID* id = OCSP_SINGLERESP_get0_id(single);
+        ASN1_OBJECT* md_oid = nullptr;
+        if (!OCSP_id_get0_info(nullptr, &md_oid, nullptr, nullptr, const_cast<OCSP_CERTID*>(id))) continue;
+        const EVP_MD* md = EVP_get_digestbyobj(md_oid);
+        if (md == nullptr) continue;
+        ossl::OcspIdPtr want(OCSP_cert_to_id(md, cert, issuer));
+        if (want && OCSP_id_cmp(want.get(), id) == 0) return single;
+    }
+    ERR_clear_error();
+    return nullptr;
+}
+
+std::string time_or_none(std::int64_t t) { return t ? format_iso8601(t) : std::string("none"); }
+
+}  // namespace
+
+bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer) {
+    if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) return false;
+    ossl::OcspBasicPtr bs(OCSP_response_get1_basic(resp));
+    ERR_clear_error();
+    return bs && find_single(bs.get(), cert, issuer) != nullptr;
+}
+
+OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
+                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request) {
+    OcspVerdict v;
+    const int st = OCSP_response_status(resp);
+    if (st != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        v.message = std::string("the responder answered ") + OCSP_response_status_str(st);
+        return v;
+    }
+    ossl::OcspBasicPtr bs(OCSP_response_get1_basic(resp));
+    if (!bs) {
+        ERR_clear_error();
+        v.message = "the response holds no basic OCSP response";
+        return v;
+    }
+    v.produced_at = ossl::asn1_time_to_unix(OCSP_resp_get0_produced_at(bs.get()));
+    if (request != nullptr && OCSP_check_nonce(request, bs.get()) == 0) {
+        v.message = "the response's nonce differs from the request's (replayed or misdirected)";
+        return v;
+    }
+    // Signature, the responder's path (at producedAt), and its authorisation: the CA itself or a
+    // responder with OCSPSigning issued by the CA (RFC 6960 §4.2.2.2). No implicit trust in
+    // roots for OCSP signing (OCSP_NOEXPLICIT).
+    ossl::Ptr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
+    for (X509* c : trust) X509_STORE_add_cert(store.get(), c);
+    ERR_clear_error();
+    X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
+    X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store.get()), static_cast<time_t>(v.produced_at));
+    ossl::X509RefStackPtr others(sk_X509_new_null());
+    for (int i = 0; untrusted && i < sk_X509_num(untrusted); ++i) sk_X509_push(others.get(), sk_X509_value(untrusted, i));
+    sk_X509_push(others.get(), issuer);
+    X509* signer = nullptr;
+    if (OCSP_resp_get0_signer(bs.get(), &signer, others.get()) == 1 && signer != nullptr)
+        v.responder = ossl::name_to_utf8(X509_get_subject_name(signer));
+    ERR_clear_error();
+    if (signer == nullptr) {
+        v.message = "the response's signing certificate could not be found (responder ID matches no certificate)";
+        return v;
+    }
+    if (OCSP_basic_verify(bs.get(), others.get(), store.get(), OCSP_NOEXPLICIT) != 1) {
+        const auto causes = ossl::drain_errors();
+        std::string why = causes.empty() ? "verification failed" : causes.back();
+        const auto colon = why.rfind("::");
+        if (colon != std::string::npos) why = why.substr(colon + 2);
+        v.message = "the response does not verify (" + why + ")";
+        return v;
+    }
+    OCSP_SINGLERESP* single = find_single(bs.get(), cert, issuer);
+    if (single == nullptr) {
+        v.message = "the response says nothing about this certificate (issuer name/key hash or serial differ)";
+        return v;
+    }
+    int reason = -1;
+    ASN1_GENERALIZEDTIME *rev = nullptr, *thisupd = nullptr, *nextupd = nullptr;
+    const int status = OCSP_single_get0_status(single, &reason, &rev, &thisupd, &nextupd);
+    v.this_update = thisupd ? ossl::asn1_time_to_unix(thisupd) : 0;
+    v.next_update = nextupd ? ossl::asn1_time_to_unix(nextupd) : 0;
+    // Freshness at the validation time.
+    if (v.this_update > t + kSkew) {
+        if (!t_proven || t > now()) {
+            v.message = "the response is not yet valid (thisUpdate " + format_iso8601(v.this_update) + ")";
+            return v;
+        }
+        // Validating at a proven past time: a later response is the better evidence (its status
+        // covers that time, and a revocation after it is told apart by its date).
+    } else if (v.next_update != 0 ? v.next_update < t - kSkew : t - v.this_update > kNoNextUpdateAge) {
+        v.message = "the response is not recent enough (thisUpdate " + format_iso8601(v.this_update) + ", nextUpdate " +
+                    time_or_none(v.next_update) + ", needed at " + format_iso8601(t) + ")";
+        return v;
+    }
+    if (status == V_OCSP_CERTSTATUS_GOOD) {
+        v.status = "good";
+    } else if (status == V_OCSP_CERTSTATUS_REVOKED) {
+        v.status = "revoked";
+        v.revocation_time = rev ? ossl::asn1_time_to_unix(rev) : 0;
+        v.reason = reason >= 0 ? OCSP_crl_reason_str(reason) : "unspecified";
+    } else {
+        v.status = "unknown";
+    }
+    v.message = "OCSP " + v.status + " (responder " + v.responder + ", thisUpdate " + format_iso8601(v.this_update) + ")";
+    return v;
+}
+
+std::vector<std::string> ocsp_urls(X509* cert) {
+    std::vector<std::string> out;
+    STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
+    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls); ++i) {
+        std::string u = sk_OPENSSL_STRING_value(urls, i);
+        if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) out.push_back(u);
+    }
+    X509_email_free(urls);
+    return out;
+}
+
+std::vector<std::string> crl_urls(X509* cert) {
+    std::vector<std::string> out;
+    STACK_OF(DIST_POINT)* dps = static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+    ERR_clear_error();
+    for (int i = 0; dps && i < sk_DIST_POINT_num(dps); ++i) {
+        DIST_POINT* dp = sk_DIST_POINT_value(dps, i);
+        if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
+        GENERAL_NAMES* names = dp->distpoint->name.fullname;
+        for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+            GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, j);
+            if (gn->type != GEN_URI) continue;
+            const ASN1_IA5STRING* uri = gn->d.uniformResourceIdentifier;
+            std::string u(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+            if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) out.push_back(u);
+        }
+    }
+    sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+    return out;
+}
+
+std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_seconds, std::string* why) {
+    const auto urls = ocsp_urls(cert);
+    if (urls.empty()) {
+        *why = "no OCSP responder named in the certificate";
+        return std::nullopt;
+    }
+    std::string reasons;
+    for (const auto& url : urls) {
+        OcspFetch f;
+        f.url = url;
+        f.request.reset(OCSP_REQUEST_new());
+        OCSP_CERTID* id = OCSP_cert_to_id(nullptr, cert, issuer);
+        if (!f.request || id == nullptr || !OCSP_request_add0_id(f.request.get(), id) ||
+            !OCSP_request_add1_nonce(f.request.get(), nullptr, -1))
+            ossl::fail(Errc::internal, "cannot build an OCSP request");
+        try {
+            const net::Response r = net::post(url, "application/ocsp-request", ossl::to_der(f.request.get(), i2d_OCSP_REQUEST),
+                                              timeout_seconds);
+            if (r.status != 200) {
+                reasons += (reasons.empty() ? "" : "; ") + url + ": HTTP status " + std::to_string(r.status);
+                continue;
+            }
+            const unsigned char* p = r.body.data();
+            f.response.reset(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(r.body.size())));
+            if (!f.response || p != r.body.data() + r.body.size()) {
+                ERR_clear_error();
+                reasons += (reasons.empty() ? "" : "; ") + url + ": the answer is not an OCSP response";
+                continue;
+            }
+            return f;
+        } catch (const Error& e) {
+            reasons += (reasons.empty() ? "" : "; ") + std::string(e.what());
+        }
+    }
+    *why = "OCSP responder unreachable: " + reasons;
+    return std::nullopt;
+}
+
+namespace {
+
+ossl::X509CrlPtr parse_crl(const Bytes& data) {
+    ossl::X509CrlPtr crl;
+    if (ossl::looks_like_pem(data)) {
+        auto bio = ossl::mem_bio(data);
+        crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+    } else {
+        const unsigned char* p = data.data();
+        crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size())));
+        if (crl && p != data.data() + data.size()) crl.reset();
+    }
+    ERR_clear_error();
+    return crl;
+}
+
+bool still_current(X509_CRL* crl) {
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+    return next != nullptr && ossl::asn1_time_to_unix(next) > now();
+}
+
+}  // namespace
+
+ossl::X509CrlPtr fetch_crl(const std::string& url, const std::string& cache_dir, int timeout_seconds, std::string* why) {
+    namespace fs = std::filesystem;
+    const auto key = ossl::sha256(std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(url.data()), url.size()));
+    const fs::path cached = cache_dir.empty() ? fs::path() : fs::path(cache_dir) / "crl" / (ossl::hex(key) + ".crl");
+    if (!cached.empty()) {
+        std::error_code ec;
+        if (fs::exists(cached, ec)) {
+            try {
+                ossl::X509CrlPtr crl = parse_crl(read_file(cached.string()));
+                if (crl && still_current(crl.get())) return crl;
+            } catch (const Error&) {
+                // an unreadable cache entry is fetched again
+            }
+        }
+    }
+    try {
+        const net::Response r = net::get(url, timeout_seconds);
+        if (r.status != 200) {
+            *why = url + ": HTTP status " + std::to_string(r.status);
+            return nullptr;
+        }
+        ossl::X509CrlPtr crl = parse_crl(r.body);
+        if (!crl) {
+            *why = url + ": the answer is not a CRL";
+            return nullptr;
+        }
+        if (!cached.empty() && still_current(crl.get())) {
+            // The cache is an optimisation: failing to write it changes nothing else. The CRL's
+            // signature is checked at every use, so a tampered entry cannot pass.
+            try {
+                std::error_code ec;
+                fs::create_directories(cached.parent_path(), ec);
+                write_file_atomic(cached.string(), r.body, {.force = true, .mode = 0644});
+            } catch (const Error&) {
+            }
+        }
+        return crl;
+    } catch (const Error& e) {
+        *why = "CRL not fetched: " + std::string(e.what());
+        return nullptr;
+    }
+}
+
+std::string default_cache_dir() {
+    if (const char* d = std::getenv("TSIGN_CACHE_DIR"); d && *d) return d;
+    if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/tsign";
+    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/tsign";
+    return {};
+}
+
+bool network_allowed_by_environment() {
+    const char* v = std::getenv("TSIGN_OFFLINE");
+    return v == nullptr || *v == '\0' || std::string(v) == "0";
+}
+
+}  // namespace tsign::detail
