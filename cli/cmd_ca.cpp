@@ -233,8 +233,7 @@ void register_ca_commands(CLI::App& app, Globals& g) {
 namespace tsign::cli {
 
 void register_ocsp_commands(CLI::App& app, Globals& g) {
-    (void)g;
-    auto* ocsp = app.add_subcommand("ocsp", "OCSP responder");
+    auto* ocsp = app.add_subcommand("ocsp", "OCSP responder, and checking OCSP responses");
     ocsp->require_subcommand(1);
     ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"));
     struct Args {
@@ -260,6 +259,33 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
         "  openssl ocsp -issuer sub-ca/ca.crt.pem -cert ali.crt -url http://127.0.0.1:8081/ -CAfile root.crt\n",
         "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  the CA folder is missing or unreadable\n"
         "  4  key or token error at start\n  5  the address cannot be bound\n  6  internal error\n"));
+    struct CArgs {
+        ChainFlags chain;
+        std::string issuer, response, cert;
+        bool json = false;
+    };
+    auto c = std::make_shared<CArgs>();
+    auto* check = ocsp->add_subcommand("check", "check an OCSP response about a certificate as tsign's OCSP client does");
+    c->chain.add_to(check, true);
+    check->add_option("--issuer", c->issuer, "the certificate's issuer")->required();
+    check->add_option("--response", c->response, "the OCSP response (DER)")->required();
+    check->add_flag("--json", c->json, "print one JSON document");
+    check->add_option("CERT", c->cert, "the certificate the response is about")->required();
+    check->footer(footer("  tsign ocsp check --trust root.crt --issuer sub-ca.crt --response ali.ors --at 2026-11-20 ali.crt\n",
+                         "  0  the response verifies and says good\n  1  revoked, unknown, or the response cannot be relied on\n"
+                         "  2  usage error\n  3  unreadable or malformed input\n"));
+    check->callback([c, &g] {
+        const OcspCheckReport r = check_ocsp_response(read_file(c->response), read_file(c->cert), read_file(c->issuer), c->chain.options());
+        if (c->json) {
+            std::cout << r.to_json() << std::endl;
+        } else {
+            std::cout << r.status << ": " << r.message << "\n";
+            if (r.status == "revoked")
+                std::cout << "  revoked: " << format_human(r.revocation_time, g.jalali()) << " (" << r.reason << ")\n";
+        }
+        if (!r.valid) throw ExitWith(ExitCode::invalid);
+    });
+
     serve->callback([a] {
         OcspServeOptions o;
         o.dir = a->dir;

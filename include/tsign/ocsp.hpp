@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tsign/ca.hpp"
+#include "tsign/verify.hpp"
 
 namespace tsign {
 
@@ -42,5 +43,23 @@ private:
 /// Serves OCSP (POST and GET on any path) and the current CRL (GET /crl) over HTTP until
 /// SIGINT / SIGTERM or *stop. Throws Errc::network when the address cannot be bound.
 void ocsp_serve(const OcspServeOptions& options, std::atomic<bool>* stop = nullptr);
+
+/// What an OCSP response says about one certificate, and whether it can be relied on.
+struct OcspCheckReport {
+    bool valid = false;              ///< the response verified and says "good"
+    std::string status = "invalid";  ///< good | revoked | unknown | invalid (the response cannot be relied on)
+    std::string message;             ///< why, in words
+    std::string responder;           ///< subject of the certificate that signed the response
+    std::int64_t produced_at = 0, this_update = 0, next_update = 0, revocation_time = 0;  ///< Unix seconds; 0: absent
+    std::string reason;              ///< revocation reason
+    std::string to_json() const;
+};
+
+/// The checks tsign's OCSP client makes (RFC 6960): response status, signature, the responder
+/// authorised by the certificate's issuer (the issuer itself, or a delegated responder with
+/// OCSPSigning issued by it, whose path to trust.trust_files is valid at producedAt), the certID
+/// of certificate/issuer, and freshness at trust.at (default now). Bytes are DER or PEM.
+OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certificate, const Bytes& issuer,
+                                    const ChainOptions& trust);
 
 }  // namespace tsign

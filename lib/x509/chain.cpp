@@ -222,6 +222,11 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     // An OCSP answer about this certificate stands in for a missing or out-of-date CRL
     // (a revoked answer is judged after path validation).
     if (is_crl_error(err) && st->ocsp.count(depth)) return 1;
+    // The trust anchor is not part of the path (RFC 5280 §6.1): nothing to say about its revocation.
+    if (err == X509_V_ERR_UNABLE_TO_GET_CRL) {
+        STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
+        if (chain && depth == sk_X509_num(chain) - 1 && X509_check_issued(cert, cert) == X509_V_OK) return 1;
+    }
     // RFC 5280 §4.1.2.5: the validity period includes notAfter; OpenSSL counts that second as expired.
     if (err == X509_V_ERR_CERT_HAS_EXPIRED && cert != nullptr && st->at &&
         ossl::asn1_time_to_unix(X509_get0_notAfter(cert)) == *st->at)

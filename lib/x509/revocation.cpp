@@ -7,7 +7,12 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <nlohmann/json.hpp>
+
+#include "keys/signer_impl.hpp"
 #include "net/http.hpp"
+#include "tsign/ocsp.hpp"
+#include "x509/chain.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
 
@@ -277,3 +282,57 @@ bool network_allowed_by_environment() {
 }
 
 }  // namespace tsign::detail
+
+namespace tsign {
+
+std::string OcspCheckReport::to_json() const {
+    auto t = [](std::int64_t v) { return v ? nlohmann::ordered_json(format_iso8601(v)) : nlohmann::ordered_json(nullptr); };
+    nlohmann::ordered_json j;
+    j["valid"] = valid;
+    j["status"] = status;
+    j["message"] = message;
+    j["responder"] = responder;
+    j["produced_at"] = t(produced_at);
+    j["this_update"] = t(this_update);
+    j["next_update"] = t(next_update);
+    j["revocation_time"] = t(revocation_time);
+    j["reason"] = reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(reason);
+    return j.dump(2);
+}
+
+OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certificate, const Bytes& issuer,
+                                    const ChainOptions& trust) {
+    const unsigned char* p = response.data();
+    ossl::OcspRespPtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(response.size())));
+    if (!resp || p != response.data() + response.size()) ossl::fail(Errc::malformed, "cannot read the OCSP response: malformed or truncated (DER expected)");
+    ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate");
+    ossl::X509Ptr iss = detail::parse_certificate(issuer, "the issuer certificate");
+    if (trust.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
+    std::vector<ossl::X509Ptr> anchors_owned;
+    for (const auto& f : trust.trust_files)
+        for (auto& c : detail::load_certificates(f)) anchors_owned.push_back(std::move(c));
+    std::vector<ossl::X509Ptr> others_owned;
+    for (const auto& f : trust.untrusted_files)
+        for (auto& c : detail::load_certificates(f)) others_owned.push_back(std::move(c));
+    std::vector<X509*> anchors;
+    for (const auto& c : anchors_owned) anchors.push_back(c.get());
+    ossl::X509RefStackPtr others(sk_X509_new_null());
+    for (const auto& c : others_owned) sk_X509_push(others.get(), c.get());
+    if (X509_check_issued(iss.get(), cert.get()) != X509_V_OK)
+        throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
+    const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
+    const detail::OcspVerdict v = detail::check_ocsp(resp.get(), cert.get(), iss.get(), anchors, others.get(), t, trust.at.has_value());
+    OcspCheckReport r;
+    r.status = v.status;
+    r.valid = v.status == "good";
+    r.message = v.message;
+    r.responder = v.responder;
+    r.produced_at = v.produced_at;
+    r.this_update = v.this_update;
+    r.next_update = v.next_update;
+    r.revocation_time = v.revocation_time;
+    r.reason = v.reason;
+    return r;
+}
+
+}  // namespace tsign
