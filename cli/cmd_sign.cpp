@@ -98,25 +98,53 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     });
 
     struct ExtendArgs {
-        std::string level, out, sig;
+        ChainFlags chain;
+        std::string level, out, sig, content;
         std::vector<std::string> tsa;
+        int timeout = 10;
         bool pem = false;
     };
     auto e = std::make_shared<ExtendArgs>();
-    auto* extend = app.add_subcommand("extend", "raise a signature's level: add signature timestamps (t)");
-    extend->add_option("--level", e->level, "t: a signature timestamp for every signer that lacks one")->required()->check(CLI::IsMember({"t"}));
-    extend->add_option("--tsa", e->tsa, "TSA URL (repeatable: tried in order)")->allow_extra_args(false)->required();
+    auto* extend = app.add_subcommand(
+        "extend", "raise a signature's level: signature timestamps (t), validation data (lt), archive timestamp (lta)");
+    extend->add_option("--level", e->level,
+                       "t: a signature timestamp for every signer without one; lt: also the certificates and CRLs / OCSP "
+                       "responses that validate every signer and timestamp; lta: also an archive timestamp (renews an LTA)")
+        ->required()
+        ->check(CLI::IsMember({"t", "lt", "lta"}));
+    extend->add_option("--tsa", e->tsa, "TSA URL (repeatable: tried in order)")->allow_extra_args(false);
+    extend->add_option("--timeout", e->timeout, "seconds per TSA (default 10)");
+    extend->add_option("--content", e->content, "the signed document (lta, detached signature, signer digest not SHA-256)");
+    e->chain.add_to(extend, false);
     extend->add_option("--out", e->out, "output file (default: update SIG in place, atomically)");
     extend->add_flag("--pem", e->pem, "write PEM instead of DER");
     extend->add_option("SIG", e->sig, "the signature")->required();
-    extend->footer(footer("  tsign extend --level t --tsa http://127.0.0.1:8080/ minutes.txt.p7s\n",
-                          "  0  extended\n  2  usage error (also: nothing to extend)\n  3  input error\n"
-                          "  5  no TSA answered correctly; nothing written\n  6  internal error\n"));
+    extend->footer(footer("  tsign extend --level t --tsa http://127.0.0.1:8080/ minutes.txt.p7s\n"
+                          "  tsign extend --level lt --trust root.crt minutes.txt.p7s\n"
+                          "  tsign extend --level lta --trust root.crt --tsa http://tsa.city.ir/ minutes.txt.p7s\n",
+                          "  0  extended\n  1  a signer or TSA does not validate (lt, lta); nothing written\n"
+                          "  2  usage error (also: nothing to extend)\n  3  input error\n"
+                          "  5  no TSA answered correctly, or revocation data could not be had; nothing written\n  6  internal error\n"));
     extend->callback([e] {
-        const Bytes der = extend_to_t(read_file(e->sig), e->tsa);
+        const Bytes sig = read_file(e->sig);
+        Bytes der;
+        const char* level = "CAdES-B-T";
+        if (e->level == "t") {
+            if (e->tsa.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");
+            der = extend_to_t(sig, e->tsa, e->timeout);
+        } else {
+            if (e->chain.trust.empty()) throw Error(Errc::usage, "no trust anchor given", "--level " + e->level + " validates every signer: use --trust FILE");
+            ExtendOptions o;
+            o.tsa_urls = e->tsa;
+            o.tsa_timeout_seconds = e->timeout;
+            o.chain = e->chain.options();
+            o.content_path = e->content;
+            der = e->level == "lt" ? extend_to_lt(sig, o) : extend_to_lta(sig, o);
+            level = e->level == "lt" ? "CAdES-B-LT" : "CAdES-B-LTA";
+        }
         const bool in_place = e->out.empty();
         write_output(in_place ? e->sig : e->out, der, e->pem, "CMS", in_place);
-        std::cerr << "extended " << e->sig << " to CAdES-B-T" << (in_place ? "" : " -> " + e->out) << "\n";
+        std::cerr << "extended " << e->sig << " to " << level << (in_place ? "" : " -> " + e->out) << "\n";
     });
 
     struct VerifyArgs {

@@ -43,6 +43,29 @@ struct CosignOptions {
 /// signer that has none. Only those signers' unsigned attributes change. Returns DER.
 Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& tsa_urls, int timeout_seconds = 10);
 
+/// Options of extend_to_lt() and extend_to_lta(). Filled by field name.
+struct ExtendOptions {
+    std::vector<std::string> tsa_urls;  ///< for signers without a signature timestamp, and for archive timestamps
+    int tsa_timeout_seconds = 10;
+    ChainOptions chain;                 ///< trust anchors, intermediates, CRLs / OCSP responses, fetching
+    std::string content_path;           ///< the document of a detached signature (needed for LTA unless SHA-256)
+};
+
+/// Raises signers to CAdES-LT (ETSI EN 319 122-1 §5.5.1-5.5.2): validates every signer at its
+/// signature timestamp's time and every timestamp's TSA at its genTime, with revocation required,
+/// and adds the certificates and the CRLs / OCSP responses used as certificate-values and
+/// revocation-values unsigned attributes, so that later verification needs no network. Signers
+/// without a signature timestamp get one first (tsa_urls). Only unsigned attributes change.
+/// Throws Errc::network when revocation data cannot be had, Errc::not_valid when a
+/// signer or TSA does not validate. Returns DER.
+Bytes extend_to_lt(const Bytes& signature, const ExtendOptions& options);
+
+/// Raises signers to CAdES-LTA: LT as above, then an archive-time-stamp-v3 (EN 319 122-1 §5.5.3,
+/// with its ats-hash-index-v3) over the content, the SignerInfo and all validation data. Applied
+/// to an LTA signature it renews it: validation data for the earlier archive timestamps are added,
+/// then a new archive timestamp covers everything. Returns DER.
+Bytes extend_to_lta(const Bytes& signature, const ExtendOptions& options);
+
 /// Adds one parallel SignerInfo to an existing SignedData. Earlier SignerInfos stay byte for byte
 /// as they were. Refuses when the document does not match the earlier signers' message digests,
 /// and a second signature by the same certificate unless options.force. Returns DER.
@@ -71,6 +94,8 @@ struct SignerReport {
     std::vector<std::string> errors;              ///< what failed
     std::vector<std::string> warnings;            ///< what was not checked
     bool cades = false;                           ///< has a signing-certificate(-v2) attribute
+    std::string level;                            ///< B-B, B-T, B-LT or B-LTA (what the signer carries)
+    std::vector<std::int64_t> archive_timestamps; ///< times of the verified archive timestamps (LTA)
 };
 
 /// The roster check (commission members and quorum).

@@ -40,7 +40,9 @@ struct TimestampReport {
     std::int64_t time = 0;              ///< genTime
     std::string serial, policy, tsa, digest_algorithm;
     std::vector<std::string> chain;     ///< the TSA's path, TSA first
+    std::string revocation = "not_checked";  ///< of the TSA's certificate: good | revoked | unknown | not_checked
     std::vector<std::string> errors;
+    std::vector<std::string> notes;     ///< what was not checked
     std::string to_json() const;
 };
 

@@ -103,3 +103,14 @@ void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& file
 }
 
 }  // namespace tsign::detail
+
+namespace tsign::detail {
+
+X509* find_signer_cert(CMS_SignerInfo* si, STACK_OF(X509) * msg_certs, STACK_OF(X509) * extra) {
+    for (STACK_OF(X509)* set : {msg_certs, extra})
+        for (int i = 0; set && i < sk_X509_num(set); ++i)
+            if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(set, i)) == 0) return sk_X509_value(set, i);
+    return nullptr;
+}
+
+}  // namespace tsign::detail

@@ -30,6 +30,13 @@ std::optional<Bytes> message_digest_of(CMS_SignerInfo* si);
 /// Long name of an algorithm OID ("sha256", "ecdsa-with-SHA256").
 std::string algorithm_name(const X509_ALGOR* alg);
 
+/// ETSI EN 319 122-1 §5.3: adds a signature-time-stamp over the SignerInfo's signature value
+/// from the first TSA that answers. Throws Errc::network.
+void add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>& urls, int timeout_seconds);
+/// True when the signer has a signature-time-stamp.
+bool has_signature_timestamp(CMS_SignerInfo* si);
+/// The signer's certificate among the message's certificates and the given extras (or null).
+X509* find_signer_cert(CMS_SignerInfo* si, STACK_OF(X509) * msg_certs, STACK_OF(X509) * extra);
 /// Adds certificates (from files) that the SignedData does not hold yet.
 void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files);
 

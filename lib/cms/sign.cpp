@@ -83,8 +83,10 @@ detail::CmsPtr one_signer(detail::KeySigner& key, X509* cert, const SignatureSch
     return cms;
 }
 
+}  // namespace
+
 /// ETSI EN 319 122-1 §5.3: the signature-time-stamp over the SignerInfo's signature value.
-void add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>& urls, int timeout) {
+void detail::add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>& urls, int timeout) {
     ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
     const Bytes value(ASN1_STRING_get0_data(sig), ASN1_STRING_get0_data(sig) + ASN1_STRING_length(sig));
     const Bytes digest = ossl::sha256(value);
@@ -97,11 +99,10 @@ void add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>&
         ossl::fail(Errc::internal, "cannot add the signature timestamp");
 }
 
-bool has_signature_timestamp(CMS_SignerInfo* si) {
+bool detail::has_signature_timestamp(CMS_SignerInfo* si) {
     return CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0;
 }
 
-}  // namespace
 
 Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& urls, int timeout) {
     if (urls.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");
@@ -112,8 +113,8 @@ Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& urls, 
     int added = 0;
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, i);
-        if (has_signature_timestamp(si)) continue;
-        add_signature_timestamp(si, urls, timeout);
+        if (detail::has_signature_timestamp(si)) continue;
+        detail::add_signature_timestamp(si, urls, timeout);
         ++added;
     }
     if (added == 0) throw Error(Errc::usage, "nothing to do: every signer has a signature timestamp already");
@@ -126,7 +127,7 @@ Bytes sign_document(Signer& signer, const std::string& document_path, const Sign
     ossl::BioPtr in(open_content(document_path));
     detail::CmsPtr cms = one_signer(key, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
     if (!o.tsa_urls.empty())
-        add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
+        detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
     detail::add_certificates(cms.get(), o.chain_files);
     return detail::cms_der(cms.get());
 }
@@ -227,7 +228,7 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
     CMS_SignerInfo* si = sk_CMS_SignerInfo_pop(CMS_get0_SignerInfos(fresh.get()));
     if (!o.tsa_urls.empty()) {
         try {
-            add_signature_timestamp(si, o.tsa_urls, o.tsa_timeout_seconds);
+            detail::add_signature_timestamp(si, o.tsa_urls, o.tsa_timeout_seconds);
         } catch (...) {
             sk_CMS_SignerInfo_push(CMS_get0_SignerInfos(fresh.get()), si);  // freed with `fresh`
             throw;

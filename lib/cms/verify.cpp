@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cms/cms_util.hpp"
+#include "cms/ltv.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
@@ -65,14 +66,6 @@ int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * o
     return ok > 0 ? 1 : -1;
 }
 
-X509* find_signer_cert(CMS_SignerInfo* si, STACK_OF(X509) * msg_certs, const detail::TrustMaterial& tm) {
-    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs); ++i)
-        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(msg_certs, i)) == 0) return sk_X509_value(msg_certs, i);
-    for (const auto& c : tm.untrusted())
-        if (CMS_SignerInfo_cert_cmp(si, c.get()) == 0) return c.get();
-    return nullptr;
-}
-
 void fail_with(SignerReport& r, const char* indication, const char* sub, std::string error) {
     if (r.valid || r.indication.empty() || r.indication == "TOTAL_PASSED") {
         r.indication = indication;
@@ -85,8 +78,18 @@ void fail_with(SignerReport& r, const char* indication, const char* sub, std::st
     r.errors.push_back(std::move(error));
 }
 
-SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509) * msg_certs,
-                          const detail::TrustMaterial& tm, const VerifyOptions& o) {
+/// What a signer is checked with besides its SignerInfo.
+struct SignerContext {
+    BIO* content_chain;             // the digest BIOs the content went through
+    STACK_OF(X509) * offered;       // certificates of the message, carried by signers, and given
+    const detail::Evidence* carried;  // revocation data carried by the signers (CAdES-LT)
+    const Bytes* der;               // the SignedData (DER), for archive timestamps
+    int index;                      // the signer's position
+};
+
+SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const detail::TrustMaterial& tm, const VerifyOptions& o) {
+    BIO* content_chain = ctx.content_chain;
+    STACK_OF(X509)* msg_certs = ctx.offered;
     SignerReport r;
     r.valid = true;
     r.indication = "TOTAL_PASSED";
@@ -99,7 +102,7 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
     r.signature_algorithm = detail::algorithm_name(sig);
     r.signing_time = detail::signing_time_of(si);
 
-    X509* cert = find_signer_cert(si, msg_certs, tm);
+    X509* cert = detail::find_signer_cert(si, msg_certs, nullptr);
     if (cert == nullptr) {
         ASN1_OCTET_STRING* keyid = nullptr;
         X509_NAME* issuer = nullptr;
@@ -156,7 +159,7 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
         try {
             const TimestampReport ts = detail::verify_timestamp_over(
                 token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), o.chain,
-                msg_certs);
+                msg_certs, ctx.carried);
             if (ts.valid) {
                 r.timestamp_time = ts.time;
                 if (r.signing_time && *r.signing_time > ts.time + 300)
@@ -168,6 +171,32 @@ SignerReport check_signer(CMS_SignerInfo* si, BIO* content_chain, STACK_OF(X509)
             fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("signature timestamp: ") + e.what());
         }
     }
+
+    // ETSI EN 319 122-1 §5.5.3 archive-time-stamp-v3: over the content, this SignerInfo and the
+    // validation data indexed in its ats-hash-index-v3 (which may grow, never shrink or change).
+    for (const Bytes& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {
+        try {
+            const auto index = detail::hash_index_of_token(token);
+            if (!index) {
+                fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", "archive timestamp without an ats-hash-index-v3 attribute");
+                continue;
+            }
+            const detail::AtsParts parts = detail::ats_parts(*ctx.der, ctx.index);
+            if (const std::string why = detail::check_hash_index(*index, parts); !why.empty()) {
+                fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "archive timestamp: " + why);
+                continue;
+            }
+            const Bytes imprint = detail::ats_imprint(parts, detail::content_sha256(si, parts, o.content_path), *index);
+            const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, o.chain, msg_certs, ctx.carried);
+            if (ats.valid) r.archive_timestamps.push_back(ats.time);
+            else for (const auto& e : ats.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "archive timestamp: " + e);
+        } catch (const Error& e) {
+            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+        }
+    }
+    const bool carries_lt = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_ets_certValues, -1) >= 0 ||
+                            CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_ets_revocationValues, -1) >= 0;
+    r.level = !r.archive_timestamps.empty() ? "B-LTA" : (carries_lt && r.timestamp_time) ? "B-LT" : r.timestamp_time ? "B-T" : "B-B";
 
     // RFC 5280 path validation at the proven time of signing (the timestamp), else the claimed one.
     std::optional<std::int64_t> t = o.chain.at;
@@ -292,8 +321,29 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     }
     ossl::X509StackPtr msg_certs(CMS_get1_certs(cms.get()));
     ERR_clear_error();
+    // Validation data the signers carry (CAdES-LT) serve before anything given or fetched.
+    detail::Evidence carried;
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
+        detail::Evidence e = detail::embedded_evidence(sk_CMS_SignerInfo_value(sis, i));
+        for (auto v : {&detail::Evidence::certificates, &detail::Evidence::crls, &detail::Evidence::ocsp})
+            (carried.*v).insert((carried.*v).end(), (e.*v).begin(), (e.*v).end());
+    }
+    tm.add_evidence(carried.crls, carried.ocsp);
+    std::vector<ossl::X509Ptr> carried_certs;
+    ossl::X509RefStackPtr offered(sk_X509_new_null());
+    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs.get()); ++i) sk_X509_push(offered.get(), sk_X509_value(msg_certs.get(), i));
+    for (const auto& der : carried.certificates) {
+        const unsigned char* p = der.data();
+        if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()))) {
+            carried_certs.emplace_back(x);
+            sk_X509_push(offered.get(), x);
+        }
+    }
+    ERR_clear_error();
+    for (const auto& c : tm.untrusted()) sk_X509_push(offered.get(), c.get());
+    const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
-        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), chain, msg_certs.get(), tm, o));
+        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.get(), &carried, &der, i}, tm, o));
     // Free the digest BIOs we pushed on top of the caller's file BIO.
     if (report.detached) BIO_pop(file.get());
     while (chain != nullptr && chain != file.get()) {
@@ -343,6 +393,10 @@ std::string VerifyReport::to_json() const {
         e["serial"] = s.serial;
         e["signing_time"] = opt_time(s.signing_time);
         e["timestamp_time"] = opt_time(s.timestamp_time);
+        e["level"] = s.level;
+        auto ats = json::array();
+        for (auto t : s.archive_timestamps) ats.push_back(format_iso8601(t));
+        e["archive_timestamps"] = ats;
         e["digest_algorithm"] = s.digest_algorithm;
         e["signature_algorithm"] = s.signature_algorithm;
         e["chain"] = s.chain;
@@ -379,6 +433,8 @@ std::string VerifyReport::to_text(bool jalali) const {
         out += "  serial:     " + s.serial + "\n";
         if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
         if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
+        for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
+        if (!s.level.empty()) out += "  level:      CAdES " + s.level + "\n";
         out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
         if (!s.chain.empty()) {
             out += "  chain:      ";

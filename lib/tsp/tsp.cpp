@@ -102,9 +102,8 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
     throw Error(Errc::network, "no timestamp: " + failures, o.urls.size() > 1 ? "" : "give another TSA with a second --tsa URL");
 }
 
-namespace {
 /// Digest of a file, streamed in 1 MiB blocks.
-Bytes digest_file(const std::string& path, const EVP_MD* md) {
+Bytes detail::digest_file(const std::string& path, const EVP_MD* md) {
     ossl::BioPtr in(path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb"));
     if (!in) {
         ERR_clear_error();
@@ -121,10 +120,9 @@ Bytes digest_file(const std::string& path, const EVP_MD* md) {
     EVP_DigestFinal_ex(ctx.get(), out, &len);
     return Bytes(out, out + len);
 }
-}  // namespace
 
 Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
-    return request_timestamp(digest_file(path, detail::md_of(o.digest)), o);
+    return request_timestamp(detail::digest_file(path, detail::md_of(o.digest)), o);
 }
 
 Bytes token_of_response(const Bytes& response) {
@@ -143,7 +141,9 @@ std::string TimestampReport::to_json() const {
     j["tsa"] = tsa;
     j["digest_algorithm"] = digest_algorithm;
     j["chain"] = chain;
+    j["revocation"] = revocation;
     j["errors"] = errors;
+    j["notes"] = notes;
     return j.dump(2);
 }
 
@@ -179,7 +179,8 @@ Pkcs7Ptr parse_token(const Bytes& data) {
 
 namespace {
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
-                              STACK_OF(X509) * extra, const TimestampExpectations& expect);
+                              STACK_OF(X509) * extra, const TimestampExpectations& expect, const detail::Evidence* embedded = nullptr,
+                              detail::Evidence* used = nullptr);
 }
 
 TimestampReport verify_timestamp(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
@@ -210,7 +211,8 @@ void check_against_request(const Bytes& request, TS_TST_INFO* info, std::vector<
 }
 
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
-                              STACK_OF(X509) * extra, const TimestampExpectations& expect) {
+                              STACK_OF(X509) * extra, const TimestampExpectations& expect, const detail::Evidence* embedded,
+                              detail::Evidence* used) {
     Pkcs7Ptr token = parse_token(data);
     TimestampReport r;
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
@@ -255,10 +257,13 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     co.purpose = Purpose::timestamping;
     co.at = r.time;
     detail::TrustMaterial tm(co);
+    if (embedded) tm.add_evidence(embedded->crls, embedded->ocsp);
     ossl::X509RefStackPtr offered(sk_X509_new_null());
     for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
     for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
-    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time, true);
+    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time, true, used);
+    r.revocation = cr.revocation;
+    r.notes = cr.notes;
     r.chain = cr.chain;
     for (const auto& f : cr.findings) r.errors.push_back("TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message);
 
@@ -292,7 +297,8 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
 }  // namespace
 
 TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const std::uint8_t> content,
-                                              const ChainOptions& chain, STACK_OF(X509) * extra) {
+                                              const ChainOptions& chain, STACK_OF(X509) * extra, const Evidence* embedded,
+                                              Evidence* used) {
     Pkcs7Ptr token = parse_token(data);
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
@@ -301,7 +307,12 @@ TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(content.data(), content.size(), out, &len, md, nullptr);
-    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {});
+    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {}, embedded, used);
+}
+
+TimestampReport detail::verify_timestamp_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
+                                                STACK_OF(X509) * extra, const Evidence* embedded, Evidence* used) {
+    return verify_digest(data, digest, chain, extra, {}, embedded, used);
 }
 
 TimestampReport verify_timestamp_data(const Bytes& data, std::span<const std::uint8_t> content, const ChainOptions& chain) {
@@ -315,7 +326,7 @@ TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
     const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
     if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
-    return verify_timestamp(data, digest_file(path, md), chain, expect);
+    return verify_timestamp(data, detail::digest_file(path, md), chain, expect);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,11 +7,23 @@
 #include <openssl/x509.h>
 
 #include "tsign/tsp.hpp"
+#include "x509/chain.hpp"
 
 namespace tsign::detail {
 
 /// verify_timestamp_data() with more intermediates offered for the TSA's path.
+/// With embedded, the revocation data a signature carries (CAdES-LT) serve first; with used,
+/// the certificates and revocation data that validated the TSA are added to it.
 TimestampReport verify_timestamp_over(const Bytes& token, std::span<const std::uint8_t> data, const ChainOptions& chain,
-                                      STACK_OF(X509) * extra_untrusted);
+                                      STACK_OF(X509) * extra_untrusted, const Evidence* embedded = nullptr,
+                                      Evidence* used = nullptr);
+
+/// The same against a digest computed by the caller (archive timestamps).
+TimestampReport verify_timestamp_digest(const Bytes& token, std::span<const std::uint8_t> digest, const ChainOptions& chain,
+                                        STACK_OF(X509) * extra_untrusted, const Evidence* embedded = nullptr,
+                                        Evidence* used = nullptr);
+
+/// SHA-256 (or another digest) of a file, streamed.
+Bytes digest_file(const std::string& path, const EVP_MD* md);
 
 }  // namespace tsign::detail
