@@ -157,4 +157,23 @@ wait_port $PORT
 "$TSIGN" timestamp --tsa "$URL" --out after.tsr doc.txt
 after=$(openssl ts -reply -in after.tsr -text 2>/dev/null | sed -n 's/^Serial number: //p')
 check "the serial after a restart is new ($last -> $after)" test "$((after))" -gt "$((last))"
+
+# A second, independent TSA: `openssl ts -reply` behind a small HTTP wrapper (tests/tools/openssl_tsa.py)
+OPORT=$((PORT + 7))
+python3 "$TSIGN_SOURCE/tests/tools/openssl_tsa.py" $OPORT tsa.crt tsa.key chain.pem ossl-tsa 2>ossl-tsa.log & PIDS+=($!)
+wait_port $OPORT
+run "$TSIGN" timestamp --tsa "http://127.0.0.1:$OPORT/" --out ossl.tsr doc.txt
+expect_rc 0 "tsign's client against the openssl ts -reply TSA"
+check "openssl ts -verify agrees" openssl ts -verify -in ossl.tsr -data doc.txt -CAfile root/ca.crt.pem -untrusted chain.pem
+run "$TSIGN" timestamp verify --json --trust root/ca.crt.pem ossl.tsr doc.txt
+expect_rc 0 "tsign verifies the openssl TSA's reply"
+check "policy of the openssl TSA" test "$(jq -r .policy "$W/out")" = 1.3.6.1.4.1.57264.99.1
+run "$TSIGN" sign --key ali.key --cert ali.crt --chain chain.pem --tsa "http://127.0.0.1:$OPORT/" --out ossl.p7s doc.txt
+expect_rc 0 "sign B-T with the openssl TSA"
+run "$TSIGN" verify --json --trust root/ca.crt.pem ossl.p7s doc.txt
+expect_rc 0 "the B-T signature with the openssl TSA's token verifies"
+check "timestamp time reported" jq -e '.signers[0].timestamp_time != null' "$W/out"
+# the first TSA down: the second one in the list answers
+run "$TSIGN" timestamp --tsa "http://127.0.0.1:$((PORT + 9))/" --tsa "http://127.0.0.1:$OPORT/" --timeout 2 --out fallback.tsr doc.txt
+expect_rc 0 "several --tsa: the first unreachable, the openssl TSA answers"
 finish
