@@ -2,7 +2,9 @@
 #include "tsign/tsp.hpp"
 
 #include <filesystem>
+#include <condition_variable>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include <httplib.h>
@@ -342,33 +344,104 @@ CREATE TABLE IF NOT EXISTS tokens(
   imprint TEXT,
   policy TEXT,
   token BLOB);
+CREATE TABLE IF NOT EXISTS serials(next INTEGER NOT NULL);
 )";
+
+constexpr std::int64_t kSerialBlock = 256;  // serials reserved per durable transaction
+
+/// One issued token, on its way into the archive.
+struct Record {
+    std::int64_t serial = 0, time = 0;
+    std::string digest_algorithm, imprint;
+    Bytes token;
+};
 
 struct Tsa {
     TsaServeOptions opt;
     std::unique_ptr<Signer> signer;
+    std::uint64_t signer_generation = 0;
     ossl::X509Ptr cert;
     std::unique_ptr<db::Db> db;
-    std::mutex mutex;
-    std::int64_t serial = 0;
+    std::shared_mutex key_mutex;   // shared while signing; exclusive while the key is reopened
+    std::mutex token_mutex;        // a token's session signs one request at a time
+    // Serials: reserved in blocks, each block one durable transaction; unique and increasing
+    // across restarts (a restart skips what was left of the last block).
+    std::mutex serial_mutex;
+    std::int64_t next_serial = 0, serial_limit = 0;
+    // The archive: group commit. Every response waits until its token is durable in tsa.db;
+    // the tokens of concurrent requests share one transaction.
+    std::mutex conn_mutex;  // the SQLite connection: one transaction at a time
+    std::mutex db_mutex;    // the queue of records below
+    std::condition_variable db_cv;
+    std::vector<Record> pending;
+    std::uint64_t enqueued = 0, committed = 0, failed_from = 1, failed_to = 0;
+    bool committing = false;
+
+    std::int64_t take_serial() {
+        std::lock_guard<std::mutex> lock(serial_mutex);
+        if (next_serial >= serial_limit) {
+            std::lock_guard<std::mutex> conn(conn_mutex);
+            db::Transaction t(*db);
+            std::int64_t next = 1;
+            auto q = db->prepare("SELECT next FROM serials");
+            if (q.step()) next = q.int64(0);
+            auto m = db->prepare("SELECT COALESCE(MAX(serial), 0) + 1 FROM tokens");
+            if (m.step()) next = std::max(next, m.int64(0));
+            db->exec("DELETE FROM serials");
+            db->prepare("INSERT INTO serials(next) VALUES(?)").bind(1, next + kSerialBlock).run();
+            t.commit();
+            next_serial = next;
+            serial_limit = next + kSerialBlock;
+        }
+        return next_serial++;
+    }
+
+    void archive(Record r) {
+        const std::int64_t serial = r.serial;
+        std::unique_lock<std::mutex> lock(db_mutex);
+        pending.push_back(std::move(r));
+        const std::uint64_t mine = ++enqueued;
+        while (committed < mine) {
+            if (committing) {
+                db_cv.wait(lock);
+                continue;
+            }
+            committing = true;
+            std::vector<Record> batch;
+            batch.swap(pending);
+            const std::uint64_t first = committed + 1, upto = enqueued;
+            lock.unlock();
+            bool ok = true;
+            try {
+                std::lock_guard<std::mutex> conn(conn_mutex);
+                db::Transaction t(*db);
+                auto ins = db->prepare("INSERT INTO tokens(serial, time, digest_algorithm, imprint, policy, token) VALUES(?,?,?,?,?,?)");
+                for (const auto& rec : batch) {
+                    ins.bind(1, rec.serial).bind(2, rec.time).bind(3, rec.digest_algorithm).bind(4, rec.imprint).bind(5, opt.policy)
+                        .bind(6, rec.token);
+                    ins.run();
+                    ins.reset();
+                }
+                t.commit();
+            } catch (const Error& e) {
+                ok = false;
+                if (opt.log) opt.log(std::string("archive write failed: ") + e.what());
+            }
+            lock.lock();
+            if (!ok) failed_from = first, failed_to = upto;
+            committed = upto;
+            committing = false;
+            db_cv.notify_all();
+        }
+        if (mine >= failed_from && mine <= failed_to)
+            throw Error(Errc::internal, "the timestamp could not be archived; it was not issued");
+        if (opt.log) opt.log("timestamp " + std::to_string(serial));
+    }
 
     static ASN1_INTEGER* serial_cb(TS_RESP_CTX*, void* data) {
-        auto* t = static_cast<Tsa*>(data);
         ASN1_INTEGER* s = ASN1_INTEGER_new();
-        ASN1_INTEGER_set_int64(s, t->serial);
+        ASN1_INTEGER_set_int64(s, *static_cast<std::int64_t*>(data));
         return s;
-    }
-
-    /// One response; a signature that failed on a token (pulled out, session lost) is retried once
-    /// with the key opened again, without restarting the server.
-    TsRespPtr create(TS_RESP_CTX* ctx, const Bytes& query) {
-        auto in = ossl::mem_bio(query);
-        return TsRespPtr(TS_RESP_create_response(ctx, in.get()));
-    }
-
-    Bytes reject_and_release(TS_RESP* resp) {
-        db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
-        return resp ? ossl::to_der(resp, i2d_TS_RESP) : Bytes{};
     }
 
     static bool signing_failed(TS_RESP* resp) {
@@ -376,64 +449,86 @@ struct Tsa {
         return status_text(TS_RESP_get_status_info(resp)).find("signature generation") != std::string::npos;
     }
 
+    /// One response, signed with the current key. Sets *on_token.
+    TsRespPtr sign_once(const Bytes& query, std::int64_t* serial, bool* on_token) {
+        std::shared_lock<std::shared_mutex> key_lock(key_mutex);
+        if (!signer) throw Error(Errc::token_not_found, "the TSA key is not available (token removed?)");
+        auto& key = detail::key_signer(*signer);
+        *on_token = key.on_token();
+        std::unique_lock<std::mutex> token_lock(token_mutex, std::defer_lock);
+        if (*on_token) token_lock.lock();
+        // The context holds a reference to the key: it is freed before the key can be closed.
+        ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
+        TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
+        TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
+        TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
+        TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
+        ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
+        TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
+        for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
+        TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
+        TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, serial);
+        auto in = ossl::mem_bio(query);
+        return TsRespPtr(TS_RESP_create_response(ctx.get(), in.get()));
+    }
+
+    /// Opens the key again after a failure on its token, unless another request did already.
+    bool reopen(std::uint64_t seen_generation) {
+        std::unique_lock<std::shared_mutex> lock(key_mutex);
+        if (signer && signer_generation != seen_generation) return true;
+        if (opt.log) opt.log("signing failed on the token; reopening the key");
+        try {
+            signer.reset();
+            signer = open_signer(opt.key);
+            ++signer_generation;
+            return true;
+        } catch (const Error& e) {
+            if (opt.log) opt.log(std::string("cannot reopen the key: ") + e.what());
+            return false;
+        }
+    }
+
+    /// One response; a signature that failed on a token (pulled out, session lost) is retried once
+    /// with the key opened again, without restarting the server.
     Bytes respond(const Bytes& query) {
-        std::lock_guard<std::mutex> lock(mutex);
-        // Reserve a serial: unique and persistent across restarts (AUTOINCREMENT never reuses one).
-        if (!signer) signer = open_signer(opt.key);  // lost earlier (token out): try again; throws if still out
-        db->prepare("INSERT INTO tokens(time) VALUES(NULL)").run();
-        serial = sqlite3_last_insert_rowid(db->handle());
+        {
+            std::shared_lock<std::shared_mutex> key_lock(key_mutex);
+            if (!signer) {
+                key_lock.unlock();
+                if (!reopen(signer_generation)) throw Error(Errc::token_not_found, "the TSA key is not available (token removed?)");
+            }
+        }
+        std::int64_t serial = take_serial();
         TsRespPtr resp;
         for (int attempt = 0; attempt < 2; ++attempt) {
             bool on_token = false;
+            std::uint64_t generation = 0;
             {
-                // The context holds a reference to the key: it must be gone before the key's module is closed.
-                ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
-                auto& key = detail::key_signer(*signer);
-                on_token = key.on_token();
-                TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
-                TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
-                TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
-                TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
-                ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
-                TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
-                for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
-                TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
-                TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, this);
-                resp = create(ctx.get(), query);
+                std::shared_lock<std::shared_mutex> key_lock(key_mutex);
+                generation = signer_generation;
             }
+            resp = sign_once(query, &serial, &on_token);
             if (!signing_failed(resp.get()) || attempt > 0 || !on_token) break;
             ERR_clear_error();
-            if (opt.log) opt.log("signing failed on the token; reopening the key");
-            try {
-                signer.reset();
-                signer = open_signer(opt.key);
-            } catch (const Error& e) {
-                if (opt.log) opt.log(std::string("cannot reopen the key: ") + e.what());
-                // answer with the rejection we have; the next request tries to open the key again
-                return reject_and_release(resp.get());
-            }
+            if (!reopen(generation)) break;  // answer with the rejection we have; the next request tries again
         }
         if (!resp) {
             ERR_clear_error();
-            db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
             throw Error(Errc::internal, "the TSA could not build a response");
         }
         const Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
         if (TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get())) {
             TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
             ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
-            db->prepare("UPDATE tokens SET time = ?, digest_algorithm = ?, imprint = ?, policy = ?, token = ? WHERE serial = ?")
-                .bind(1, ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info)))
-                .bind(2, std::string(OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm))))
-                .bind(3, ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m)))))
-                .bind(4, opt.policy)
-                .bind(5, ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7))
-                .bind(6, serial)
-                .run();
-            if (opt.log) opt.log("timestamp " + std::to_string(serial));
-        } else {
-            db->prepare("DELETE FROM tokens WHERE serial = ?").bind(1, serial).run();
-            if (opt.log) opt.log("request refused: " + status_text(TS_RESP_get_status_info(resp.get())));
+            Record r;
+            r.serial = serial;
+            r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info));
+            r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm));
+            r.imprint = ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m))));
+            r.token = ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7);
+            archive(std::move(r));  // durable before the reply leaves
+        } else if (opt.log) {
+            opt.log("request refused: " + status_text(TS_RESP_get_status_info(resp.get())));
         }
         ERR_clear_error();
         return der;
