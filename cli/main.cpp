@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     register_ca_commands(app, g);
     register_ocsp_commands(app, g);
     register_tsp_commands(app, g);
+    register_batch_command(app, g);
 
     try {
         app.parse(argc, argv);

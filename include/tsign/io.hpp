@@ -18,6 +18,9 @@ Bytes read_file(const std::string& path);
 struct WriteOptions {
     bool force = false;        ///< replace an existing file
     unsigned mode = 0644;      ///< permission bits of the new file (0600 for private keys)
+    /// fsync the file and its folder. Without it the write is still atomic against a killed
+    /// process (rename), and the caller makes it durable later (e.g. one syncfs for a batch).
+    bool sync = true;
 };
 
 /// Writes data to path atomically: a temporary file in the same folder, fsync, rename, fsync of

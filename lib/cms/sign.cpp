@@ -2,6 +2,7 @@
 // signing-time and signing-certificate-v2 (RFC 5035, ESSCertIDv2 with issuerSerial).
 #include <cstring>
 #include <map>
+#include <mutex>
 
 #include <openssl/err.h>
 #include <openssl/ess.h>
@@ -15,10 +16,8 @@
 
 namespace tsign {
 
-namespace {
-
 /// The certificate to sign with: present, valid now, allowed to sign (RFC 5280 §4.2.1.3).
-X509* usable_certificate(detail::KeySigner& key) {
+X509* detail::usable_certificate(detail::KeySigner& key) {
     X509* cert = key.cert();
     if (cert == nullptr)
         throw Error(Errc::cert_not_found, "cannot sign with " + key.location() + ": no signer certificate",
@@ -37,6 +36,8 @@ X509* usable_certificate(detail::KeySigner& key) {
     ERR_clear_error();
     return cert;
 }
+
+namespace {
 
 /// Adds a signer (CAdES attributes come from CMS_CADES: ESS signing-certificate-v2 with SHA-256).
 CMS_SignerInfo* add_signer(CMS_ContentInfo* cms, detail::KeySigner& key, X509* cert, const SignatureScheme& scheme,
@@ -121,9 +122,27 @@ Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& urls, 
     return detail::cms_der(cms.get());
 }
 
+Bytes detail::sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached,
+                          std::span<const std::uint8_t> data, const std::vector<X509*>& extra_certs, const std::string& what,
+                          const std::vector<std::string>& tsa_urls, int tsa_timeout_seconds, std::mutex* sign_mutex) {
+    ossl::BioPtr in = ossl::mem_bio(data);
+    CmsPtr cms;
+    {
+        std::unique_lock<std::mutex> lock;
+        if (sign_mutex) lock = std::unique_lock<std::mutex>(*sign_mutex);
+        cms = one_signer(key, cert, scheme, attached, in.get(), nullptr, what);
+    }
+    if (!tsa_urls.empty())
+        add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), tsa_urls, tsa_timeout_seconds);
+    for (X509* c : extra_certs)
+        if (X509_cmp(c, cert) != 0 && !CMS_add1_cert(cms.get(), c)) ossl::fail(Errc::internal, "cannot add a certificate");
+    ERR_clear_error();
+    return cms_der(cms.get());
+}
+
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& o) {
     auto& key = detail::key_signer(signer);
-    X509* cert = usable_certificate(key);
+    X509* cert = detail::usable_certificate(key);
     ossl::BioPtr in(open_content(document_path));
     detail::CmsPtr cms = one_signer(key, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
     if (!o.tsa_urls.empty())
@@ -134,7 +153,7 @@ Bytes sign_document(Signer& signer, const std::string& document_path, const Sign
 
 Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOptions& o) {
     auto& key = detail::key_signer(signer);
-    X509* cert = usable_certificate(key);
+    X509* cert = detail::usable_certificate(key);
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
     const bool detached = CMS_is_detached(cms.get()) == 1;
     if (detached && o.content_path.empty())

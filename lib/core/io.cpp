@@ -94,7 +94,7 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> da
         throw Error(Errc::output_failed, "cannot write '" + path + "': " + why);
     };
     if (!write_all(fd, data.data(), data.size())) cleanup(errno_text(errno));
-    if (::fsync(fd) != 0) cleanup(errno_text(errno));
+    if (options.sync && ::fsync(fd) != 0) cleanup(errno_text(errno));
     if (::close(fd) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
@@ -119,6 +119,7 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> da
                         "use --force to replace it");
         throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
     }
+    if (!options.sync) return;
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);
