@@ -203,8 +203,10 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     // Timestamps are network round trips: more workers keep the signers busy meanwhile.
     if (!o.tsa_urls.empty()) workers = std::max(workers * 4, 8u);
     workers = std::min<unsigned>(workers, static_cast<unsigned>(items.size()));
-    std::mutex token_mutex;  // a token key signs in its one session, one signature at a time
-    std::mutex* sign_mutex = key.on_token() ? &token_mutex : nullptr;
+    // A token key signs concurrently through libp11's session pool (a session per worker, as many as
+    // the module allows); a key that wants its PIN for every signature signs one at a time.
+    std::mutex token_mutex;
+    std::mutex* sign_mutex = key.always_authenticate() ? &token_mutex : nullptr;
 
     std::atomic<std::size_t> next{0}, done{0}, failed{0};
     std::atomic<bool> stop{false};

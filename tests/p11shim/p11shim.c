@@ -22,6 +22,7 @@ static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST shim;
 static void *handle;
 static long signs;
+static long claimed; /* signatures started (P11SHIM_REMOVE_AFTER) */
 
 static int max_tries(void) {
     const char *m = getenv("P11SHIM_MAX_TRIES");
@@ -74,7 +75,7 @@ static int pulled_now(void) {
 /* for signing calls: the token may be pulled out by P11SHIM_REMOVE_AFTER here */
 static int removed(void) {
     const char *r = getenv("P11SHIM_REMOVE_AFTER");
-    if (r && signs >= atol(r)) gone = 1;
+    if (r && __atomic_load_n(&signs, __ATOMIC_SEQ_CST) >= atol(r)) gone = 1;
     return pulled_now() || gone;
 }
 
@@ -117,8 +118,14 @@ static CK_RV shim_Login(CK_SESSION_HANDLE s, CK_USER_TYPE type, CK_UTF8CHAR_PTR 
 static CK_RV shim_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR siglen) {
     if (removed()) return CKR_DEVICE_REMOVED;
     if (stale_session(s)) return CKR_SESSION_HANDLE_INVALID;
+    /* concurrent sessions: each signature claims its place first, so exactly LIMIT succeed */
+    const char *r = getenv("P11SHIM_REMOVE_AFTER");
+    if (sig != NULL && r && __atomic_add_fetch(&claimed, 1, __ATOMIC_SEQ_CST) > atol(r)) {
+        gone = 1;
+        return CKR_DEVICE_REMOVED;
+    }
     CK_RV rv = real->C_Sign(s, data, len, sig, siglen);
-    if (rv == CKR_OK && sig != NULL) signs++;
+    if (rv == CKR_OK && sig != NULL) __atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
     return rv;
 }
 
