@@ -73,10 +73,17 @@ detail::CmsPtr one_signer(detail::KeySigner& key, X509* cert, const SignatureSch
     // through the digest (and, when attached, into the content), then the signed attributes are signed.
     BIO* chain = CMS_dataInit(cms.get(), nullptr);
     if (chain == nullptr) ossl::fail(Errc::internal, "cannot start the SignedData");
-    std::vector<unsigned char> buf(1 << 20);
     bool ok = true;
-    for (int n; ok && (n = BIO_read(in, buf.data(), static_cast<int>(buf.size()))) > 0;)
-        ok = BIO_write(chain, buf.data(), n) == n;
+    char* mem = nullptr;
+    const long mem_len = BIO_method_type(in) == BIO_TYPE_MEM ? BIO_get_mem_data(in, &mem) : -1;
+    if (mem_len >= 0) {
+        // A document in memory (batch): straight into the digest, no copy.
+        ok = mem_len == 0 || BIO_write(chain, mem, static_cast<int>(mem_len)) == mem_len;
+    } else {
+        std::vector<unsigned char> buf(1 << 20);
+        for (int n; ok && (n = BIO_read(in, buf.data(), static_cast<int>(buf.size()))) > 0;)
+            ok = BIO_write(chain, buf.data(), n) == n;
+    }
     ok = ok && BIO_flush(chain) > 0;
     ok = ok && CMS_dataFinal(cms.get(), chain);
     BIO_free_all(chain);

@@ -80,6 +80,38 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> da
     if (!options.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found && !ec)
         throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists",
                     "use --force to replace it");
+    if (!options.force) {
+        // An unnamed file that appears under its name only when complete (O_TMPFILE + linkat):
+        // one directory operation, nothing left behind by a killed process, and linkat never
+        // replaces an existing file. File systems without O_TMPFILE take the path below.
+        int tfd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, options.mode & 07777);
+        if (tfd >= 0) {
+            if ((options.mode & 077) == 0) ::fchmod(tfd, options.mode & 07777);
+            const bool written = write_all(tfd, data.data(), data.size()) && (!options.sync || ::fsync(tfd) == 0);
+            const int werr = errno;
+            int rc = -1;
+            if (written) {
+                const std::string proc = "/proc/self/fd/" + std::to_string(tfd);
+                rc = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW);
+            }
+            const int lerr = errno;
+            ::close(tfd);
+            if (!written) throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(werr));
+            if (rc != 0) {
+                if (lerr == EEXIST)
+                    throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists", "use --force to replace it");
+                throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(lerr));
+            }
+            if (options.sync) {
+                int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0) {
+                    ::fsync(dfd);
+                    ::close(dfd);
+                }
+            }
+            return;
+        }
+    }
     unsigned char rnd[8];
     if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
     const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + ossl::hex(rnd));
