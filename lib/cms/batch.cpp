@@ -129,21 +129,26 @@ void remove_stale_temporaries(const fs::path& out_dir) {
 }  // namespace
 
 std::string BatchReport::to_json() const {
-    nlohmann::ordered_json j;
-    j["summary"] = {{"total", entries.size()}, {"signed", signed_count}, {"resigned", resigned}, {"skipped", skipped},
-                    {"failed", failed},        {"not_done", not_done},    {"seconds", seconds},
-                    {"per_second", seconds > 0 ? static_cast<double>(signed_count + resigned) / seconds : 0.0},
-                    {"stopped", stopped},      {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
-                    {"exit_code", exit_code}};
-    auto arr = nlohmann::ordered_json::array();
-    for (const auto& e : entries)
-        arr.push_back({{"input", e.input},
-                       {"sha256", e.sha256.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.sha256)},
-                       {"output", e.output},
-                       {"status", e.status},
-                       {"error", e.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.error)}});
-    j["entries"] = std::move(arr);
-    return j.dump(2);
+    // Written out line by line: a report of 100,000 entries as a JSON tree would take several
+    // times the memory of the batch itself.
+    auto str = [](const std::string& v) { return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+    auto opt = [&](const std::string& v) { return v.empty() ? std::string("null") : str(v); };
+    nlohmann::ordered_json summary = {
+        {"total", entries.size()}, {"signed", signed_count}, {"resigned", resigned}, {"skipped", skipped},
+        {"failed", failed},        {"not_done", not_done},    {"seconds", seconds},
+        {"per_second", seconds > 0 ? static_cast<double>(signed_count + resigned) / seconds : 0.0},
+        {"stopped", stopped},      {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
+        {"exit_code", exit_code}};
+    std::string out = "{\n  \"summary\": " + summary.dump() + ",\n  \"entries\": [";
+    out.reserve(out.size() + entries.size() * 256);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        out += (i ? ",\n    {" : "\n    {");
+        out += "\"input\": " + str(e.input) + ", \"sha256\": " + opt(e.sha256) + ", \"output\": " + str(e.output) +
+               ", \"status\": " + str(e.status) + ", \"error\": " + opt(e.error) + "}";
+    }
+    out += entries.empty() ? "]\n}" : "\n  ]\n}";
+    return out;
 }
 
 std::string BatchReport::to_csv() const {
@@ -180,29 +185,32 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     const fs::path out_dir = fs::canonical(o.out_dir);
     if (o.resume) remove_stale_temporaries(out_dir);
 
-    const std::vector<Item> items = enumerate(o, out_dir);
+    std::vector<Item> items = enumerate(o, out_dir);
     if (items.empty()) throw Error(Errc::usage, "no inputs found", "the folders given hold no files");
+    const std::size_t total = items.size();
     BatchReport report;
     report.entries.resize(items.size());
     std::map<std::string, std::size_t> owners;  // output -> first input that claims it
     std::vector<bool> collides(items.size(), false);
     for (std::size_t i = 0; i < items.size(); ++i) {
-        report.entries[i].input = items[i].input;
+        report.entries[i].input = std::move(items[i].input);
         report.entries[i].output = (out_dir / items[i].output).string();
         report.entries[i].status = "not_done";
         auto [it, fresh] = owners.emplace(items[i].output, i);
         if (!fresh) {
             collides[i] = true;
             report.entries[i].status = "failed";
-            report.entries[i].error = "its output name " + items[i].output + " is taken by '" + items[it->second].input + "'";
+            report.entries[i].error = "its output name " + items[i].output + " is taken by '" + report.entries[it->second].input + "'";
         }
     }
+    owners.clear();
+    std::vector<Item>().swap(items);  // the entries hold what the workers need
 
     const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
     unsigned workers = o.jobs ? o.jobs : hw;
     // Timestamps are network round trips: more workers keep the signers busy meanwhile.
     if (!o.tsa_urls.empty()) workers = std::max(workers * 4, 8u);
-    workers = std::min<unsigned>(workers, static_cast<unsigned>(items.size()));
+    workers = std::min<unsigned>(workers, static_cast<unsigned>(total));
     // A token key signs concurrently through libp11's session pool (a session per worker, as many as
     // the module allows); a key that wants its PIN for every signature signs one at a time.
     std::mutex token_mutex;
@@ -220,7 +228,7 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
         const long long now_ms = static_cast<long long>(elapsed() * 1000);
         long long last = last_progress.load();
         if (now_ms - last < 100 || !last_progress.compare_exchange_strong(last, now_ms)) return;
-        o.progress({done.load(), items.size(), failed.load(), elapsed()});
+        o.progress({done.load(), total, failed.load(), elapsed()});
     };
     auto halt = [&](const std::string& why) {
         std::lock_guard<std::mutex> lock(stop_mutex);
@@ -232,7 +240,7 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
             if (o.cancel && o.cancel->load()) halt("cancelled");
             if (stop.load()) return;
             const std::size_t i = next.fetch_add(1);
-            if (i >= items.size()) return;
+            if (i >= total) return;
             BatchEntry& e = report.entries[i];
             if (collides[i]) {
                 ++failed;
@@ -304,7 +312,7 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     }
     if (report.stopped) report.exit_code = report.stop_reason == "cancelled" ? 130 : 4;
     else if (report.failed > 0) report.exit_code = any_network ? 5 : 3;
-    if (o.progress) o.progress({done.load(), items.size(), failed.load(), report.seconds});
+    if (o.progress) o.progress({done.load(), total, failed.load(), report.seconds});
     write_file_atomic((out_dir / "batch-report.json").string(), report.to_json() + "\n", {.force = true});
     if (o.csv) write_file_atomic((out_dir / "batch-report.csv").string(), report.to_csv(), {.force = true});
     return report;

@@ -80,6 +80,16 @@ check "failed inputs reported with a reason" test "$(jq -r '.summary.failed' bou
 check "missing input named" jq -e '.entries[] | select(.input | endswith("missing.txt")) | .error | test("missing|not found|No such")' bout/batch-report.json
 check "too large named" jq -e '.entries[] | select(.input | endswith("big.bin")) | .error | test("too large")' bout/batch-report.json
 chmod 600 bad/b.txt
+# two inputs that would share an output name: the second fails, the first is signed
+mkdir -p same/x same/y && printf '1\n' >same/x/a.txt && printf '2\n' >same/y/a.txt
+run "$TSIGN" batch "${KEY[@]}" --out-dir sout same/x/a.txt same/y/a.txt
+expect_rc 3 "output name collision: exit 3"
+check "the collision is named" jq -e '.entries[1].error | test("taken by")' sout/batch-report.json
+check "the first one is signed" test "$(jq -r '.entries[0].status' sout/batch-report.json)" = signed
+# progress without a terminal: plain lines on stderr, stdout untouched
+run "$TSIGN" batch "${KEY[@]}" --out-dir prog docs
+check "a plain progress line on stderr" grep -q "tsign batch: 500/500 done" "$W/err"
+check "stdout stays empty" test ! -s "$W/out"
 
 # a SoftHSM2 token: one login for the whole batch
 new_token finance
