@@ -47,7 +47,9 @@ int main(int argc, char** argv) {
     for (auto& th : pool) th.join();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::sort(latencies.begin(), latencies.end());
-    auto pct = [&](double p) { return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))]; };
+    auto pct = [&](double p) {
+        return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(p * static_cast<double>(latencies.size() - 1))];
+    };
     std::printf("%d %d %.3f %.1f %.2f %.2f\n", ok.load(), failed.load(), s, ok / s, pct(0.5), pct(0.99));
     return failed > 0 ? 1 : 0;
 }

@@ -91,6 +91,24 @@ run "$TSIGN" batch "${KEY[@]}" --out-dir prog docs
 check "a plain progress line on stderr" grep -q "tsign batch: 500/500 done" "$W/err"
 check "stdout stays empty" test ! -s "$W/out"
 
+# --tsa: B-T for every document, timestamps requested by many workers at once
+TPORT=$((20000 + RANDOM % 20000))
+"$TSIGN" tsa serve --key "$S/tsa.key.pem" --pin-source env:KP --cert "$S/tsa.crt.pem" --listen 127.0.0.1:$TPORT --state tsa 2>tsa.log &
+TSA_PID=$!
+trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$TPORT/" && break; sleep 0.1; done
+mkdir -p few && for i in $(seq 1 30); do printf 'voucher %d\n' "$i" >"few/v$i.txt"; done
+run "$TSIGN" batch "${KEY[@]}" --tsa "http://127.0.0.1:$TPORT/" --out-dir tsout few
+expect_rc 0 "batch with --tsa"
+check "30 timestamps in the TSA's archive" test "$("$TSIGN" tsa list --state tsa --json | jq '.timestamps | length')" -eq 30
+run "$TSIGN" verify --json --trust "$S/root.crt.pem" tsout/v7.txt.p7s few/v7.txt
+expect_rc 0 "a B-T output verifies"
+check "its timestamp is reported" jq -e '.signers[0].timestamp_time != null and .signers[0].level == "B-T"' "$W/out"
+kill $TSA_PID; wait $TSA_PID 2>/dev/null
+run "$TSIGN" batch "${KEY[@]}" --tsa "http://127.0.0.1:$TPORT/" --timeout 2 --out-dir tsdown few
+expect_rc 5 "the TSA down: every input fails with a network error, exit 5"
+check "nothing written for them" test -z "$(find tsdown -name '*.p7s')"
+
 # a SoftHSM2 token: one login for the whole batch
 new_token finance
 "$TSIGN" token keygen --token finance --label sign --type ec-p256 --pin-source env:PIN >/dev/null 2>&1
