@@ -10,6 +10,9 @@
 
 #include "tsign/keys.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Where a batch stands, for a progress display.
@@ -68,3 +71,5 @@ struct BatchReport {
 BatchReport batch_sign(Signer& signer, const BatchOptions& options);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -12,6 +12,9 @@
 #include "tsign/io.hpp"
 #include "tsign/keys.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// How the CA's key is reached (the spec itself is in the CA's config). Filled by field name.
@@ -116,3 +119,5 @@ private:
 std::string normalize_serial(const std::string& text);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -4,12 +4,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "tsign/io.hpp"
 #include "tsign/keys.hpp"
 #include "tsign/verify.hpp"
+
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
 
 namespace tsign {
 
@@ -28,6 +32,9 @@ struct SignOptions {
 /// or one on the token); a certificate that is not valid now or not for signing is refused.
 /// Returns the DER ContentInfo.
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& options);
+
+/// Signs bytes in memory; otherwise as sign_document(). Returns the DER ContentInfo.
+Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& options);
 
 /// Options of cosign_document(). Filled by field name.
 struct CosignOptions {
@@ -122,3 +129,5 @@ struct VerifyReport {
 VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& options);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

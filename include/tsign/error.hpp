@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Process exit codes of the `tsign` command (see CLI.md). Stable.
@@ -92,3 +95,5 @@ private:
 };
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -35,3 +38,5 @@ void write_file_atomic(const std::string& path, const std::string& text, const W
 std::string der_to_pem(std::span<const std::uint8_t> der, const std::string& label);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

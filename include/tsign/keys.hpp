@@ -12,6 +12,9 @@
 #include "tsign/io.hpp"
 #include "tsign/pin.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Key types tsign generates: "rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384".
@@ -98,3 +101,5 @@ PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& op
 PublicKeyInfo describe_spki(std::span<const std::uint8_t> spki_der);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -10,6 +10,9 @@
 #include "tsign/ca.hpp"
 #include "tsign/verify.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Options of ocsp_serve(). Filled by field name.
@@ -63,3 +66,5 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
                                     const ChainOptions& trust);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// A secret (PIN or passphrase) that is wiped from memory when destroyed. Move-only.
@@ -73,3 +76,5 @@ private:
 };
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -8,6 +8,9 @@
 
 #include "tsign/io.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// A parsed "pkcs11:" URI (RFC 7512). Unknown path attributes are kept and ignored; "pin-value"
@@ -35,3 +38,5 @@ struct Pkcs11Uri {
 };
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// A calendar date (Gregorian or Jalali, by context).
@@ -41,3 +44,5 @@ std::string format_human(std::int64_t unix_seconds, bool with_jalali = true);
 std::int64_t parse_iso8601(const std::string& text);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

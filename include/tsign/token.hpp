@@ -9,6 +9,9 @@
 #include "tsign/keys.hpp"
 #include "tsign/pin.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Which module and PIN to use for token operations. Filled by field name.
@@ -80,3 +83,5 @@ TokenObjectInfo import_token_certificate(const TokenOptions& options, const std:
                                          const Bytes& certificate);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -13,6 +13,9 @@
 #include "tsign/keys.hpp"
 #include "tsign/verify.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Where and how to ask for a timestamp. Filled by field name.
@@ -30,6 +33,9 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
 
 /// Hashes a file (streamed) and asks for a timestamp over it. Returns the TimeStampResp (DER).
 Bytes timestamp_file(const std::string& path, const TimestampOptions& options);
+
+/// Hashes bytes in memory (options.digest) and asks for a timestamp over them. Returns the TimeStampResp (DER).
+Bytes timestamp_data(std::span<const std::uint8_t> data, const TimestampOptions& options);
 
 /// The TimeStampToken (a CMS SignedData, DER) inside a TimeStampResp.
 Bytes token_of_response(const Bytes& response);
@@ -90,3 +96,5 @@ struct TsaRecord {
 std::vector<TsaRecord> tsa_list(const std::string& state_dir);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -10,6 +10,9 @@
 
 #include "tsign/io.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// How revocation is checked: auto (use what is available, say what was not checked),
@@ -69,3 +72,5 @@ struct ChainReport {
 ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& options);
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

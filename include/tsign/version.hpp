@@ -4,6 +4,9 @@
 
 #include <string>
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// tsign's version ("0.1.0").
@@ -18,3 +21,5 @@ std::string libp11_version();
 void initialize();
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -8,6 +8,9 @@
 #include "tsign/io.hpp"
 #include "tsign/keys.hpp"
 
+// Everything declared here is the library's public interface (exported from libtsign.so).
+#pragma GCC visibility push(default)
+
 namespace tsign {
 
 /// Options of make_csr(). Filled by field name.
@@ -42,3 +45,5 @@ struct Description {
 Description describe(const Bytes& data, const std::string& name, const DescribeOptions& options = {});
 
 }  // namespace tsign
+
+#pragma GCC visibility pop

@@ -147,6 +147,17 @@ Bytes detail::sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& sch
     return cms_der(cms.get());
 }
 
+Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& o) {
+    auto& key = detail::key_signer(signer);
+    X509* cert = detail::usable_certificate(key);
+    ossl::BioPtr in = ossl::mem_bio(data);
+    detail::CmsPtr cms = one_signer(key, cert, o.scheme, o.attached, in.get(), nullptr, "signing data");
+    if (!o.tsa_urls.empty())
+        detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
+    detail::add_certificates(cms.get(), o.chain_files);
+    return detail::cms_der(cms.get());
+}
+
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& o) {
     auto& key = detail::key_signer(signer);
     X509* cert = detail::usable_certificate(key);

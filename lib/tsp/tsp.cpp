@@ -123,6 +123,13 @@ Bytes detail::digest_file(const std::string& path, const EVP_MD* md) {
     return Bytes(out, out + len);
 }
 
+Bytes timestamp_data(std::span<const std::uint8_t> data, const TimestampOptions& o) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(data.data(), data.size(), out, &len, detail::md_of(o.digest), nullptr)) ossl::fail(Errc::internal, "cannot hash");
+    return request_timestamp(std::span<const std::uint8_t>(out, len), o);
+}
+
 Bytes timestamp_file(const std::string& path, const TimestampOptions& o) {
     return request_timestamp(detail::digest_file(path, detail::md_of(o.digest)), o);
 }

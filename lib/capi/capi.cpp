@@ -1,0 +1,217 @@
+// The C ABI (include/tsign/tsign.h) over the C++ library: no exception crosses it.
+#include "tsign/tsign.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "tsign/cms.hpp"
+#include "tsign/error.hpp"
+#include "tsign/keys.hpp"
+#include "tsign/pin.hpp"
+#include "tsign/tsp.hpp"
+#include "tsign/version.hpp"
+
+struct tsign_key {
+    std::unique_ptr<tsign::Signer> signer;
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+
+int fail(int code, std::string message) {
+    g_last_error = std::move(message);
+    return code;
+}
+
+/// Runs f, turning every exception into a status and a message.
+template <typename F>
+int guarded(F&& f) {
+    try {
+        g_last_error.clear();
+        return f();
+    } catch (const tsign::Error& e) {
+        return fail(static_cast<int>(e.exit_code()), std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+    } catch (const std::bad_alloc&) {
+        return fail(TSIGN_INTERNAL, "out of memory");
+    } catch (const std::exception& e) {
+        return fail(TSIGN_INTERNAL, std::string("internal error: ") + e.what());
+    } catch (...) {
+        return fail(TSIGN_INTERNAL, "internal error");
+    }
+}
+
+/// Copies bytes into malloc'ed memory the caller releases with tsign_free().
+int hand_out(const tsign::Bytes& bytes, uint8_t** out, size_t* out_len) {
+    auto* p = static_cast<uint8_t*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
+    if (p == nullptr) return fail(TSIGN_INTERNAL, "out of memory");
+    if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+    *out = p;
+    *out_len = bytes.size();
+    return TSIGN_OK;
+}
+
+std::vector<std::string> strings(const char* const* list, size_t count) {
+    std::vector<std::string> out;
+    for (size_t i = 0; list && i < count; ++i)
+        if (list[i]) out.emplace_back(list[i]);
+    return out;
+}
+
+tsign::DigestAlgorithm digest_of(int d) {
+    switch (d) {
+    case TSIGN_SHA256: return tsign::DigestAlgorithm::sha256;
+    case TSIGN_SHA384: return tsign::DigestAlgorithm::sha384;
+    case TSIGN_SHA512: return tsign::DigestAlgorithm::sha512;
+    default: throw tsign::Error(tsign::Errc::usage, "unknown digest " + std::to_string(d));
+    }
+}
+
+/// The options a caller gave, read no further than the size it says its structure has.
+tsign::SignOptions sign_options(const tsign_sign_options* o) {
+    tsign::SignOptions s;
+    if (o == nullptr) return s;
+    if (o->struct_size < offsetof(tsign_sign_options, tsa_timeout_seconds) + sizeof(int))
+        throw tsign::Error(tsign::Errc::usage, "tsign_sign_options.struct_size is too small");
+    s.attached = o->attached != 0;
+    s.scheme.digest = digest_of(o->digest);
+    s.scheme.rsa_pss = o->rsa_pss != 0;
+    s.chain_files = strings(o->chain_files, o->chain_count);
+    s.tsa_urls = strings(o->tsa_urls, o->tsa_count);
+    if (o->tsa_timeout_seconds > 0) s.tsa_timeout_seconds = o->tsa_timeout_seconds;
+    return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* tsign_version(void) {
+    static const std::string v = tsign::version();
+    return v.c_str();
+}
+
+const char* tsign_last_error(void) { return g_last_error.c_str(); }
+
+void tsign_free(void* pointer) { std::free(pointer); }
+
+int tsign_key_open(const char* spec, const char* cert_file, const char* pkcs11_module, tsign_pin_callback pin_callback,
+                   void* user_data, tsign_key** key) {
+    return guarded([&] {
+        if (spec == nullptr || key == nullptr) return fail(TSIGN_USAGE, "tsign_key_open: spec and key must not be NULL");
+        *key = nullptr;
+        tsign::KeyOptions o;
+        o.spec = spec;
+        if (cert_file) o.cert_file = cert_file;
+        if (pkcs11_module) o.pkcs11_module = pkcs11_module;
+        if (pin_callback) {
+            o.pin = tsign::PinSource::from_callback([pin_callback, user_data](const tsign::PinRequest& r) {
+                std::string buf(1024, '\0');
+                const int rc = pin_callback(user_data, r.prompt.c_str(), buf.data(), buf.size());
+                const size_t n = ::strnlen(buf.data(), buf.size());
+                tsign::Secret secret(std::string_view(buf.data(), n));
+                tsign::secure_wipe(buf.data(), buf.size());
+                if (rc != 0) throw tsign::Error(tsign::Errc::pin_unavailable, "the PIN callback refused: " + r.prompt);
+                return secret;
+            });
+        } else {
+            o.pin = tsign::PinSource::from_callback([](const tsign::PinRequest& r) -> tsign::Secret {
+                throw tsign::Error(tsign::Errc::pin_unavailable, r.prompt + " is needed and no PIN callback was given");
+            });
+        }
+        auto k = std::make_unique<tsign_key>();
+        k->signer = tsign::open_signer(o);
+        *key = k.release();
+        return static_cast<int>(TSIGN_OK);
+    });
+}
+
+void tsign_key_free(tsign_key* key) {
+    try {
+        delete key;
+    } catch (...) {
+    }
+}
+
+int tsign_sign_file(tsign_key* key, const char* path, const tsign_sign_options* options, uint8_t** signature,
+                    size_t* signature_len) {
+    return guarded([&] {
+        if (!key || !path || !signature || !signature_len) return fail(TSIGN_USAGE, "tsign_sign_file: NULL argument");
+        return hand_out(tsign::sign_document(*key->signer, path, sign_options(options)), signature, signature_len);
+    });
+}
+
+int tsign_sign_buffer(tsign_key* key, const uint8_t* data, size_t data_len, const tsign_sign_options* options,
+                      uint8_t** signature, size_t* signature_len) {
+    return guarded([&] {
+        if (!key || (!data && data_len) || !signature || !signature_len) return fail(TSIGN_USAGE, "tsign_sign_buffer: NULL argument");
+        const uint8_t empty = 0;
+        return hand_out(tsign::sign_data(*key->signer, std::span(data ? data : &empty, data_len), sign_options(options)), signature,
+                        signature_len);
+    });
+}
+
+int tsign_cosign(tsign_key* key, const uint8_t* signature, size_t signature_len, const char* content_path,
+                 const tsign_sign_options* options, uint8_t** out, size_t* out_len) {
+    return guarded([&] {
+        if (!key || !signature || !out || !out_len) return fail(TSIGN_USAGE, "tsign_cosign: NULL argument");
+        const tsign::SignOptions s = sign_options(options);
+        tsign::CosignOptions c;
+        c.scheme = s.scheme;
+        c.chain_files = s.chain_files;
+        c.tsa_urls = s.tsa_urls;
+        c.tsa_timeout_seconds = s.tsa_timeout_seconds;
+        if (content_path) c.content_path = content_path;
+        return hand_out(tsign::cosign_document(tsign::Bytes(signature, signature + signature_len), *key->signer, c), out, out_len);
+    });
+}
+
+int tsign_verify(const uint8_t* signature, size_t signature_len, const char* content_path, const tsign_verify_options* options,
+                 char** report_json) {
+    return guarded([&] {
+        if (!signature || !options || !report_json) return fail(TSIGN_USAGE, "tsign_verify: NULL argument");
+        if (options->struct_size < offsetof(tsign_verify_options, roster_file) + sizeof(const char*))
+            return fail(TSIGN_USAGE, "tsign_verify_options.struct_size is too small");
+        *report_json = nullptr;
+        tsign::VerifyOptions v;
+        v.chain.trust_files = strings(options->trust_files, options->trust_count);
+        v.chain.untrusted_files = strings(options->untrusted_files, options->untrusted_count);
+        v.chain.crl_files = strings(options->crl_files, options->crl_count);
+        switch (options->revocation) {
+        case TSIGN_REVOCATION_AUTO: v.chain.revocation = tsign::RevocationMode::automatic; break;
+        case TSIGN_REVOCATION_REQUIRE: v.chain.revocation = tsign::RevocationMode::require; break;
+        case TSIGN_REVOCATION_OFF: v.chain.revocation = tsign::RevocationMode::off; break;
+        default: return fail(TSIGN_USAGE, "tsign_verify: unknown revocation mode");
+        }
+        v.chain.fetch = options->offline == 0;
+        if (options->at != 0) v.chain.at = options->at;
+        if (options->roster_file) v.roster_file = options->roster_file;
+        if (content_path) v.content_path = content_path;
+        const tsign::VerifyReport r = tsign::verify_signature(tsign::Bytes(signature, signature + signature_len), v);
+        const std::string json = r.to_json();
+        char* out = static_cast<char*>(std::malloc(json.size() + 1));
+        if (out == nullptr) return fail(TSIGN_INTERNAL, "out of memory");
+        std::memcpy(out, json.c_str(), json.size() + 1);
+        *report_json = out;
+        if (r.valid) return static_cast<int>(TSIGN_OK);
+        return fail(TSIGN_INVALID, "not valid: see the report");
+    });
+}
+
+int tsign_timestamp(const uint8_t* data, size_t data_len, const char* const* tsa_urls, size_t tsa_count, int timeout_seconds,
+                    uint8_t** response, size_t* response_len) {
+    return guarded([&] {
+        if ((!data && data_len) || !tsa_urls || !response || !response_len) return fail(TSIGN_USAGE, "tsign_timestamp: NULL argument");
+        tsign::TimestampOptions o;
+        o.urls = strings(tsa_urls, tsa_count);
+        if (o.urls.empty()) return fail(TSIGN_USAGE, "tsign_timestamp: no TSA given");
+        if (timeout_seconds > 0) o.timeout_seconds = timeout_seconds;
+        const uint8_t empty = 0;
+        return hand_out(tsign::timestamp_data(std::span(data ? data : &empty, data_len), o), response, response_len);
+    });
+}
+
+}  // extern "C"
