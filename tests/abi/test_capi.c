@@ -1,0 +1,184 @@
+/* The C ABI under load and on every error path: several threads sign and verify at once with one
+ * shared key handle; each error returns its status and a message. Run under ASan (sanitizer build)
+ * and valgrind (tests/abi/valgrind.sh): no leaks, no invalid accesses.
+ * Usage: test_capi CERTS_SAMPLE_DIR DOC */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tsign/tsign.h>
+
+static const char* S;
+static const char* DOC;
+static int failures;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define CHECK(cond, ...)                                   \
+    do {                                                   \
+        if (!(cond)) {                                     \
+            pthread_mutex_lock(&lock);                     \
+            ++failures;                                    \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                  \
+            fprintf(stderr, "\n");                         \
+            pthread_mutex_unlock(&lock);                   \
+        }                                                  \
+    } while (0)
+
+static char* path(const char* name) {
+    char* p = malloc(strlen(S) + strlen(name) + 2);
+    sprintf(p, "%s/%s", S, name);
+    return p;
+}
+
+static int pass(void* user, const char* prompt, char* buf, size_t size) {
+    (void)prompt;
+    const char* p = user;
+    if (strlen(p) + 1 > size) return 1;
+    strcpy(buf, p);
+    return 0;
+}
+
+static tsign_verify_options verify_options(const char** trust) {
+    tsign_verify_options o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.trust_files = trust;
+    o.trust_count = 1;
+    o.offline = 1;
+    return o;
+}
+
+struct job {
+    tsign_key* key;
+    int rounds;
+};
+
+static void* worker(void* arg) {
+    struct job* j = arg;
+    char* root = path("root.crt.pem");
+    char* inter = path("intermediate.crt.pem");
+    const char* trust[1] = {root};
+    const char* chain[1] = {inter};
+    for (int i = 0; i < j->rounds; ++i) {
+        tsign_sign_options so;
+        memset(&so, 0, sizeof so);
+        so.struct_size = sizeof so;
+        so.chain_files = chain;
+        so.chain_count = 1;
+        so.attached = i % 2;
+        uint8_t* sig = NULL;
+        size_t len = 0;
+        char msg[64];
+        snprintf(msg, sizeof msg, "voucher %d from thread %lu", i, (unsigned long)pthread_self());
+        int rc = tsign_sign_buffer(j->key, (const uint8_t*)msg, strlen(msg), &so, &sig, &len);
+        CHECK(rc == TSIGN_OK, "sign_buffer: %d %s", rc, tsign_last_error());
+        if (rc == TSIGN_OK && so.attached) {
+            tsign_verify_options vo = verify_options(trust);
+            char* report = NULL;
+            rc = tsign_verify(sig, len, NULL, &vo, &report);
+            CHECK(rc == TSIGN_OK, "verify attached: %d %s", rc, tsign_last_error());
+            CHECK(report && strstr(report, "\"valid\": true"), "report says valid");
+            tsign_free(report);
+        }
+        tsign_free(sig);
+        rc = tsign_sign_file(j->key, DOC, NULL, &sig, &len);
+        CHECK(rc == TSIGN_OK, "sign_file: %d %s", rc, tsign_last_error());
+        tsign_verify_options vo = verify_options(trust);
+        char* report = NULL;
+        const char* untrusted[1] = {inter};
+        vo.untrusted_files = untrusted;
+        vo.untrusted_count = 1;
+        rc = tsign_verify(sig, len, DOC, &vo, &report);
+        CHECK(rc == TSIGN_OK, "verify detached: %d %s", rc, tsign_last_error());
+        tsign_free(report);
+        tsign_free(sig);
+    }
+    free(root);
+    free(inter);
+    return NULL;
+}
+
+int main(int argc, char** argv) {
+    if (argc != 3) return 2;
+    S = argv[1];
+    DOC = argv[2];
+    char* key = path("signer-ali-rezaei.key.pem");
+    char* cert = path("signer-ali-rezaei.crt.pem");
+    char* other_cert = path("signer-sara-ahmadi.crt.pem");
+    char* root = path("root.crt.pem");
+    const char* trust[1] = {root};
+    CHECK(strlen(tsign_version()) > 0, "version");
+
+    /* error paths: a status and a message each, and nothing to free */
+    tsign_key* k = NULL;
+    int rc = tsign_key_open(NULL, NULL, NULL, NULL, NULL, &k);
+    CHECK(rc == TSIGN_USAGE && strlen(tsign_last_error()) > 0, "NULL spec: %d", rc);
+    rc = tsign_key_open("/nonexistent.key", NULL, NULL, NULL, NULL, &k);
+    CHECK(rc == TSIGN_INPUT && k == NULL, "missing key file: %d %s", rc, tsign_last_error());
+    rc = tsign_key_open(key, cert, NULL, NULL, NULL, &k);
+    CHECK(rc == TSIGN_KEY && k == NULL, "encrypted key without a callback: %d %s", rc, tsign_last_error());
+    rc = tsign_key_open(key, cert, NULL, pass, "wrong passphrase", &k);
+    CHECK(rc == TSIGN_KEY && k == NULL, "wrong passphrase: %d %s", rc, tsign_last_error());
+    rc = tsign_key_open(key, other_cert, NULL, pass, "tsign-sample", &k);
+    CHECK(rc == TSIGN_KEY && k == NULL, "key does not match the certificate: %d %s", rc, tsign_last_error());
+    tsign_verify_options vo = verify_options(trust);
+    char* report = NULL;
+    const uint8_t garbage[] = {0x30, 0x82, 0x01, 0x00, 0x02};
+    rc = tsign_verify(garbage, sizeof garbage, NULL, &vo, &report);
+    CHECK(rc == TSIGN_INPUT && report == NULL, "truncated DER: %d %s", rc, tsign_last_error());
+    rc = tsign_verify(garbage, sizeof garbage, NULL, NULL, &report);
+    CHECK(rc == TSIGN_USAGE, "NULL options: %d", rc);
+    vo.struct_size = 4;
+    rc = tsign_verify(garbage, sizeof garbage, NULL, &vo, &report);
+    CHECK(rc == TSIGN_USAGE, "too small struct_size: %d", rc);
+    const char* nowhere[1] = {"http://127.0.0.1:9/"};
+    uint8_t* resp = NULL;
+    size_t resp_len = 0;
+    rc = tsign_timestamp((const uint8_t*)"x", 1, nowhere, 1, 2, &resp, &resp_len);
+    CHECK(rc == TSIGN_NETWORK && resp == NULL, "TSA unreachable: %d %s", rc, tsign_last_error());
+
+    rc = tsign_key_open(key, cert, NULL, pass, "tsign-sample", &k);
+    CHECK(rc == TSIGN_OK && k != NULL, "open: %d %s", rc, tsign_last_error());
+    if (k == NULL) return 1;
+    uint8_t* sig = NULL;
+    size_t len = 0;
+    rc = tsign_sign_file(k, "/nonexistent/doc.txt", NULL, &sig, &len);
+    CHECK(rc == TSIGN_INPUT && sig == NULL, "missing document: %d %s", rc, tsign_last_error());
+    tsign_sign_options so;
+    memset(&so, 0, sizeof so);
+    so.struct_size = sizeof so;
+    so.digest = 7;
+    rc = tsign_sign_buffer(k, (const uint8_t*)"x", 1, &so, &sig, &len);
+    CHECK(rc == TSIGN_USAGE, "unknown digest: %d", rc);
+    /* a signature over one document does not verify another */
+    rc = tsign_sign_buffer(k, (const uint8_t*)"original", 8, NULL, &sig, &len);
+    CHECK(rc == TSIGN_OK, "sign: %d", rc);
+    FILE* f = fopen("/tmp/tsign-capi-other.txt", "wb");
+    fputs("altered", f);
+    fclose(f);
+    vo = verify_options(trust);
+    rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
+    CHECK(rc == TSIGN_INVALID && report && strstr(report, "HASH_FAILURE"), "altered document: %d", rc);
+    tsign_free(report);
+    tsign_free(sig);
+    remove("/tmp/tsign-capi-other.txt");
+
+    /* several threads, one key handle */
+    enum { THREADS = 4 };
+    pthread_t t[THREADS];
+    struct job j = {k, 5};
+    for (int i = 0; i < THREADS; ++i) pthread_create(&t[i], NULL, worker, &j);
+    for (int i = 0; i < THREADS; ++i) pthread_join(t[i], NULL);
+    tsign_key_free(k);
+    tsign_key_free(NULL);
+    tsign_free(NULL);
+    free(key);
+    free(cert);
+    free(other_cert);
+    free(root);
+    printf("%s\n", failures ? "C ABI: FAILED" : "C ABI: all checks passed");
+    return failures ? 1 : 0;
+}
