@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 S=$HERE/../certs-sample
 W=$(mktemp -d /tmp/tsign-examples-XXXXXX)
 trap 'rm -rf "$W"' EXIT
-LIBDIR=$(dirname "$(find "$PREFIX" -name 'libtsign.so.0' -print -quit)")
+LIBDIR=$(dirname "$(find "$PREFIX"/lib* -maxdepth 2 -name libtsign.so.0 -print -quit)")
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export TSIGN_EXAMPLE_PASS=tsign-sample   # the TEST-ONLY sample keys' passphrase
 DOC=$HERE/tender-minute.txt

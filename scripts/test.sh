@@ -13,6 +13,23 @@ bash scripts/build.sh build
 echo "== tests =="
 (cd build && ctest --output-on-failure -j "$(nproc)") || status=1
 
+echo "== install, examples against the installed library, Debian package =="
+PREFIX=$(mktemp -d /tmp/tsign-prefix-XXXXXX)
+cmake --install build --prefix "$PREFIX" >/dev/null
+bash examples/run.sh "$PREFIX" || status=1
+rm -rf "$PREFIX"
+(cd build && rm -f tsign_*.deb && cpack -G DEB >/dev/null) || status=1
+deb=$(ls build/tsign_*.deb)
+for f in ./usr/bin/tsign ./usr/lib/libtsign.so.0 ./usr/include/tsign/tsign.h ./usr/lib/pkgconfig/tsign.pc \
+         ./usr/lib/cmake/tsign/tsignConfig.cmake ./usr/share/man/man1/tsign.1.gz ./usr/share/bash-completion/completions/tsign; do
+  dpkg-deb -c "$deb" | awk '{print $6}' | grep -qx "$f" || { echo "package lacks $f"; status=1; }
+done
+if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && ! dpkg -s tsign >/dev/null 2>&1; then
+  # a fresh CI machine: install the package for real, use it, remove it
+  dpkg -i "$deb" >/dev/null && tsign --version && man -w tsign >/dev/null && bash examples/run.sh /usr || status=1
+  dpkg -r tsign >/dev/null || status=1
+fi
+
 if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== build (address + undefined sanitizers) =="
   BUILD_TYPE=Debug bash scripts/build.sh build-asan -DTSIGN_SANITIZE=ON
