@@ -58,7 +58,9 @@ struct BatchReport {
     bool stopped = false;                 ///< the batch stopped early (key or token failure, or cancelled)
     std::string stop_reason;
     int exit_code = 0;                    ///< 0 all signed; 4 stopped by a key/token failure; 5 TSA failures; 3 other per-input failures; 130 cancelled
+    /// The report as JSON (what batch-report.json holds).
     std::string to_json() const;
+    /// The entries as CSV: input,sha256,output,status,error.
     std::string to_csv() const;
 };
 

@@ -73,6 +73,7 @@ class CertificateAuthority {
 public:
     /// Opens the CA in dir. The key is opened on first use (issue, crl, OCSP signing).
     CertificateAuthority(const std::string& dir, CaKeyAccess key);
+    /// Closes the CA (its database and key).
     ~CertificateAuthority();
     CertificateAuthority(const CertificateAuthority&) = delete;
     CertificateAuthority& operator=(const CertificateAuthority&) = delete;

@@ -120,7 +120,9 @@ struct VerifyReport {
     std::string content_type;
     std::vector<SignerReport> signers;
     std::optional<RosterReport> roster;
+    /// The report as one JSON document (CLI.md: `verify --json`).
     std::string to_json() const;
+    /// The report for people; dates also in the Jalali calendar unless jalali is false.
     std::string to_text(bool jalali = true) const;
 };
 

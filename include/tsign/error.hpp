@@ -74,6 +74,7 @@ const char* errc_name(Errc code) noexcept;
 /// error queue), shown only on request (`--verbose`).
 class Error : public std::runtime_error {
 public:
+    /// An error with its code, a one-line message ("WHAT: WHY") and an optional hint.
     Error(Errc code, std::string message, std::string hint = {});
 
     Errc code() const noexcept { return code_; }
@@ -83,8 +84,11 @@ public:
     /// The raw PKCS#11 return value (CKR_*) when the error came from a token.
     std::optional<unsigned long> pkcs11_rv() const noexcept { return rv_; }
 
+    /// Adds a cause (shown with --verbose).
     Error& add_detail(std::string detail);
+    /// Replaces the hint.
     Error& set_hint(std::string hint);
+    /// Records the PKCS#11 return value (CKR_*) behind the error.
     Error& set_pkcs11_rv(unsigned long rv);
 
 private:

@@ -12,6 +12,7 @@
 
 namespace tsign {
 
+/// Binary data: DER structures, digests, signatures, documents in memory.
 using Bytes = std::vector<std::uint8_t>;
 
 /// Reads a whole file ("-" reads standard input). Throws Errc::file_not_found / file_unreadable.

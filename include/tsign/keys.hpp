@@ -29,6 +29,7 @@ std::string key_type_name(KeyType type);
 enum class DigestAlgorithm { sha256, sha384, sha512 };
 /// Parses "sha256" / "sha384" / "sha512" (also "SHA-256"). Throws Errc::usage.
 DigestAlgorithm parse_digest(const std::string& name);
+/// "sha256", "sha384" or "sha512".
 std::string digest_name(DigestAlgorithm digest);
 /// Digest length in bytes.
 std::size_t digest_size(DigestAlgorithm digest);
@@ -63,6 +64,7 @@ struct KeyOptions {
 /// signs through this interface and never needs to know where the key lives.
 class Signer {
 public:
+    /// Closes the key (and its token session when it was the last user).
     virtual ~Signer();
     /// The public key.
     virtual PublicKeyInfo public_key() const = 0;

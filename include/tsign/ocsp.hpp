@@ -31,12 +31,16 @@ struct OcspServeOptions {
 /// Answers one DER OCSP request (any malformed input gives a malformedRequest response).
 class OcspResponder {
 public:
+    /// Opens the CA and the responder key. Throws Errc::usage for a responder not allowed to answer.
     explicit OcspResponder(const OcspServeOptions& options);
+    /// Closes the keys and the CA.
     ~OcspResponder();
+    /// The DER OCSPResponse to a DER OCSPRequest.
     Bytes respond(const Bytes& request);
     /// Signs a new CRL when there is none, when half its validity has passed, or when a
     /// revocation changed since it was signed. Returns the current CRL.
     Bytes crl();
+    /// The implementation (private).
     struct Impl;
 
 private:
@@ -55,6 +59,7 @@ struct OcspCheckReport {
     std::string responder;           ///< subject of the certificate that signed the response
     std::int64_t produced_at = 0, this_update = 0, next_update = 0, revocation_time = 0;  ///< Unix seconds; 0: absent
     std::string reason;              ///< revocation reason
+    /// The report as one JSON document.
     std::string to_json() const;
 };
 

@@ -15,8 +15,11 @@ namespace tsign {
 class Secret {
 public:
     Secret() = default;
+    /// Copies value into memory that is wiped when the Secret goes.
     explicit Secret(std::string_view value);
+    /// Wipes the secret.
     ~Secret();
+    /// Takes over other's secret (other is left empty).
     Secret(Secret&& other) noexcept;
     Secret& operator=(Secret&& other) noexcept;
     Secret(const Secret&) = delete;
@@ -27,6 +30,7 @@ public:
     bool empty() const noexcept { return value_.empty(); }
     /// Appends one character without reallocating through an unwiped copy.
     void push_back(char c);
+    /// Wipes and empties the secret.
     void clear() noexcept;
 
 private:
@@ -51,6 +55,7 @@ using PinCallback = std::function<Secret(const PinRequest&)>;
 /// A PIN is never taken as a plain command-line value.
 class PinSource {
 public:
+    /// Where the secret comes from.
     enum class Kind { prompt, env, file, fd, callback };
 
     /// The default source: prompt when standard input or /dev/tty is a terminal.

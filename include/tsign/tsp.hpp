@@ -49,6 +49,7 @@ struct TimestampReport {
     std::string revocation = "not_checked";  ///< of the TSA's certificate: good | revoked | unknown | not_checked
     std::vector<std::string> errors;
     std::vector<std::string> notes;     ///< what was not checked
+    /// The report as one JSON document.
     std::string to_json() const;
 };
 

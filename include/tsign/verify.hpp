@@ -18,10 +18,12 @@ namespace tsign {
 /// How revocation is checked: auto (use what is available, say what was not checked),
 /// require (no revocation information means not valid), off.
 enum class RevocationMode { automatic, require, off };
+/// Parses "auto", "require" or "off". Throws Errc::usage.
 RevocationMode parse_revocation_mode(const std::string& text);
 
 /// What the end certificate must be good for.
 enum class Purpose { any, signing, timestamping, ocsp };
+/// Parses "signing", "timestamping", "ocsp" or "any". Throws Errc::usage.
 Purpose parse_purpose(const std::string& text);
 
 /// Inputs of path validation. Filled by field name.

@@ -176,4 +176,22 @@ check "timestamp time reported" jq -e '.signers[0].timestamp_time != null' "$W/o
 # the first TSA down: the second one in the list answers
 run "$TSIGN" timestamp --tsa "http://127.0.0.1:$((PORT + 9))/" --tsa "http://127.0.0.1:$OPORT/" --timeout 2 --out fallback.tsr doc.txt
 expect_rc 0 "several --tsa: the first unreachable, the openssl TSA answers"
+# a TSA that answers too slowly: past --timeout, exit 5 and no output
+SPORT=$((PORT + 11))
+python3 -c '
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        time.sleep(5)
+        self.send_response(500); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' $SPORT & PIDS+=($!)
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$SPORT) 2>/dev/null && break; sleep 0.1; done
+start=$(date +%s)
+run "$TSIGN" timestamp --tsa "http://127.0.0.1:$SPORT/" --timeout 1 --out slow.tsr doc.txt
+expect_rc 5 "a TSA slower than --timeout: exit 5"
+check "it gave up after about the timeout" test $(( $(date +%s) - start )) -le 3
+expect_absent slow.tsr "no output from a slow TSA"
+expect_one_line_error "one-line error for the slow TSA"
 finish
