@@ -424,15 +424,7 @@ Bytes CertificateAuthority::certificate() const {
 Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io) {
     Impl& m = *impl_;
     // RFC 2986: the request must be signed by the key it carries.
-    ossl::X509ReqPtr req;
-    if (ossl::looks_like_pem(csr_bytes)) {
-        auto bio = ossl::mem_bio(csr_bytes);
-        req.reset(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
-    } else {
-        const unsigned char* p = csr_bytes.data();
-        req.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(csr_bytes.size())));
-        if (req && p != csr_bytes.data() + csr_bytes.size()) req.reset();
-    }
+    ossl::X509ReqPtr req(ossl::read_pem_or_der(std::span<const unsigned char>(csr_bytes), PEM_read_bio_X509_REQ, d2i_X509_REQ, X509_REQ_free));
     if (!req) ossl::fail(Errc::malformed, "cannot read the certificate request: malformed or truncated");
     EVP_PKEY* pk = X509_REQ_get0_pubkey(req.get());
     if (pk == nullptr || X509_REQ_verify(req.get(), pk) != 1) {

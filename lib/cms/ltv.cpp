@@ -1,7 +1,6 @@
 #include "cms/ltv.hpp"
 
 #include <algorithm>
-#include <mutex>
 #include <set>
 
 #include <openssl/err.h>
@@ -78,23 +77,21 @@ Bytes basic_of(const Bytes& ocsp_response) {
 
 }  // namespace
 
+namespace {
+/// The NID of an OID OpenSSL does not know, created once.
+int nid_of(const char* oid, const char* sn, const char* ln) {
+    const int known = OBJ_txt2nid(oid);
+    return known != NID_undef ? known : OBJ_create(oid, sn, ln);
+}
+}  // namespace
+
 int nid_archive_timestamp_v3() {
-    static std::once_flag once;
-    static int nid = NID_undef;
-    std::call_once(once, [] {
-        nid = OBJ_txt2nid("0.4.0.1733.2.4");
-        if (nid == NID_undef) nid = OBJ_create("0.4.0.1733.2.4", "id-aa-ets-archiveTimestampV3", "archive-time-stamp-v3");
-    });
+    static const int nid = nid_of("0.4.0.1733.2.4", "id-aa-ets-archiveTimestampV3", "archive-time-stamp-v3");
     return nid;
 }
 
 int nid_ats_hash_index_v3() {
-    static std::once_flag once;
-    static int nid = NID_undef;
-    std::call_once(once, [] {
-        nid = OBJ_txt2nid("0.4.0.19122.1.5");
-        if (nid == NID_undef) nid = OBJ_create("0.4.0.19122.1.5", "id-aa-ATSHashIndex-v3", "ats-hash-index-v3");
-    });
+    static const int nid = nid_of("0.4.0.19122.1.5", "id-aa-ATSHashIndex-v3", "ats-hash-index-v3");
     return nid;
 }
 

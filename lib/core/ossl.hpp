@@ -11,7 +11,9 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ui.h>
 #include <openssl/x509.h>
@@ -101,6 +103,28 @@ std::vector<unsigned char> sha256(std::span<const unsigned char> data);
 
 /// True when the bytes are PEM: not DER (which starts with a SEQUENCE) and holding "-----BEGIN ".
 bool looks_like_pem(std::span<const unsigned char> data);
+
+/// One object from PEM (the first block) or from DER that spans the whole input exactly (trailing
+/// bytes mean truncated or concatenated input). Returns nullptr when neither reads; the OpenSSL
+/// error queue is cleared.
+template <typename T>
+T* read_pem_or_der(std::span<const unsigned char> data, T* (*pem_read)(BIO*, T**, pem_password_cb*, void*),
+                   T* (*d2i)(T**, const unsigned char**, long), void (*free_fn)(T*)) {
+    T* obj = nullptr;
+    if (looks_like_pem(data)) {
+        BioPtr bio = mem_bio(data);
+        obj = pem_read(bio.get(), nullptr, nullptr, nullptr);
+    } else {
+        const unsigned char* p = data.data();
+        obj = d2i(nullptr, &p, static_cast<long>(data.size()));
+        if (obj != nullptr && p != data.data() + data.size()) {
+            free_fn(obj);
+            obj = nullptr;
+        }
+    }
+    ERR_clear_error();
+    return obj;
+}
 
 /// A UTF-8 one-line rendering of an X.509 name: "CN=علی رضایی, O=..., C=IR" (encoding order).
 std::string name_to_utf8(const X509_NAME* name);

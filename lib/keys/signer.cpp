@@ -154,15 +154,7 @@ PublicKeyInfo describe_pkey(EVP_PKEY* pkey) {
 }
 
 ossl::X509Ptr parse_certificate(const Bytes& data, const std::string& what) {
-    ossl::X509Ptr cert;
-    if (ossl::looks_like_pem(data)) {
-        auto bio = ossl::mem_bio(data);
-        cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    } else {
-        const unsigned char* p = data.data();
-        cert.reset(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
-        if (cert && p != data.data() + data.size()) cert.reset();  // trailing garbage
-    }
+    ossl::X509Ptr cert(ossl::read_pem_or_der(std::span<const unsigned char>(data), PEM_read_bio_X509, d2i_X509, X509_free));
     if (!cert) ossl::fail(Errc::malformed, "cannot read " + what + ": malformed or not a certificate");
     return cert;
 }

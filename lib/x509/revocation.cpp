@@ -206,17 +206,7 @@ std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_second
 namespace {
 
 ossl::X509CrlPtr parse_crl(const Bytes& data) {
-    ossl::X509CrlPtr crl;
-    if (ossl::looks_like_pem(data)) {
-        auto bio = ossl::mem_bio(data);
-        crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
-    } else {
-        const unsigned char* p = data.data();
-        crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size())));
-        if (crl && p != data.data() + data.size()) crl.reset();
-    }
-    ERR_clear_error();
-    return crl;
+    return ossl::X509CrlPtr(ossl::read_pem_or_der(std::span<const unsigned char>(data), PEM_read_bio_X509_CRL, d2i_X509_CRL, X509_CRL_free));
 }
 
 bool still_current(X509_CRL* crl) {
