@@ -24,10 +24,11 @@ for f in ./usr/bin/tsign ./usr/lib/libtsign.so.0 ./usr/include/tsign/tsign.h ./u
          ./usr/lib/cmake/tsign/tsignConfig.cmake ./usr/share/man/man1/tsign.1.gz ./usr/share/bash-completion/completions/tsign; do
   dpkg-deb -c "$deb" | awk '{print $6}' | grep -qx "$f" || { echo "package lacks $f"; status=1; }
 done
-if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && ! dpkg -s tsign >/dev/null 2>&1; then
+if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && ! dpkg-query -W -f='${Status}' tsign 2>/dev/null | grep -q "install ok installed"; then
   # a fresh CI machine: install the package for real, use it, remove it
-  dpkg -i "$deb" >/dev/null && tsign --version && man -w tsign >/dev/null && bash examples/run.sh /usr || status=1
-  dpkg -r tsign >/dev/null || status=1
+  echo "== the package installed on this machine =="
+  dpkg -i "$deb" >/dev/null && tsign --version && man -w tsign && bash examples/run.sh /usr || status=1
+  dpkg -P tsign >/dev/null || status=1
 fi
 
 if [ "${1:-}" != "--no-sanitize" ]; then
