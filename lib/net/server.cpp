@@ -20,12 +20,15 @@ std::pair<std::string, int> parse_listen(const std::string& listen) {
 }
 
 void configure(httplib::Server& svr, std::size_t max_request) {
-    // One worker per core: more only adds context switches (the work per request is short).
-    const unsigned workers = std::max(2u, std::thread::hardware_concurrency());
+    // A worker holds its connection until the connection ends, so idle or slow clients must not
+    // be able to occupy every worker: one request per connection (OCSP and TSA clients open one
+    // per request anyway, RFC 5019 §5), short timeouts, and a few workers per core.
+    const unsigned workers = std::max(8u, 4 * std::thread::hardware_concurrency());
     svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
     svr.set_payload_max_length(max_request);
-    svr.set_read_timeout(10, 0);
-    svr.set_write_timeout(10, 0);
+    svr.set_keep_alive_max_count(1);
+    svr.set_read_timeout(2, 0);
+    svr.set_write_timeout(5, 0);
 }
 
 void run_until_signal(httplib::Server& svr, const std::string& listen, std::atomic<bool>* stop) {

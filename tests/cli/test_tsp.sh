@@ -194,4 +194,12 @@ expect_rc 5 "a TSA slower than --timeout: exit 5"
 check "it gave up after about the timeout" test $(( $(date +%s) - start )) -le 3
 expect_absent slow.tsr "no output from a slow TSA"
 expect_one_line_error "one-line error for the slow TSA"
+# idle connections (clients that connect and say nothing) do not stop the TSA serving others
+idle=()
+for _ in 1 2 3 4 5 6; do exec {fd}<>/dev/tcp/127.0.0.1/$PORT; idle+=("$fd"); done
+start=$(date +%s%N)
+run "$TSIGN" timestamp --tsa "$URL" --timeout 5 --out idle.tsr doc.txt
+expect_rc 0 "answered while 6 idle connections are open"
+check "answered without waiting for the idle ones (< 1.5 s)" test $(( ($(date +%s%N) - start) / 1000000 )) -lt 1500
+for fd in "${idle[@]}"; do exec {fd}>&-; done
 finish
