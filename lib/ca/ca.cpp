@@ -424,7 +424,7 @@ Bytes CertificateAuthority::certificate() const {
 Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io) {
     Impl& m = *impl_;
     // RFC 2986: the request must be signed by the key it carries.
-    ossl::X509ReqPtr req(ossl::read_pem_or_der(std::span<const unsigned char>(csr_bytes), PEM_read_bio_X509_REQ, d2i_X509_REQ, X509_REQ_free));
+    ossl::X509ReqPtr req = ossl::read_pem_or_der<X509_REQ, X509_REQ_free>(csr_bytes, PEM_read_bio_X509_REQ, d2i_X509_REQ);
     if (!req) ossl::fail(Errc::malformed, "cannot read the certificate request: malformed or truncated");
     EVP_PKEY* pk = X509_REQ_get0_pubkey(req.get());
     if (pk == nullptr || X509_REQ_verify(req.get(), pk) != 1) {

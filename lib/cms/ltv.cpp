@@ -68,8 +68,7 @@ std::vector<Bytes> attribute_values(CMS_SignerInfo* si, int nid) {
 }
 
 Bytes basic_of(const Bytes& ocsp_response) {
-    const unsigned char* p = ocsp_response.data();
-    ossl::OcspRespPtr r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(ocsp_response.size())));
+    auto r = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, ocsp_response);
     ossl::OcspBasicPtr bs(r ? OCSP_response_get1_basic(r.get()) : nullptr);
     ERR_clear_error();
     return bs ? ossl::to_der(bs.get(), i2d_OCSP_BASICRESP) : Bytes{};

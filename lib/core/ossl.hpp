@@ -104,23 +104,33 @@ std::vector<unsigned char> sha256(std::span<const unsigned char> data);
 /// True when the bytes are PEM: not DER (which starts with a SEQUENCE) and holding "-----BEGIN ".
 bool looks_like_pem(std::span<const unsigned char> data);
 
-/// One object from PEM (the first block) or from DER that spans the whole input exactly (trailing
-/// bytes mean truncated or concatenated input). Returns nullptr when neither reads; the OpenSSL
-/// error queue is cleared.
-template <typename T>
-T* read_pem_or_der(std::span<const unsigned char> data, T* (*pem_read)(BIO*, T**, pem_password_cb*, void*),
-                   T* (*d2i)(T**, const unsigned char**, long), void (*free_fn)(T*)) {
-    T* obj = nullptr;
+/// Decodes DER that must be exactly one object of the type (no trailing bytes): d2i is called as
+/// d2i(&p, length). Returns an empty pointer otherwise.
+template <typename T, auto Free, typename D2I>
+Ptr<T, Free> d2i_exact(D2I d2i, std::span<const unsigned char> data) {
+    const unsigned char* p = data.data();
+    Ptr<T, Free> obj(d2i(&p, static_cast<long>(data.size())));
+    if (obj && p != data.data() + data.size()) obj.reset();
+    return obj;
+}
+
+/// The same with an OpenSSL d2i_TYPE function.
+template <typename T, auto Free>
+Ptr<T, Free> d2i_exact(T* (*d2i)(T**, const unsigned char**, long), std::span<const unsigned char> data) {
+    return d2i_exact<T, Free>([d2i](const unsigned char** p, long n) { return d2i(nullptr, p, n); }, data);
+}
+
+/// One object from PEM (the first block) or from exact DER (see d2i_exact). Returns an empty
+/// pointer when neither reads; the OpenSSL error queue is cleared.
+template <typename T, auto Free>
+Ptr<T, Free> read_pem_or_der(std::span<const unsigned char> data, T* (*pem_read)(BIO*, T**, pem_password_cb*, void*),
+                             T* (*d2i)(T**, const unsigned char**, long)) {
+    Ptr<T, Free> obj;
     if (looks_like_pem(data)) {
         BioPtr bio = mem_bio(data);
-        obj = pem_read(bio.get(), nullptr, nullptr, nullptr);
+        obj.reset(pem_read(bio.get(), nullptr, nullptr, nullptr));
     } else {
-        const unsigned char* p = data.data();
-        obj = d2i(nullptr, &p, static_cast<long>(data.size()));
-        if (obj != nullptr && p != data.data() + data.size()) {
-            free_fn(obj);
-            obj = nullptr;
-        }
+        obj = d2i_exact<T, Free>(d2i, data);
     }
     ERR_clear_error();
     return obj;

@@ -154,7 +154,7 @@ PublicKeyInfo describe_pkey(EVP_PKEY* pkey) {
 }
 
 ossl::X509Ptr parse_certificate(const Bytes& data, const std::string& what) {
-    ossl::X509Ptr cert(ossl::read_pem_or_der(std::span<const unsigned char>(data), PEM_read_bio_X509, d2i_X509, X509_free));
+    ossl::X509Ptr cert = ossl::read_pem_or_der<X509, X509_free>(data, PEM_read_bio_X509, d2i_X509);
     if (!cert) ossl::fail(Errc::malformed, "cannot read " + what + ": malformed or not a certificate");
     return cert;
 }

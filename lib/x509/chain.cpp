@@ -101,10 +101,8 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
     for (const auto& f : options.crl_files)
         for (auto& c : load_crls(f)) add_crl(std::move(c), "'" + f + "'");
     for (const auto& f : options.ocsp_files) {
-        const Bytes der = read_file(f);
-        const unsigned char* p = der.data();
-        ossl::OcspRespPtr r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-        if (!r || p != der.data() + der.size()) ossl::fail(Errc::malformed, "cannot read OCSP response '" + f + "': malformed or truncated (DER expected)");
+        auto r = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, read_file(f));
+        if (!r) ossl::fail(Errc::malformed, "cannot read OCSP response '" + f + "': malformed or truncated (DER expected)");
         ocsp_.push_back(std::move(r));
     }
     options_.fetch = options.fetch && network_allowed_by_environment();
@@ -138,16 +136,10 @@ void TrustMaterial::add_crl(ossl::X509CrlPtr c, const std::string& source) {
 }
 
 void TrustMaterial::add_evidence(const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses) {
-    for (const auto& der : crls) {
-        const unsigned char* p = der.data();
-        ossl::X509CrlPtr c(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-        if (c) add_crl(std::move(c), "the signature");
-    }
-    for (const auto& der : ocsp_responses) {
-        const unsigned char* p = der.data();
-        ossl::OcspRespPtr r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-        if (r) ocsp_.push_back(std::move(r));
-    }
+    for (const auto& der : crls)
+        if (auto c = ossl::d2i_exact<X509_CRL, X509_CRL_free>(d2i_X509_CRL, der)) add_crl(std::move(c), "the signature");
+    for (const auto& der : ocsp_responses)
+        if (auto r = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, der)) ocsp_.push_back(std::move(r));
     ERR_clear_error();
 }
 

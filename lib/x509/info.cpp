@@ -315,14 +315,7 @@ json signed_data_json(CMS_ContentInfo* cms) {
     return j;
 }
 
-// Decodes DER that must be exactly one object of the type (no trailing bytes).
-template <typename T, auto Free, typename D2I>
-ossl::Ptr<T, Free> d2i_exact(D2I d2i, const Bytes& data) {
-    const unsigned char* p = data.data();
-    ossl::Ptr<T, Free> obj(d2i(&p, static_cast<long>(data.size())));
-    if (obj && p != data.data() + data.size()) obj.reset();
-    return obj;
-}
+using ossl::d2i_exact;
 
 json describe_der(const Bytes& data, const std::string& name) {
     auto typed_key = [](int type) {

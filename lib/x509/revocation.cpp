@@ -187,9 +187,8 @@ std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_second
                 reasons += (reasons.empty() ? "" : "; ") + url + ": HTTP status " + std::to_string(r.status);
                 continue;
             }
-            const unsigned char* p = r.body.data();
-            f.response.reset(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(r.body.size())));
-            if (!f.response || p != r.body.data() + r.body.size()) {
+            f.response = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, r.body);
+            if (!f.response) {
                 ERR_clear_error();
                 reasons += (reasons.empty() ? "" : "; ") + url + ": the answer is not an OCSP response";
                 continue;
@@ -206,7 +205,7 @@ std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_second
 namespace {
 
 ossl::X509CrlPtr parse_crl(const Bytes& data) {
-    return ossl::X509CrlPtr(ossl::read_pem_or_der(std::span<const unsigned char>(data), PEM_read_bio_X509_CRL, d2i_X509_CRL, X509_CRL_free));
+    return ossl::read_pem_or_der<X509_CRL, X509_CRL_free>(data, PEM_read_bio_X509_CRL, d2i_X509_CRL);
 }
 
 bool still_current(X509_CRL* crl) {
@@ -292,9 +291,8 @@ std::string OcspCheckReport::to_json() const {
 
 OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certificate, const Bytes& issuer,
                                     const ChainOptions& trust) {
-    const unsigned char* p = response.data();
-    ossl::OcspRespPtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(response.size())));
-    if (!resp || p != response.data() + response.size()) ossl::fail(Errc::malformed, "cannot read the OCSP response: malformed or truncated (DER expected)");
+    auto resp = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, response);
+    if (!resp) ossl::fail(Errc::malformed, "cannot read the OCSP response: malformed or truncated (DER expected)");
     ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate");
     ossl::X509Ptr iss = detail::parse_certificate(issuer, "the issuer certificate");
     if (trust.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
