@@ -121,6 +121,20 @@ Evidence embedded_evidence(CMS_SignerInfo* si) {
     return ev;
 }
 
+OfferedCertificates offer_certificates(STACK_OF(X509) * msg_certs, const std::vector<Bytes>& carried,
+                                       const std::vector<ossl::X509Ptr>& given) {
+    OfferedCertificates o;
+    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs); ++i) sk_X509_push(o.stack.get(), sk_X509_value(msg_certs, i));
+    for (const auto& der : carried)
+        if (auto x = ossl::d2i_exact<X509, X509_free>(d2i_X509, der)) {
+            sk_X509_push(o.stack.get(), x.get());
+            o.carried.push_back(std::move(x));
+        }
+    for (const auto& c : given) sk_X509_push(o.stack.get(), c.get());
+    ERR_clear_error();
+    return o;
+}
+
 bool add_evidence_attributes(CMS_SignerInfo* si, const Evidence& ev) {
     const Evidence have = embedded_evidence(si);
     std::set<Bytes> seen_certs(have.certificates.begin(), have.certificates.end());

@@ -17,6 +17,15 @@ namespace tsign::detail {
 /// attributes (every instance). OCSP values are returned as full OCSPResponses (DER).
 Evidence embedded_evidence(CMS_SignerInfo* si);
 
+/// Certificates offered for path building: the message's own, those its signers carry (decoded
+/// and owned here) and the given ones. The stack does not own them.
+struct OfferedCertificates {
+    std::vector<ossl::X509Ptr> carried;
+    ossl::X509RefStackPtr stack{sk_X509_new_null()};
+};
+OfferedCertificates offer_certificates(STACK_OF(X509) * msg_certs, const std::vector<Bytes>& carried,
+                                       const std::vector<ossl::X509Ptr>& given);
+
 /// Adds what `ev` has and the signer does not carry yet as one more certificate-values and
 /// revocation-values attribute. Returns false when there was nothing new.
 bool add_evidence_attributes(CMS_SignerInfo* si, const Evidence& ev);

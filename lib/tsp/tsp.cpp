@@ -219,6 +219,44 @@ void check_against_request(const Bytes& request, TS_TST_INFO* info, std::vector<
         errors.push_back("the token does not answer the request: policy differs");
 }
 
+/// The token's TSA: the certificate its SignerInfo names (from the token, else from the
+/// --untrusted certificates), and that certificate's path at genTime with the timestamping purpose
+/// (a TSA certificate that expired later is fine).
+struct TsaPath {
+    X509* cert = nullptr;
+    ossl::X509Ptr given;  // the TSA certificate when it comes from --untrusted, not from the token
+    ChainReport report;
+};
+
+TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain, STACK_OF(X509) * extra,
+                 const detail::Evidence* embedded, detail::Evidence* used) {
+    TsaPath t;
+    ChainOptions co = chain;
+    co.purpose = Purpose::timestamping;
+    co.at = gen_time;
+    detail::TrustMaterial tm(co);
+    STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token);
+    STACK_OF(X509)* certs = PKCS7_type_is_signed(token) ? token->d.sign->cert : nullptr;
+    if (sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
+        PKCS7_ISSUER_AND_SERIAL* ias = sk_PKCS7_SIGNER_INFO_value(sis, 0)->issuer_and_serial;
+        t.cert = X509_find_by_issuer_and_serial(certs, ias->issuer, ias->serial);
+        for (const auto& c : tm.untrusted())
+            if (t.cert == nullptr && X509_NAME_cmp(X509_get_issuer_name(c.get()), ias->issuer) == 0 &&
+                ASN1_INTEGER_cmp(X509_get0_serialNumber(c.get()), ias->serial) == 0) {
+                X509_up_ref(c.get());
+                t.given.reset(c.get());
+                t.cert = c.get();
+            }
+    }
+    if (t.cert == nullptr) return t;
+    if (embedded) tm.add_evidence(embedded->crls, embedded->ocsp);
+    ossl::X509RefStackPtr offered(sk_X509_new_null());
+    for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
+    for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
+    t.report = tm.validate(t.cert, offered.get(), gen_time, true, used);
+    return t;
+}
+
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
                               STACK_OF(X509) * extra, const TimestampExpectations& expect, const detail::Evidence* embedded,
                               detail::Evidence* used) {
@@ -234,43 +272,19 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
     r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(alg->algorithm));
 
-    // The TSA's certificate and its path at genTime (a TSA certificate that expired later is fine).
-    STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token.get());
-    STACK_OF(X509)* certs = token->d.sign->cert;
-    X509* tsa_cert = nullptr;
-    ossl::X509Ptr given;  // the TSA certificate when it comes from --untrusted, not from the token
-    if (sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
-        PKCS7_ISSUER_AND_SERIAL* ias = sk_PKCS7_SIGNER_INFO_value(sis, 0)->issuer_and_serial;
-        tsa_cert = X509_find_by_issuer_and_serial(certs, ias->issuer, ias->serial);
-        if (tsa_cert == nullptr) {
-            detail::TrustMaterial tm0(chain);
-            for (const auto& c : tm0.untrusted())
-                if (X509_NAME_cmp(X509_get_issuer_name(c.get()), ias->issuer) == 0 && ASN1_INTEGER_cmp(X509_get0_serialNumber(c.get()), ias->serial) == 0) {
-                    X509_up_ref(c.get());
-                    given.reset(c.get());
-                    tsa_cert = c.get();
-                }
-        }
-    }
-    if (tsa_cert == nullptr) {
+    TsaPath tsa = tsa_path(token.get(), r.time, chain, extra, embedded, used);
+    if (tsa.cert == nullptr) {
         r.errors.push_back("the TSA's certificate is neither in the token nor given with --untrusted");
         return r;
     }
+    X509* tsa_cert = tsa.cert;
     r.tsa = ossl::name_to_utf8(X509_get_subject_name(tsa_cert));
     // The TSA is the signer of the token (SignerInfo), never merely the first certificate in the bag.
     if (!expect.tsa_subject.empty() &&
         X509_NAME_cmp(detail::parse_slash_dn(expect.tsa_subject).get(), X509_get_subject_name(tsa_cert)) != 0)
         r.errors.push_back("the token is signed by '" + r.tsa + "', not by the expected TSA '" + expect.tsa_subject + "'");
     if (!expect.request.empty()) check_against_request(expect.request, info.get(), r.errors);
-    ChainOptions co = chain;
-    co.purpose = Purpose::timestamping;
-    co.at = r.time;
-    detail::TrustMaterial tm(co);
-    if (embedded) tm.add_evidence(embedded->crls, embedded->ocsp);
-    ossl::X509RefStackPtr offered(sk_X509_new_null());
-    for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
-    for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
-    const ChainReport cr = tm.validate(tsa_cert, offered.get(), r.time, true, used);
+    const ChainReport& cr = tsa.report;
     r.revocation = cr.revocation;
     r.notes = cr.notes;
     r.chain = cr.chain;
@@ -286,10 +300,10 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store), X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), static_cast<time_t>(r.time));
     TS_VERIFY_CTX_set_store(v.get(), store);
-    if (given) {  // a token without certificates: its signer comes from --untrusted
+    if (tsa.given) {  // a token without certificates: its signer comes from --untrusted
         STACK_OF(X509)* signer = sk_X509_new_null();
-        X509_up_ref(given.get());
-        sk_X509_push(signer, given.get());
+        X509_up_ref(tsa.given.get());
+        sk_X509_push(signer, tsa.given.get());
         TS_VERIFY_CTX_set_certs(v.get(), signer);
     }
     TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT | TS_VFY_SIGNER);
@@ -305,18 +319,41 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
 }
 }  // namespace
 
-TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const std::uint8_t> content,
-                                              const ChainOptions& chain, STACK_OF(X509) * extra, const Evidence* embedded,
-                                              Evidence* used) {
+namespace {
+/// The digest algorithm of a token's message imprint.
+const EVP_MD* imprint_md(const Bytes& data) {
     Pkcs7Ptr token = parse_token(data);
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
     const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
     if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
+    return md;
+}
+}  // namespace
+
+TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const std::uint8_t> content,
+                                              const ChainOptions& chain, STACK_OF(X509) * extra, const Evidence* embedded,
+                                              Evidence* used) {
+    const EVP_MD* md = imprint_md(data);
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(content.data(), content.size(), out, &len, md, nullptr);
     return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {}, embedded, used);
+}
+
+ChainReport detail::validate_timestamp_signer(const Bytes& data, const ChainOptions& chain, STACK_OF(X509) * extra,
+                                              const Evidence* embedded, Evidence* used) {
+    Pkcs7Ptr token = parse_token(data);
+    ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
+    if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
+    TsaPath t = tsa_path(token.get(), ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get())), chain, extra, embedded, used);
+    if (t.cert == nullptr) {
+        ChainReport r;
+        r.valid = false;
+        r.findings.push_back({0, "", "no_chain_to_trust_anchor", "the TSA's certificate is neither in the token nor given with --untrusted"});
+        return r;
+    }
+    return t.report;
 }
 
 TimestampReport detail::verify_timestamp_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
@@ -330,11 +367,7 @@ TimestampReport verify_timestamp_data(const Bytes& data, std::span<const std::ui
 
 TimestampReport verify_timestamp_file(const Bytes& data, const std::string& path, const ChainOptions& chain,
                                       const TimestampExpectations& expect) {
-    Pkcs7Ptr token = parse_token(data);
-    ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
-    if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
-    const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
-    if (md == nullptr) throw Error(Errc::unsupported, "the timestamp uses an unknown digest algorithm");
+    const EVP_MD* md = imprint_md(data);
     return verify_timestamp(data, detail::digest_file(path, md), chain, expect);
 }
 

@@ -23,6 +23,12 @@ TimestampReport verify_timestamp_digest(const Bytes& token, std::span<const std:
                                         STACK_OF(X509) * extra_untrusted, const Evidence* embedded = nullptr,
                                         Evidence* used = nullptr);
 
+/// Only the TSA's side of a token: the certificate its SignerInfo names and that certificate's
+/// path at genTime (timestamping purpose), as verify_timestamp_digest() checks it. For renewing
+/// archive timestamps, whose TSAs need validation data.
+ChainReport validate_timestamp_signer(const Bytes& token, const ChainOptions& chain, STACK_OF(X509) * extra,
+                                      const Evidence* embedded, Evidence* used);
+
 /// SHA-256 (or another digest) of a file, streamed.
 Bytes digest_file(const std::string& path, const EVP_MD* md);
 
