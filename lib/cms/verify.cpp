@@ -1,5 +1,6 @@
 // Verification of CMS SignedData per signer, with ETSI EN 319 102-1 indications.
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -174,19 +175,30 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
 
     // ETSI EN 319 122-1 §5.5.3 archive-time-stamp-v3: over the content, this SignerInfo and the
     // validation data indexed in its ats-hash-index-v3 (which may grow, never shrink or change).
-    for (const Bytes& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {
+    const std::vector<Bytes> archive_tokens = detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3());
+    std::optional<detail::AtsParts> parts;  // the same for every archive timestamp of this signer
+    Bytes content_hash;
+    if (!archive_tokens.empty()) {
+        try {
+            parts = detail::ats_parts(*ctx.der, ctx.index);
+            content_hash = detail::content_sha256(si, *parts, o.content_path);
+        } catch (const Error& e) {
+            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+        }
+    }
+    for (const Bytes& token : archive_tokens) {
+        if (!parts) break;
         try {
             const auto index = detail::hash_index_of_token(token);
             if (!index) {
                 fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", "archive timestamp without an ats-hash-index-v3 attribute");
                 continue;
             }
-            const detail::AtsParts parts = detail::ats_parts(*ctx.der, ctx.index);
-            if (const std::string why = detail::check_hash_index(*index, parts); !why.empty()) {
+            if (const std::string why = detail::check_hash_index(*index, *parts); !why.empty()) {
                 fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "archive timestamp: " + why);
                 continue;
             }
-            const Bytes imprint = detail::ats_imprint(parts, detail::content_sha256(si, parts, o.content_path), *index);
+            const Bytes imprint = detail::ats_imprint(*parts, content_hash, *index);
             const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, o.chain, msg_certs, ctx.carried);
             if (ats.valid) r.archive_timestamps.push_back(ats.time);
             else for (const auto& e : ats.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "archive timestamp: " + e);
@@ -329,21 +341,10 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
             (carried.*v).insert((carried.*v).end(), (e.*v).begin(), (e.*v).end());
     }
     tm.add_evidence(carried.crls, carried.ocsp);
-    std::vector<ossl::X509Ptr> carried_certs;
-    ossl::X509RefStackPtr offered(sk_X509_new_null());
-    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs.get()); ++i) sk_X509_push(offered.get(), sk_X509_value(msg_certs.get(), i));
-    for (const auto& der : carried.certificates) {
-        const unsigned char* p = der.data();
-        if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()))) {
-            carried_certs.emplace_back(x);
-            sk_X509_push(offered.get(), x);
-        }
-    }
-    ERR_clear_error();
-    for (const auto& c : tm.untrusted()) sk_X509_push(offered.get(), c.get());
+    const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs.get(), carried.certificates, tm.untrusted());
     const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
-        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.get(), &carried, &der, i}, tm, o));
+        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i}, tm, o));
     // Free the digest BIOs we pushed on top of the caller's file BIO.
     if (report.detached) BIO_pop(file.get());
     while (chain != nullptr && chain != file.get()) {
