@@ -169,16 +169,7 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (o.inputs.empty() && o.manifest.empty()) throw Error(Errc::usage, "no inputs given", "name files, folders or --manifest FILE");
     auto& key = detail::key_signer(signer);
     X509* cert = detail::usable_certificate(key);
-    std::vector<ossl::X509Ptr> chain_owned;
-    std::vector<X509*> chain;
-    for (const auto& f : o.chain_files)
-        for (auto& c : detail::load_certificates(f)) {
-            bool dup = X509_cmp(c.get(), cert) == 0;
-            for (X509* have : chain) dup = dup || X509_cmp(have, c.get()) == 0;
-            if (dup) continue;
-            chain.push_back(c.get());
-            chain_owned.push_back(std::move(c));
-        }
+    const std::vector<ossl::X509Ptr> chain = detail::load_certificate_files(o.chain_files);
     std::error_code ec;
     fs::create_directories(o.out_dir, ec);
     if (!fs::is_directory(o.out_dir, ec)) throw Error(Errc::output_failed, "cannot create the output folder '" + o.out_dir + "'");

@@ -89,17 +89,26 @@ std::string algorithm_name(const X509_ALGOR* alg) {
     return buf;
 }
 
-void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files) {
-    for (const auto& f : files) {
-        for (auto& c : load_certificates(f)) {
-            ossl::X509StackPtr have(CMS_get1_certs(cms));
-            bool present = false;
-            for (int i = 0; have && i < sk_X509_num(have.get()); ++i)
-                if (X509_cmp(sk_X509_value(have.get(), i), c.get()) == 0) present = true;
-            if (!present && !CMS_add1_cert(cms, c.get())) ossl::fail(Errc::internal, "cannot add a certificate to the SignedData");
-        }
+std::vector<ossl::X509Ptr> load_certificate_files(const std::vector<std::string>& files) {
+    std::vector<ossl::X509Ptr> out;
+    for (const auto& f : files)
+        for (auto& c : load_certificates(f)) out.push_back(std::move(c));
+    return out;
+}
+
+void add_certificates(CMS_ContentInfo* cms, const std::vector<ossl::X509Ptr>& certs) {
+    for (const auto& c : certs) {
+        ossl::X509StackPtr have(CMS_get1_certs(cms));
+        bool present = false;
+        for (int i = 0; have && i < sk_X509_num(have.get()); ++i)
+            if (X509_cmp(sk_X509_value(have.get(), i), c.get()) == 0) present = true;
+        if (!present && !CMS_add1_cert(cms, c.get())) ossl::fail(Errc::internal, "cannot add a certificate to the SignedData");
     }
     ERR_clear_error();
+}
+
+void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files) {
+    add_certificates(cms, load_certificate_files(files));
 }
 
 }  // namespace tsign::detail

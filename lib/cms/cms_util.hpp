@@ -40,7 +40,7 @@ X509* usable_certificate(KeySigner& key);
 /// A CAdES B-B SignedData over data in memory, with extra certificates (DER ContentInfo); with
 /// tsa_urls, B-T. The signature itself is made under sign_mutex when given (one token session).
 Bytes sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached, std::span<const std::uint8_t> data,
-                  const std::vector<X509*>& extra_certs, const std::string& what, const std::vector<std::string>& tsa_urls = {},
+                  const std::vector<ossl::X509Ptr>& extra_certs, const std::string& what, const std::vector<std::string>& tsa_urls = {},
                   int tsa_timeout_seconds = 10, std::mutex* sign_mutex = nullptr);
 /// ETSI EN 319 122-1 §5.3: adds a signature-time-stamp over the SignerInfo's signature value
 /// from the first TSA that answers. Throws Errc::network.
@@ -49,7 +49,11 @@ void add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>&
 bool has_signature_timestamp(CMS_SignerInfo* si);
 /// The signer's certificate among the message's certificates and the given extras (or null).
 X509* find_signer_cert(CMS_SignerInfo* si, STACK_OF(X509) * msg_certs, STACK_OF(X509) * extra);
-/// Adds certificates (from files) that the SignedData does not hold yet.
+/// Every certificate in the files (PEM bundles or DER).
+std::vector<ossl::X509Ptr> load_certificate_files(const std::vector<std::string>& files);
+/// Adds the certificates that the SignedData does not hold yet.
+void add_certificates(CMS_ContentInfo* cms, const std::vector<ossl::X509Ptr>& certs);
+/// The same with the certificates of files.
 void add_certificates(CMS_ContentInfo* cms, const std::vector<std::string>& files);
 
 }  // namespace tsign::detail

@@ -130,7 +130,7 @@ Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& urls, 
 }
 
 Bytes detail::sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached,
-                          std::span<const std::uint8_t> data, const std::vector<X509*>& extra_certs, const std::string& what,
+                          std::span<const std::uint8_t> data, const std::vector<ossl::X509Ptr>& extra_certs, const std::string& what,
                           const std::vector<std::string>& tsa_urls, int tsa_timeout_seconds, std::mutex* sign_mutex) {
     ossl::BioPtr in = ossl::mem_bio(data);
     CmsPtr cms;
@@ -141,21 +141,14 @@ Bytes detail::sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& sch
     }
     if (!tsa_urls.empty())
         add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), tsa_urls, tsa_timeout_seconds);
-    for (X509* c : extra_certs)
-        if (X509_cmp(c, cert) != 0 && !CMS_add1_cert(cms.get(), c)) ossl::fail(Errc::internal, "cannot add a certificate");
-    ERR_clear_error();
+    add_certificates(cms.get(), extra_certs);
     return cms_der(cms.get());
 }
 
 Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& o) {
     auto& key = detail::key_signer(signer);
-    X509* cert = detail::usable_certificate(key);
-    ossl::BioPtr in = ossl::mem_bio(data);
-    detail::CmsPtr cms = one_signer(key, cert, o.scheme, o.attached, in.get(), nullptr, "signing data");
-    if (!o.tsa_urls.empty())
-        detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
-    detail::add_certificates(cms.get(), o.chain_files);
-    return detail::cms_der(cms.get());
+    return detail::sign_buffer(key, detail::usable_certificate(key), o.scheme, o.attached, data,
+                               detail::load_certificate_files(o.chain_files), "signing data", o.tsa_urls, o.tsa_timeout_seconds);
 }
 
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& o) {
