@@ -43,6 +43,8 @@ OCSP_SINGLERESP* find_single(OCSP_BASICRESP* bs, X509* cert, X509* issuer) {
 
 std::string time_or_none(std::int64_t t) { return t ? format_iso8601(t) : std::string("none"); }
 
+bool is_http(const std::string& url) { return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0; }
+
 }  // namespace
 
 bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer) {
@@ -139,7 +141,7 @@ std::vector<std::string> ocsp_urls(X509* cert) {
     STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
     for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls); ++i) {
         std::string u = sk_OPENSSL_STRING_value(urls, i);
-        if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) out.push_back(u);
+        if (is_http(u)) out.push_back(u);
     }
     X509_email_free(urls);
     return out;
@@ -158,7 +160,7 @@ std::vector<std::string> crl_urls(X509* cert) {
             if (gn->type != GEN_URI) continue;
             const ASN1_IA5STRING* uri = gn->d.uniformResourceIdentifier;
             std::string u(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
-            if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) out.push_back(u);
+            if (is_http(u)) out.push_back(u);
         }
     }
     sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
