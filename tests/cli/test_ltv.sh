@@ -54,6 +54,24 @@ check "level B-LT" test "$(jq -r '.signers[0].level' "$W/out")" = B-LT
 check "revocation good" test "$(jq -r '.signers[0].revocation' "$W/out")" = good
 run "${V[@]}" --revocation require bt.p7s doc.txt
 expect_rc 1 "the same B-T signature offline with --revocation require: not valid (nothing to check against)"
+# the embedded values, extracted by tests/tools/ltv_values.py and checked by openssl
+read -r n_certs n_crls n_ocsp < <(python3 "$TSIGN_SOURCE/tests/tools/ltv_values.py" lt.p7s 0 ltv)
+check "LT carries certificates ($n_certs), CRLs ($n_crls) and OCSP responses ($n_ocsp)" test "$n_certs" -ge 3 -a "$n_crls" -ge 1 -a "$n_ocsp" -ge 2
+for f in ltv/cert-*.der; do openssl x509 -inform DER -in "$f" >>ltv/certs.pem; done
+check "openssl verify: the signer chains to the root through the carried certificates" \
+  openssl verify -CAfile root/ca.crt.pem -untrusted ltv/certs.pem ali.crt
+check "openssl crl: the carried CRL is the root's, correctly signed" bash -c \
+  "openssl crl -inform DER -in ltv/crl-0.der -CAfile root/ca.crt.pem -noout 2>&1 | grep -q 'verify OK'"
+ocsp_good() {  # ocsp_good CERT: one carried OCSP response verifies and says good for CERT
+  local r
+  for r in ltv/ocsp-*.der; do
+    openssl ocsp -respin "$r" -no_nonce -issuer sub/ca.crt.pem -cert "$1" -CAfile root/ca.crt.pem -verify_other sub/ca.crt.pem 2>&1 |
+      grep -q "^$1: good" && return 0
+  done
+  return 1
+}
+check "openssl ocsp: a carried response verifies and says good for the signer" ocsp_good ali.crt
+check "openssl ocsp: a carried response verifies and says good for the TSA" ocsp_good tsa.crt
 
 # --- time travel: the signer's certificate expires ------------------------------------------
 run later +3d "${V[@]}" --revocation require lt.p7s doc.txt

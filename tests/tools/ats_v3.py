@@ -47,11 +47,10 @@ def unsigned_values(buf, si):
     return values, fields
 
 
-def main():
-    sig_path, content_path, signer_index, ats_index, out = sys.argv[1:6]
-    buf = open(sig_path, "rb").read()
+def signed_data_parts(buf):
+    """(eContentType TLV, [certificate TLVs], [CRL TLVs], [SignerInfo elements]) of a ContentInfo."""
     _, ci_hdr, ci_end = tlv(buf, 0)
-    _, wrap, _ = children(buf, ci_hdr, ci_end)[:2] + [None]
+    wrap = children(buf, ci_hdr, ci_end)[1]
     sd = children(buf, wrap[2], wrap[3])[0]
     certs, crls, signers, ctype = [], [], [], None
     for tag, pos, hdr, end in children(buf, sd[2], sd[3]):
@@ -64,6 +63,13 @@ def main():
             crls = [buf[p:e] for _, p, _, e in children(buf, hdr, end)]
         elif tag == 0x31 and ctype is not None:
             signers = children(buf, hdr, end)
+    return ctype, certs, crls, signers
+
+
+def main():
+    sig_path, content_path, signer_index, ats_index, out = sys.argv[1:6]
+    buf = open(sig_path, "rb").read()
+    ctype, certs, crls, signers = signed_data_parts(buf)
     values, fields = unsigned_values(buf, signers[int(signer_index)])
     tokens = [v for t, v in values if t == ATS_V3]
     token = tokens[int(ats_index)]
@@ -90,4 +96,5 @@ def main():
     print(imprint)
 
 
-main()
+if __name__ == "__main__":
+    main()
