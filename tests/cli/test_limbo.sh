@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# x509-limbo (../shared/conformance/x509-limbo), the generic RFC 5280 subset (classes core and
+# x509-limbo (tests/data/conformance/x509-limbo), the generic RFC 5280 subset (classes core and
 # core-eku, 133 cases) through `tsign cert verify`. Target: at least OpenSSL's 113/133. Every case
 # where tsign disagrees with the expected result is listed in tests/conformance/limbo-known.tsv with
 # the reason; a disagreement not listed there, or a listed one that now agrees, fails the test.
 source "$(dirname "$0")/lib.sh"
-L=${TSIGN_CONFORMANCE:-$TSIGN_SOURCE/../shared/conformance}/x509-limbo
+L=$TSIGN_SOURCE/tests/data/conformance/x509-limbo
 KNOWN=$TSIGN_SOURCE/tests/conformance/limbo-known.tsv
 [ -f "$L/limbo.json" ] || { echo "x509-limbo data not found at $L"; exit 1; }
 declare -A cls

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# OpenSSL's OCSP response vectors (../shared/conformance/ocsp-openssl, 29 cases of openssl-ocsp.json):
+# OpenSSL's OCSP response vectors (tests/data/conformance/ocsp-openssl, 29 cases of openssl-ocsp.json):
 # each response is checked by `tsign ocsp check` (the same checks `verify` makes on OCSP answers)
 # against the certificate it is about: the end certificate for the first response, the
 # intermediate for the second. A case is judged right when every response is accepted exactly
 # when the case expects no error. Freshness is judged at the case's own moment (--at).
 source "$(dirname "$0")/lib.sh"
-C=${TSIGN_CONFORMANCE:-$TSIGN_SOURCE/../shared/conformance}/ocsp-openssl
+C=$TSIGN_SOURCE/tests/data/conformance/ocsp-openssl
 [ -f "$C/openssl-ocsp.json" ] || { echo "OCSP data not found at $C"; exit 1; }
 for f in "$C"/*.ors; do base64 -d "$f" >"$W/$(basename "$f" .ors).der"; done
 right=0

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# NIST PKITS 2011 (../shared/conformance/pkits): all 257 runs through `tsign cert verify`.
+# NIST PKITS 2011 (tests/data/conformance/pkits): all 257 runs through `tsign cert verify`.
 # Expected failures, known OpenSSL limitations named by the conformance README:
 #   4.1.5   DSA parameter inheritance (OpenSSL cannot verify with inherited DSA parameters)
 #   4.14.30 cRLIssuer in a distribution point of the "test30" indirect CRL set
 source "$(dirname "$0")/lib.sh"
-CONF=${TSIGN_CONFORMANCE:-$TSIGN_SOURCE/../shared/conformance}
-P=$CONF/pkits
+P=$TSIGN_SOURCE/tests/data/conformance/pkits
 [ -f "$P/pkits-expected.tsv" ] || { echo "PKITS data not found at $P"; exit 1; }
 XFAIL=" 4.1.5 4.14.30 "
 pass=0 total=0 xfail=0

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# RFC 3161 responses from real TSAs (../shared/conformance/rfc3161-tsp): all 12 checks of
+# RFC 3161 responses from real TSAs (tests/data/conformance/rfc3161-tsp): all 12 checks of
 # expected.tsv judged by `tsign timestamp verify`, plus pinning the TSA by name (the injected-
 # certificate spoof must not pass as "CN=Spoofed TSA").
 source "$(dirname "$0")/lib.sh"
-C=${TSIGN_CONFORMANCE:-$TSIGN_SOURCE/../shared/conformance}/rfc3161-tsp
+C=$TSIGN_SOURCE/tests/data/conformance/rfc3161-tsp
 [ -f "$C/expected.tsv" ] || { echo "RFC 3161 data not found at $C"; exit 1; }
 printf hello >"$W/hello"
 root_of() {  # the trust anchor: the last certificate of the folder's ts_chain.pem (DER for identrust)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# RFC 4134 "Examples of S/MIME Messages" (../shared/conformance/rfc4134-cms): every SignedData sample
+# RFC 4134 "Examples of S/MIME Messages" (tests/data/conformance/rfc4134-cms): every SignedData sample
 # that OpenSSL verifies must verify with tsign too, and the extracted content must be ExContent.bin.
 # The samples date from 2005 (SHA-1, 1024-bit keys), so they need --allow-weak-algorithms; without
 # it tsign must refuse them as CRYPTO_CONSTRAINTS_FAILURE.
 # 4.6 is the expected failure OpenSSL shares: Diane's DSA key inherits its parameters from Carl's.
 source "$(dirname "$0")/lib.sh"
-C=${TSIGN_CONFORMANCE:-$TSIGN_SOURCE/../shared/conformance}/rfc4134-cms
+C=$TSIGN_SOURCE/tests/data/conformance/rfc4134-cms
 [ -f "$C/expected.tsv" ] || { echo "RFC 4134 data not found at $C"; exit 1; }
 V=("$TSIGN" verify --allow-weak-algorithms --trust "$C/CarlRSASelf.cer" --trust "$C/CarlDSSSelf.cer"
    --untrusted "$C/AliceRSASignByCarl.cer" --untrusted "$C/AliceDSSSignByCarlNoInherit.cer" --untrusted "$C/DianeDSSSignByCarlInherit.cer")
