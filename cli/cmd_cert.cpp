@@ -19,7 +19,14 @@ void ChainFlags::add_to(CLI::App* app, bool trust_required) {
         ->check(CLI::IsMember({"auto", "require", "off"}));
     app->add_flag("--offline", offline, "never fetch CRLs or ask OCSP responders (also: TSIGN_OFFLINE=1)");
     app->add_option("--fetch-timeout", fetch_timeout, "seconds per OCSP responder or CRL distribution point (default 10)");
-    app->add_option("--at", at, "validation time, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default: now, or the signing time)");
+    app->add_option("--at", at,
+                    "validation time, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default: now; a signature or archive timestamp "
+                    "proves a time and takes precedence; the signing-time attribute never does)");
+    app->add_option("--validation-policy", validation_policy,
+                    "validation policy (YAML: algorithms with end dates, signer EKUs, revocation); default: the built-in one, "
+                    "see 'tsign policy show'");
+    app->add_flag("--allow-weak-algorithms", allow_weak,
+                  "report algorithms and keys the policy refuses as warnings, not failures (old archives)");
 }
 
 ChainOptions ChainFlags::options() const {
@@ -32,6 +39,8 @@ ChainOptions ChainFlags::options() const {
     o.fetch_timeout_seconds = fetch_timeout;
     o.revocation = parse_revocation_mode(revocation);
     if (!at.empty()) o.at = parse_iso8601(at);
+    o.validation_policy_file = validation_policy;
+    o.allow_weak_algorithms = allow_weak;
     return o;
 }
 
@@ -85,7 +94,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
                 std::cout << "  error at depth " << f.depth << (f.subject.empty() ? "" : " (" + f.subject + ")") << ": " << f.message << "\n";
             std::cout << "  revocation: " << r.revocation << "\n";
             for (const auto& n : r.notes) std::cout << "  note: " << n << "\n";
-            if (!r.valid) std::cout << "  " << r.indication << " / " << r.sub_indication << "\n";
+            if (!r.valid) std::cout << "  " << to_string(r.indication) << " / " << to_string(r.sub_indication) << "\n";
         }
         (void)g;
         if (!r.valid) throw ExitWith(ExitCode::invalid);

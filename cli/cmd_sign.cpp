@@ -150,7 +150,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     struct VerifyArgs {
         ChainFlags chain;
         std::string content, roster, sig, doc, extract;
-        bool json = false, allow_weak = false, force = false;
+        bool json = false, force = false;
     };
     auto v = std::make_shared<VerifyArgs>();
     auto* verify = app.add_subcommand("verify", "verify every signer of a signature (CMS / CAdES)");
@@ -158,8 +158,6 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     verify->add_option("--content", v->content, "the signed document (for a detached signature)");
     verify->add_option("--roster", v->roster, "commission roster (YAML): members and quorum");
     verify->add_flag("--json", v->json, "print one JSON document");
-    verify->add_flag("--allow-weak-algorithms", v->allow_weak,
-                     "accept SHA-1, MD5 and short keys with a warning (old archives); refused by default");
     verify->add_option("--extract", v->extract, "write the content of an attached signature to this file");
     verify->add_flag("--force", v->force, "replace an existing --extract file");
     verify->add_option("SIG", v->sig, "the signature")->required();
@@ -174,7 +172,6 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         o.chain = v->chain.options();
         o.content_path = !v->content.empty() ? v->content : v->doc;
         o.roster_file = v->roster;
-        o.allow_weak_algorithms = v->allow_weak;
         o.extract_path = v->extract;
         o.force = v->force;
         const VerifyReport r = verify_signature(read_file(v->sig), o);

@@ -44,8 +44,8 @@ struct KeyFlags {
 /// --trust, --untrusted, --crl, --revocation, --at.
 struct ChainFlags {
     std::vector<std::string> trust, untrusted, crls, ocsp;
-    std::string revocation = "auto", at;
-    bool offline = false;
+    std::string revocation = "auto", at, validation_policy;
+    bool offline = false, allow_weak = false;
     int fetch_timeout = 10;
     void add_to(CLI::App* app, bool trust_required);
     ChainOptions options() const;
@@ -75,5 +75,6 @@ void register_ca_commands(CLI::App& app, Globals& g);
 void register_ocsp_commands(CLI::App& app, Globals& g);
 void register_tsp_commands(CLI::App& app, Globals& g);
 void register_batch_command(CLI::App& app, Globals& g);
+void register_policy_command(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

@@ -47,8 +47,10 @@ struct TimestampReport {
     std::string serial, policy, tsa, digest_algorithm;
     std::vector<std::string> chain;     ///< the TSA's path, TSA first
     std::string revocation = "not_checked";  ///< of the TSA's certificate: good | revoked | unknown | not_checked
-    std::vector<std::string> errors;
+    std::vector<std::string> errors;    ///< the findings' messages
+    std::vector<Finding> findings;      ///< every problem with its stable code (scope chain: the TSA's path; signer: the token)
     std::vector<std::string> notes;     ///< what was not checked
+    std::string policy_name, policy_sha256;  ///< the validation policy used
     /// The report as one JSON document.
     std::string to_json() const;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tsign/findings.hpp"
 #include "tsign/io.hpp"
 
 // Everything declared here is the library's public interface (exported from libtsign.so).
@@ -47,13 +48,17 @@ struct ChainOptions {
     bool explicit_policy = false;              ///< initial-explicit-policy
     bool inhibit_policy_mapping = false;       ///< initial-policy-mapping-inhibit
     bool inhibit_any_policy = false;           ///< initial-any-policy-inhibit
+    /// The validation policy (YAML, see policy.hpp); empty: the built-in one.
+    std::string validation_policy_file;
+    /// Report algorithms and keys the policy refuses as warnings instead of failures (old archives).
+    bool allow_weak_algorithms = false;
 };
 
 /// One problem found with one certificate of the path.
 struct CertFinding {
     int depth = 0;              ///< 0 = the end certificate
     std::string subject;        ///< UTF-8
-    std::string code;           ///< stable short code ("certificate_expired", "revoked", ...)
+    FindingCode code = FindingCode::chain_error;  ///< stable code (JSON: "certificate_expired", "revoked", ...)
     std::string message;        ///< human text
 };
 
@@ -64,8 +69,10 @@ struct ChainReport {
     std::vector<CertFinding> findings;       ///< every problem, per certificate
     std::vector<std::string> notes;          ///< what was not checked (auto revocation)
     std::string revocation = "not_checked";  ///< good | revoked | unknown | not_checked
-    std::string indication = "TOTAL_PASSED"; ///< ETSI EN 319 102-1
-    std::string sub_indication;              ///< empty when passed
+    Indication indication = Indication::total_passed;  ///< ETSI EN 319 102-1
+    SubIndication sub_indication = SubIndication::none;
+    std::int64_t validation_time = 0;        ///< the time the path was validated at (Unix seconds)
+    std::string policy_name, policy_sha256;  ///< the validation policy used
     /// The report as one JSON document.
     std::string to_json() const;
 };

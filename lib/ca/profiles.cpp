@@ -14,7 +14,9 @@ key_types: [rsa2048, rsa3072, rsa4096, ec-p256, ec-p384]
 default_days: 730
 max_days: 1095
 key_usage: [digitalSignature, nonRepudiation]
-extended_key_usage: []
+# id-kp-documentSigning (RFC 9336), and emailProtection so that S/MIME verifiers (openssl cms,
+# NSS cmsutil) accept the signer too.
+extended_key_usage: [1.3.6.1.5.5.7.3.36, emailProtection]
 ca: false
 certificate_policies: []
 required_subject: [CN]

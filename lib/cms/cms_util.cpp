@@ -12,13 +12,20 @@
 namespace tsign::detail {
 
 CmsPtr parse_cms(const Bytes& data, const std::string& what) {
+    if (data.empty()) throw Error(Errc::malformed, "cannot read CMS '" + what + "': the file is empty");
     CmsPtr cms;
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
         cms.reset(PEM_read_bio_CMS(bio.get(), nullptr, nullptr, nullptr));
     } else {
-        auto bio = ossl::mem_bio(data);
-        cms.reset(d2i_CMS_bio(bio.get(), nullptr));
+        // Exactly one ContentInfo (DER or BER): bytes after it are refused, never ignored.
+        const unsigned char* p = data.data();
+        cms.reset(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(data.size())));
+        if (cms && p != data.data() + data.size()) {
+            ERR_clear_error();
+            throw Error(Errc::malformed, "cannot read CMS '" + what + "': " + std::to_string(data.data() + data.size() - p) +
+                                             " bytes follow the signature (trailing data)");
+        }
     }
     if (!cms) ossl::fail(Errc::malformed, "cannot read CMS '" + what + "': malformed or truncated");
     return cms;

@@ -5,6 +5,7 @@
 
 #include "cms/cms_util.hpp"
 #include "cms/ltv.hpp"
+#include "cms/verify_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
 #include "tsign/tsp.hpp"
@@ -32,8 +33,26 @@ std::string first_problem(const ChainReport& r) {
 
 [[noreturn]] void refuse(const std::string& what, const ChainReport& r) {
     bool only_unknown = !r.findings.empty();
-    for (const auto& f : r.findings) only_unknown = only_unknown && f.code == "revocation_unknown";
+    for (const auto& f : r.findings) only_unknown = only_unknown && f.code == FindingCode::revocation_unknown;
     refuse(what, first_problem(r), only_unknown);
+}
+
+/// Refuses to extend a signature that would not verify (EN 319 102-1): every signer is verified
+/// first, as `tsign verify` would, but for revocation (which the LT step checks, required).
+void refuse_invalid(const Bytes& signature, const ExtendOptions& o) {
+    VerifyOptions vo;
+    vo.chain = o.chain;
+    vo.chain.revocation = RevocationMode::off;
+    vo.content_path = o.content_path;
+    const VerifyReport r = detail::verify_signed_data(signature, vo, true);
+    for (size_t i = 0; i < r.signers.size(); ++i) {
+        const SignerReport& s = r.signers[i];
+        if (s.valid) continue;
+        throw Error(Errc::not_valid,
+                    "cannot extend: signer " + std::to_string(i + 1) + (s.subject.empty() ? "" : " (" + s.subject + ")") + " is not valid (" +
+                        to_string(s.indication) + " / " + to_string(s.sub_indication) + "): " + (s.errors.empty() ? "" : s.errors.front()),
+                    "'tsign verify' shows every finding; nothing was written");
+    }
 }
 
 /// The LT step on a parsed SignedData: timestamps where missing, then validation data for
@@ -95,6 +114,8 @@ Bytes extend_to_lt(const Bytes& signature, const ExtendOptions& o) {
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
     if (!ossl::looks_like_pem(signature) && detail::cms_der(cms.get()) != signature)
         throw Error(Errc::unsupported, "cannot extend: the signature is not in DER, and re-encoding it could change other signatures");
+    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "LT validates every signer: use --trust FILE");
+    refuse_invalid(signature, o);
     add_lt(cms.get(), o);
     return detail::cms_der(cms.get());
 }
@@ -104,6 +125,8 @@ Bytes extend_to_lta(const Bytes& signature, const ExtendOptions& o) {
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
     if (!ossl::looks_like_pem(signature) && detail::cms_der(cms.get()) != signature)
         throw Error(Errc::unsupported, "cannot extend: the signature is not in DER, and re-encoding it could change other signatures");
+    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "LT validates every signer: use --trust FILE");
+    refuse_invalid(signature, o);
     add_lt(cms.get(), o);
     const Bytes der = detail::cms_der(cms.get());
     STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());

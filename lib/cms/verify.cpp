@@ -1,4 +1,5 @@
 // Verification of CMS SignedData per signer, with ETSI EN 319 102-1 indications.
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include "cms/cms_util.hpp"
 #include "cms/ltv.hpp"
+#include "cms/verify_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
@@ -22,21 +24,6 @@ namespace tsign {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// ETSI EN 319 102-1 §5.2.8 / ETSI TS 119 312: digests and key sizes below these are refused.
-bool weak_digest(int nid) {
-    return nid == NID_md5 || nid == NID_md4 || nid == NID_md2 || nid == NID_sha1 || nid == NID_mdc2 || nid == NID_ripemd160;
-}
-
-std::string weak_key_reason(EVP_PKEY* pk) {
-    if (pk == nullptr) return "";
-    const int id = EVP_PKEY_get_base_id(pk);
-    const int bits = EVP_PKEY_get_bits(pk);
-    if ((id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) && bits < 2048) return "RSA key of " + std::to_string(bits) + " bits (below 2048)";
-    if (id == EVP_PKEY_DSA && bits < 2048) return "DSA key of " + std::to_string(bits) + " bits";
-    if (id == EVP_PKEY_EC && bits < 256) return "EC key of " + std::to_string(bits) + " bits (below 256)";
-    return "";
-}
 
 /// RFC 5035 / RFC 2634 §5.4: the signing-certificate(-v2) attribute must name the certificate used.
 /// Returns: 1 bound and matching, 0 absent, -1 present and not matching.
@@ -67,33 +54,104 @@ int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * o
     return ok > 0 ? 1 : -1;
 }
 
-void fail_with(SignerReport& r, const char* indication, const char* sub, std::string error) {
-    if (r.valid || r.indication.empty() || r.indication == "TOTAL_PASSED") {
-        r.indication = indication;
-        r.sub_indication = sub;
-    } else if (std::string(indication) == "TOTAL_FAILED" && r.indication != "TOTAL_FAILED") {
-        r.indication = indication;  // a definite failure outranks an indeterminate one
-        r.sub_indication = sub;
+void add(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth = -1, std::string subject = {}) {
+    r.errors.push_back(message);
+    r.findings.push_back({code, scope, depth, std::move(subject), std::move(message)});
+}
+
+/// ETSI EN 319 102-1 §5.1.3: the signer's indication from its findings (roster findings aside).
+void set_indication(SignerReport& r) {
+    auto has = [&](FindingCode code, std::optional<FindingScope> scope = std::nullopt, int min_depth = -1) {
+        for (const auto& f : r.findings)
+            if (f.code == code && (!scope || f.scope == *scope) && f.depth >= min_depth) return true;
+        return false;
+    };
+    bool any = false, timestamp = false;
+    for (const auto& f : r.findings) {
+        if (f.scope == FindingScope::roster) continue;
+        any = true;
+        timestamp = timestamp || f.scope == FindingScope::signature_timestamp || f.scope == FindingScope::archive_timestamp;
     }
-    r.valid = false;
-    r.errors.push_back(std::move(error));
+    r.valid = !any;
+    if (!any) {
+        r.indication = Indication::total_passed;
+        r.sub_indication = SubIndication::none;
+        return;
+    }
+    const FindingScope S = FindingScope::signer, C = FindingScope::chain;
+    using SI = SubIndication;
+    r.indication = Indication::total_failed;
+    if (has(FindingCode::content_type_mismatch, S) || has(FindingCode::message_digest_missing, S)) r.sub_indication = SI::format_failure;
+    else if (has(FindingCode::signature_invalid, S)) r.sub_indication = SI::sig_crypto_failure;
+    else if (has(FindingCode::hash_mismatch, S) || has(FindingCode::timestamp_index_changed, FindingScope::archive_timestamp))
+        r.sub_indication = SI::hash_failure;
+    else if (has(FindingCode::revoked, C, 0) && !has(FindingCode::revoked, C, 1)) r.sub_indication = SI::revoked;
+    else {
+        r.indication = Indication::indeterminate;
+        if (has(FindingCode::signer_certificate_not_found, S) || has(FindingCode::signing_certificate_mismatch, S))
+            r.sub_indication = SI::no_signing_certificate_found;
+        else if (has(FindingCode::no_chain_to_trust_anchor, C)) r.sub_indication = SI::no_certificate_chain_found;
+        else if (has(FindingCode::revoked, C, 1)) r.sub_indication = SI::revoked_ca_no_poe;
+        else if (has(FindingCode::certificate_expired, C)) r.sub_indication = SI::out_of_bounds_no_poe;
+        else if (has(FindingCode::certificate_not_yet_valid, C)) r.sub_indication = SI::not_yet_valid;
+        else if (has(FindingCode::weak_algorithm)) r.sub_indication = SI::crypto_constraints_failure;
+        else if (has(FindingCode::algorithm_expired)) r.sub_indication = SI::crypto_constraints_failure_no_poe;
+        else if (timestamp) r.sub_indication = SI::sig_constraints_failure;
+        else if (has(FindingCode::signing_time_after_timestamp, S)) r.sub_indication = SI::timestamp_order_failure;
+        else if (has(FindingCode::revocation_unknown, C) || has(FindingCode::crl_out_of_date, C) || has(FindingCode::revocation_not_fresh, C))
+            r.sub_indication = SI::try_later;
+        else r.sub_indication = SI::chain_constraints_failure;
+    }
+}
+
+/// Every value of an unsigned attribute, whatever its encoding; a value that is not a SEQUENCE
+/// (no TimeStampToken can be one) is returned empty so that the caller reports it.
+std::vector<Bytes> unsigned_values(CMS_SignerInfo* si, int nid) {
+    std::vector<Bytes> out;
+    for (int idx = CMS_unsigned_get_attr_by_NID(si, nid, -1); idx >= 0; idx = CMS_unsigned_get_attr_by_NID(si, nid, idx)) {
+        X509_ATTRIBUTE* a = CMS_unsigned_get_attr(si, idx);
+        const int n = X509_ATTRIBUTE_count(a);
+        if (n <= 0) out.emplace_back();
+        for (int j = 0; j < n; ++j) {
+            ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(a, j);
+            if (v == nullptr || v->type != V_ASN1_SEQUENCE) {
+                out.emplace_back();
+                continue;
+            }
+            const ASN1_STRING* seq = v->value.sequence;
+            out.emplace_back(ASN1_STRING_get0_data(seq), ASN1_STRING_get0_data(seq) + ASN1_STRING_length(seq));
+        }
+    }
+    return out;
 }
 
 /// What a signer is checked with besides its SignerInfo.
 struct SignerContext {
-    BIO* content_chain;             // the digest BIOs the content went through
-    STACK_OF(X509) * offered;       // certificates of the message, carried by signers, and given
+    BIO* content_chain;               // the digest BIOs the content went through
+    STACK_OF(X509) * offered;         // certificates of the message, carried by signers, and given
     const detail::Evidence* carried;  // revocation data carried by the signers (CAdES-LT)
-    const Bytes* der;               // the SignedData (DER), for archive timestamps
-    int index;                      // the signer's position
+    const Bytes* der;                 // the SignedData (DER), for archive timestamps
+    int index;                        // the signer's position
+    const ASN1_OBJECT* econtent_type; // encapContentInfo.eContentType
 };
 
+/// The findings of a timestamp's report, in the timestamp's scope.
+void add_timestamp_findings(SignerReport& r, const TimestampReport& ts, FindingScope scope, const char* what) {
+    for (const auto& f : ts.findings) {
+        const FindingCode code = f.scope == FindingScope::chain || f.code == FindingCode::weak_algorithm ||
+                                         f.code == FindingCode::algorithm_expired
+                                     ? f.code
+                                     : FindingCode::timestamp_invalid;
+        add(r, code, scope, std::string(what) + ": " + f.message, f.depth, f.subject);
+    }
+    for (const auto& n : ts.notes) r.warnings.push_back(std::string(what) + ": " + n);
+}
+
 SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const detail::TrustMaterial& tm, const VerifyOptions& o) {
-    BIO* content_chain = ctx.content_chain;
+    const ChainOptions& co = tm.options();
     STACK_OF(X509)* msg_certs = ctx.offered;
+    const FindingScope S = FindingScope::signer;
     SignerReport r;
-    r.valid = true;
-    r.indication = "TOTAL_PASSED";
     EVP_PKEY* pk = nullptr;
     X509* signer_field = nullptr;
     X509_ALGOR* dig = nullptr;
@@ -102,6 +160,9 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     r.digest_algorithm = detail::algorithm_name(dig);
     r.signature_algorithm = detail::algorithm_name(sig);
     r.signing_time = detail::signing_time_of(si);
+    const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
+    r.validation_time = co.at.value_or(now);
+    r.validation_time_source = co.at ? TimeSource::user : TimeSource::current;
 
     X509* cert = detail::find_signer_cert(si, msg_certs, nullptr);
     if (cert == nullptr) {
@@ -112,119 +173,159 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             if (issuer) r.issuer = ossl::name_to_utf8(issuer);
             if (serial) r.serial = ossl::serial_hex(serial);
         }
-        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signer's certificate is neither in the signature nor given with --untrusted");
+        add(r, FindingCode::signer_certificate_not_found, S, "the signer's certificate is neither in the signature nor given with --untrusted");
         ERR_clear_error();
+        set_indication(r);
         return r;
     }
     r.subject = ossl::name_to_utf8(X509_get_subject_name(cert));
     r.issuer = ossl::name_to_utf8(X509_get_issuer_name(cert));
     r.serial = ossl::serial_hex(X509_get0_serialNumber(cert));
+    r.certificate = ossl::to_der(cert, i2d_X509);
     CMS_SignerInfo_set1_signer_cert(si, cert);
 
-    // ETSI EN 319 102-1 §5.2.8 cryptographic constraints.
-    const ASN1_OBJECT* dobj = nullptr;
-    X509_ALGOR_get0(&dobj, nullptr, nullptr, dig);
-    auto weak = [&](std::string what) {
-        if (o.allow_weak_algorithms) r.warnings.push_back(what + " (accepted: --allow-weak-algorithms)");
-        else fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", std::move(what));
-    };
-    if (weak_digest(OBJ_obj2nid(dobj))) weak("weak digest algorithm " + r.digest_algorithm);
-    if (const std::string reason = weak_key_reason(X509_get0_pubkey(cert)); !reason.empty()) weak("weak signer key: " + reason);
+    // RFC 5652 §5.3 / §11.1: with signed attributes, exactly one content-type attribute, equal to eContentType.
+    const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
+    if (has_attrs) {
+        auto* ct = static_cast<ASN1_OBJECT*>(CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT));
+        if (ct == nullptr)
+            add(r, FindingCode::content_type_mismatch, S, "the content-type signed attribute is missing, repeated or malformed (RFC 5652 §11.1)");
+        else if (ctx.econtent_type == nullptr || OBJ_cmp(ct, ctx.econtent_type) != 0)
+            add(r, FindingCode::content_type_mismatch, S, "the content-type signed attribute differs from the signed content's type (RFC 5652 §11.1)");
+        ERR_clear_error();
+    }
 
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
-    const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
     if (has_attrs && CMS_SignerInfo_verify(si) != 1)
-        fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify (altered signed attributes or wrong key)");
+        add(r, FindingCode::signature_invalid, S, "the signature value does not verify (altered signed attributes or wrong key)");
     ERR_clear_error();
-    if (CMS_SignerInfo_verify_content(si, content_chain) != 1) {
-        if (has_attrs) fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "the document does not match the signed message digest (altered document)");
-        else fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify over the document");
+    if (ctx.content_chain == nullptr) {
+        r.warnings.push_back("the document was not given: its message digest was not checked");
+    } else if (CMS_SignerInfo_verify_content(si, ctx.content_chain) != 1) {
+        if (has_attrs) add(r, FindingCode::hash_mismatch, S, "the document does not match the signed message digest (altered document)");
+        else add(r, FindingCode::signature_invalid, S, "the signature value does not verify over the document");
     }
     ERR_clear_error();
     if (has_attrs && !detail::message_digest_of(si))
-        fail_with(r, "TOTAL_FAILED", "FORMAT_FAILURE", "the message-digest signed attribute is missing");
+        add(r, FindingCode::message_digest_missing, S, "the message-digest signed attribute is missing or repeated");
 
     // RFC 5035: the signing-certificate-v2 attribute binds the certificate actually used.
     const int bound = check_signing_certificate(si, cert, msg_certs);
     r.cades = bound != 0;
     if (bound < 0)
-        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signing-certificate attribute does not match the signer's certificate");
+        add(r, FindingCode::signing_certificate_mismatch, S, "the signing-certificate attribute does not match the signer's certificate");
     else if (bound == 0)
         r.warnings.push_back("no signing-certificate(-v2) attribute: a plain CMS signature, not CAdES");
 
-    // ETSI EN 319 122-1 §5.3 signature-time-stamp: proves the signature existed at its genTime.
-    if (auto* tst = static_cast<ASN1_STRING*>(
-            CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE))) {
-        ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-        const Bytes token(ASN1_STRING_get0_data(tst), ASN1_STRING_get0_data(tst) + ASN1_STRING_length(tst));
-        try {
-            const TimestampReport ts = detail::verify_timestamp_over(
-                token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), o.chain,
-                msg_certs, ctx.carried);
-            if (ts.valid) {
-                r.timestamp_time = ts.time;
-                if (r.signing_time && *r.signing_time > ts.time + 300)
-                    fail_with(r, "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE", "the claimed signing time is after the signature timestamp");
-            } else {
-                for (const auto& e : ts.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "signature timestamp: " + e);
-            }
-        } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("signature timestamp: ") + e.what());
-        }
-    }
-
     // ETSI EN 319 122-1 §5.5.3 archive-time-stamp-v3: over the content, this SignerInfo and the
     // validation data indexed in its ats-hash-index-v3 (which may grow, never shrink or change).
-    const std::vector<Bytes> archive_tokens = detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3());
-    std::optional<detail::AtsParts> parts;  // the same for every archive timestamp of this signer
+    // Each is checked; the latest is judged now, each earlier one at the time of a later valid one.
+    const FindingScope A = FindingScope::archive_timestamp;
+    const std::vector<Bytes> archive_tokens = unsigned_values(si, detail::nid_archive_timestamp_v3());
+    std::optional<detail::AtsParts> parts;
     Bytes content_hash;
     if (!archive_tokens.empty()) {
         try {
             parts = detail::ats_parts(*ctx.der, ctx.index);
             content_hash = detail::content_sha256(si, *parts, o.content_path);
         } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+            add(r, FindingCode::timestamp_invalid, A, std::string("archive timestamp: ") + e.what());
         }
     }
-    for (const Bytes& token : archive_tokens) {
-        if (!parts) break;
+    std::optional<std::int64_t> ats_poe;  // the earliest valid archive timestamp so far (from the latest back)
+    for (auto it = archive_tokens.rbegin(); parts && it != archive_tokens.rend(); ++it) {
+        const Bytes& token = *it;
         try {
+            if (token.empty()) throw Error(Errc::malformed, "not a TimeStampToken");
             const auto index = detail::hash_index_of_token(token);
             if (!index) {
-                fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", "archive timestamp without an ats-hash-index-v3 attribute");
+                add(r, FindingCode::timestamp_invalid, A, "archive timestamp without an ats-hash-index-v3 attribute");
                 continue;
             }
             if (const std::string why = detail::check_hash_index(*index, *parts); !why.empty()) {
-                fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "archive timestamp: " + why);
+                add(r, FindingCode::timestamp_index_changed, A, "archive timestamp: " + why);
                 continue;
             }
             const Bytes imprint = detail::ats_imprint(*parts, content_hash, *index);
-            const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, o.chain, msg_certs, ctx.carried);
-            if (ats.valid) r.archive_timestamps.push_back(ats.time);
-            else for (const auto& e : ats.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "archive timestamp: " + e);
+            const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, co, msg_certs, ctx.carried, nullptr, ats_poe);
+            if (ats.valid) {
+                r.archive_timestamps.push_back(ats.time);
+                if (!ats_poe || ats.time < *ats_poe) ats_poe = ats.time;
+            } else {
+                add_timestamp_findings(r, ats, A, "archive timestamp");
+            }
         } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+            add(r, FindingCode::timestamp_invalid, A, std::string("archive timestamp: ") + e.what());
+        }
+    }
+    std::sort(r.archive_timestamps.begin(), r.archive_timestamps.end());
+
+    // ETSI EN 319 122-1 §5.3 signature-time-stamp: proves the signature existed at its genTime.
+    // Every one present is checked (an invalid one is never ignored); the earliest valid one
+    // gives the proven time of signing.
+    const FindingScope T = FindingScope::signature_timestamp;
+    ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+    for (const Bytes& token : unsigned_values(si, NID_id_smime_aa_timeStampToken)) {
+        try {
+            if (token.empty()) throw Error(Errc::malformed, "not a TimeStampToken");
+            const TimestampReport ts = detail::verify_timestamp_over(
+                token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), co, msg_certs,
+                ctx.carried, nullptr, ats_poe);
+            if (ts.valid) {
+                if (!r.timestamp_time || ts.time < *r.timestamp_time) r.timestamp_time = ts.time;
+            } else {
+                add_timestamp_findings(r, ts, T, "signature timestamp");
+            }
+        } catch (const Error& e) {
+            add(r, FindingCode::timestamp_invalid, T, std::string("signature timestamp: ") + e.what());
         }
     }
     const bool carries_lt = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_ets_certValues, -1) >= 0 ||
                             CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_ets_revocationValues, -1) >= 0;
     r.level = !r.archive_timestamps.empty() ? "B-LTA" : (carries_lt && r.timestamp_time) ? "B-LT" : r.timestamp_time ? "B-T" : "B-B";
 
-    // RFC 5280 path validation at the proven time of signing (the timestamp), else the claimed one.
-    std::optional<std::int64_t> t = o.chain.at;
-    if (!t) t = r.timestamp_time ? r.timestamp_time : r.signing_time;
-    const ChainReport chain = tm.validate(cert, msg_certs, t, o.chain.at.has_value() || r.timestamp_time.has_value());
+    // EN 319 102-1 §5.6.2 best-signature-time: only a proof of existence moves the validation time
+    // into the past; the signing-time attribute is the signer's claim.
+    if (r.timestamp_time) {
+        r.validation_time = *r.timestamp_time;
+        r.validation_time_source = TimeSource::signature_timestamp;
+    } else if (!r.archive_timestamps.empty()) {
+        r.validation_time = r.archive_timestamps.front();
+        r.validation_time_source = TimeSource::archive_timestamp;
+    }
+    if (co.at && r.validation_time_source != TimeSource::user)
+        r.warnings.push_back("--at ignored: the " + std::string(to_string(r.validation_time_source)) + " proves the time");
+    if (r.signing_time) {
+        if (r.timestamp_time && *r.signing_time > *r.timestamp_time + 300)
+            add(r, FindingCode::signing_time_after_timestamp, S,
+                "the claimed signing time " + format_iso8601(*r.signing_time) + " is after the signature timestamp " +
+                    format_iso8601(*r.timestamp_time));
+        else if (!r.timestamp_time && r.archive_timestamps.empty() && *r.signing_time > r.validation_time + 300)
+            r.warnings.push_back("the claimed signing time " + format_iso8601(*r.signing_time) + " is after the validation time");
+    }
+
+    // ETSI EN 319 102-1 §5.2.8: the SignerInfo's algorithms under the validation policy, at the
+    // proven time (the key is judged with the certificate path).
+    std::vector<CertFinding> weak;
+    std::vector<std::string> notes;
+    if (!detail::crypto_finding(tm.policy().signature_hash(dig, r.validation_time), -1, "", "digest algorithm " + r.digest_algorithm,
+                                co.allow_weak_algorithms, weak, notes))
+        detail::crypto_finding(tm.policy().signature_hash(sig, r.validation_time), -1, "", "signature algorithm " + r.signature_algorithm,
+                               co.allow_weak_algorithms, weak, notes);
+    for (auto& w : weak) add(r, w.code, S, std::move(w.message));
+    for (auto& n : notes) r.warnings.push_back(std::move(n));
+
+    // RFC 5280 path validation at the validation time.
+    const bool proven = r.validation_time_source != TimeSource::current;
+    const ChainReport chain = tm.validate(cert, msg_certs, r.validation_time, proven);
     r.chain = chain.chain;
     r.revocation = chain.revocation;
     for (const auto& n : chain.notes) r.warnings.push_back(n);
-    if (!chain.valid) {
-        for (const auto& f : chain.findings) {
-            std::string where = f.depth == 0 ? "signer certificate" : "certificate at depth " + std::to_string(f.depth);
-            const bool revoked = f.code == "revoked";
-            fail_with(r, revoked ? "TOTAL_FAILED" : chain.indication.c_str(), revoked ? "REVOKED" : chain.sub_indication.c_str(),
-                      where + (f.subject.empty() ? "" : " (" + f.subject + ")") + ": " + f.message);
-        }
+    for (const auto& f : chain.findings) {
+        const std::string where = f.depth == 0 ? "signer certificate" : "certificate at depth " + std::to_string(f.depth);
+        add(r, f.code, FindingScope::chain, where + (f.subject.empty() ? "" : " (" + f.subject + ")") + ": " + f.message, f.depth, f.subject);
     }
+    set_indication(r);
     return r;
 }
 
@@ -292,15 +393,20 @@ json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso
 
 }  // namespace
 
-VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
+VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) { return detail::verify_signed_data(signature, o, false); }
+
+VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOptions& o, bool content_optional) {
     ossl::BioPtr smime_content;
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature", &smime_content);
     // Signer certificates must allow signing (RFC 5280 §4.2.1.3: digitalSignature or nonRepudiation).
     ChainOptions chain_options = o.chain;
     if (chain_options.purpose == Purpose::any) chain_options.purpose = Purpose::signing;
+    chain_options.allow_weak_algorithms = chain_options.allow_weak_algorithms || o.allow_weak_algorithms;
     detail::TrustMaterial tm(chain_options);
     if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
     VerifyReport report;
+    report.policy_name = tm.policy().info().name;
+    report.policy_sha256 = tm.policy().info().sha256;
     report.detached = CMS_is_detached(cms.get()) == 1;
     const ASN1_OBJECT* ctype = CMS_get0_eContentType(cms.get());
     report.content_type = ctype ? OBJ_nid2ln(OBJ_obj2nid(ctype)) : "?";
@@ -309,7 +415,8 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
         report.valid = false;  // RFC 5652 §5.1: a degenerate SignedData (certificates only) signs nothing
         return report;
     }
-    if (report.detached && o.content_path.empty() && !smime_content)
+    const bool no_content = report.detached && o.content_path.empty() && !smime_content;
+    if (no_content && !content_optional)
         throw Error(Errc::usage, "the signature is detached: give the signed document", "tsign verify SIG DOC, or --content DOC");
 
     ossl::BioPtr file;
@@ -324,12 +431,15 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
         }
     }
     // One streamed pass computes the digests of all signers (a digest BIO per algorithm).
-    BIO* chain = CMS_dataInit(cms.get(), report.detached ? file.get() : nullptr);
-    if (chain == nullptr) ossl::fail(Errc::unsupported, "cannot verify: unsupported digest algorithm or content in the SignedData");
-    std::vector<unsigned char> buf(1 << 16);
-    for (;;) {
-        const int n = BIO_read(chain, buf.data(), static_cast<int>(buf.size()));
-        if (n <= 0) break;
+    BIO* chain = nullptr;
+    if (!no_content) {
+        chain = CMS_dataInit(cms.get(), report.detached ? file.get() : nullptr);
+        if (chain == nullptr) ossl::fail(Errc::unsupported, "cannot verify: unsupported digest algorithm or content in the SignedData");
+        std::vector<unsigned char> buf(1 << 16);
+        for (;;) {
+            const int n = BIO_read(chain, buf.data(), static_cast<int>(buf.size()));
+            if (n <= 0) break;
+        }
     }
     ossl::X509StackPtr msg_certs(CMS_get1_certs(cms.get()));
     ERR_clear_error();
@@ -344,9 +454,9 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs.get(), carried.certificates, tm.untrusted());
     const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
-        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i}, tm, o));
+        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i, ctype}, tm, o));
     // Free the digest BIOs we pushed on top of the caller's file BIO.
-    if (report.detached) BIO_pop(file.get());
+    if (report.detached && file) BIO_pop(file.get());
     while (chain != nullptr && chain != file.get()) {
         BIO* next = BIO_pop(chain);
         BIO_free(chain);
@@ -360,8 +470,10 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
         const bool same = content && *content && static_cast<size_t>(ASN1_STRING_length(*content)) == doc.size() &&
                           std::equal(doc.begin(), doc.end(), ASN1_STRING_get0_data(*content));
         if (!same)
-            for (auto& s : report.signers)
-                fail_with(s, "TOTAL_FAILED", "HASH_FAILURE", "the given document differs from the content embedded in the signature");
+            for (auto& s : report.signers) {
+                add(s, FindingCode::hash_mismatch, FindingScope::signer, "the given document differs from the content embedded in the signature");
+                set_indication(s);
+            }
     }
     if (!o.extract_path.empty()) {
         ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
@@ -375,7 +487,7 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     for (const auto& s : report.signers) report.valid = report.valid && s.valid;
     if (!o.roster_file.empty()) {
         report.roster = check_roster(o.roster_file, report.signers, msg_certs.get());
-        report.valid = report.valid && report.roster->quorum_met;
+        report.valid = report.valid && report.roster->satisfied();
     }
     ERR_clear_error();
     return report;
@@ -386,6 +498,7 @@ std::string VerifyReport::to_json() const {
     j["valid"] = valid;
     j["detached"] = detached;
     j["content_type"] = content_type;
+    j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     json arr = json::array();
     for (const auto& s : signers) {
         json e;
@@ -394,6 +507,8 @@ std::string VerifyReport::to_json() const {
         e["serial"] = s.serial;
         e["signing_time"] = opt_time(s.signing_time);
         e["timestamp_time"] = opt_time(s.timestamp_time);
+        e["validation_time"] = format_iso8601(s.validation_time);
+        e["validation_time_source"] = to_string(s.validation_time_source);
         e["level"] = s.level;
         auto ats = json::array();
         for (auto t : s.archive_timestamps) ats.push_back(format_iso8601(t));
@@ -404,8 +519,16 @@ std::string VerifyReport::to_json() const {
         e["revocation"] = s.revocation;
         e["cades"] = s.cades;
         e["valid"] = s.valid;
-        e["indication"] = s.indication;
-        e["sub_indication"] = s.sub_indication.empty() ? json(nullptr) : json(s.sub_indication);
+        e["indication"] = to_string(s.indication);
+        e["sub_indication"] = s.sub_indication == SubIndication::none ? json(nullptr) : json(to_string(s.sub_indication));
+        auto findings = json::array();
+        for (const auto& f : s.findings)
+            findings.push_back({{"code", to_string(f.code)},
+                                {"scope", to_string(f.scope)},
+                                {"depth", f.depth < 0 ? json(nullptr) : json(f.depth)},
+                                {"subject", f.subject},
+                                {"message", f.message}});
+        e["findings"] = findings;
         e["errors"] = s.errors;
         e["warnings"] = s.warnings;
         arr.push_back(e);
@@ -428,12 +551,14 @@ std::string VerifyReport::to_text(bool jalali) const {
            (signers.size() == 1 ? " signer" : " signers") + ", content " + content_type + "\n";
     for (size_t i = 0; i < signers.size(); ++i) {
         const auto& s = signers[i];
-        out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + s.indication + " / " + s.sub_indication + ")") + "\n";
+        out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + std::string(to_string(s.indication)) + " / " + to_string(s.sub_indication) + ")") + "\n";
         out += "  subject:    " + s.subject + "\n";
         out += "  issuer:     " + s.issuer + "\n";
         out += "  serial:     " + s.serial + "\n";
         if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
         if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
+        static const char* sources[] = {"now: nothing proves an earlier time", "the signature timestamp", "the earliest archive timestamp", "--at"};
+        out += "  validated:  at " + format_human(s.validation_time, jalali) + " (" + sources[static_cast<int>(s.validation_time_source)] + ")\n";
         for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
         if (!s.level.empty()) out += "  level:      CAdES " + s.level + "\n";
         out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
@@ -456,6 +581,7 @@ std::string VerifyReport::to_text(bool jalali) const {
     size_t ok = 0;
     for (const auto& s : signers) ok += s.valid ? 1 : 0;
     if (signers.empty()) out += "No signers: a certificates-only SignedData signs nothing\n";
+    out += "Policy: " + policy_name + " (sha256 " + policy_sha256.substr(0, 16) + "...)\n";
     out += std::string("Result: ") + (valid ? "VALID" : "NOT VALID") + " (" + std::to_string(ok) + " of " +
            std::to_string(signers.size()) + " signatures valid)\n";
     return out;

@@ -152,6 +152,12 @@ std::string TimestampReport::to_json() const {
     j["chain"] = chain;
     j["revocation"] = revocation;
     j["errors"] = errors;
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& f : findings)
+        arr.push_back({{"code", to_string(f.code)}, {"scope", to_string(f.scope)}, {"depth", f.depth < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.depth)},
+                       {"subject", f.subject}, {"message", f.message}});
+    j["findings"] = arr;
+    j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     j["notes"] = notes;
     return j.dump(2);
 }
@@ -189,7 +195,7 @@ Pkcs7Ptr parse_token(const Bytes& data) {
 namespace {
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
                               STACK_OF(X509) * extra, const TimestampExpectations& expect, const detail::Evidence* embedded = nullptr,
-                              detail::Evidence* used = nullptr);
+                              detail::Evidence* used = nullptr, std::optional<std::int64_t> poe = std::nullopt);
 }
 
 TimestampReport verify_timestamp(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
@@ -229,7 +235,7 @@ struct TsaPath {
 };
 
 TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain, STACK_OF(X509) * extra,
-                 const detail::Evidence* embedded, detail::Evidence* used) {
+                 const detail::Evidence* embedded, detail::Evidence* used, std::optional<std::int64_t> poe) {
     TsaPath t;
     ChainOptions co = chain;
     co.purpose = Purpose::timestamping;
@@ -253,15 +259,25 @@ TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain,
     ossl::X509RefStackPtr offered(sk_X509_new_null());
     for (int i = 0; certs && i < sk_X509_num(certs); ++i) sk_X509_push(offered.get(), sk_X509_value(certs, i));
     for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
-    t.report = tm.validate(t.cert, offered.get(), gen_time, true, used);
+    // The TSA's keys and signatures are judged at the time something proves the token existed
+    // (a later archive timestamp), else now: genTime is what the token claims, not a proof of itself.
+    t.report = tm.validate(t.cert, offered.get(), gen_time, true, used,
+                           poe.value_or(static_cast<std::int64_t>(::time(nullptr))));
     return t;
 }
 
 TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
                               STACK_OF(X509) * extra, const TimestampExpectations& expect, const detail::Evidence* embedded,
-                              detail::Evidence* used) {
+                              detail::Evidence* used, std::optional<std::int64_t> poe) {
     Pkcs7Ptr token = parse_token(data);
     TimestampReport r;
+    const auto policy = detail::Policy::load(chain.validation_policy_file);
+    r.policy_name = policy->info().name;
+    r.policy_sha256 = policy->info().sha256;
+    auto problem = [&r](FindingCode code, std::string message) {
+        r.errors.push_back(message);
+        r.findings.push_back({code, FindingScope::signer, -1, "", std::move(message)});
+    };
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
     r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get()));
@@ -272,9 +288,9 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
     r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(alg->algorithm));
 
-    TsaPath tsa = tsa_path(token.get(), r.time, chain, extra, embedded, used);
+    TsaPath tsa = tsa_path(token.get(), r.time, chain, extra, embedded, used, poe);
     if (tsa.cert == nullptr) {
-        r.errors.push_back("the TSA's certificate is neither in the token nor given with --untrusted");
+        problem(FindingCode::timestamp_invalid, "the TSA's certificate is neither in the token nor given with --untrusted");
         return r;
     }
     X509* tsa_cert = tsa.cert;
@@ -282,13 +298,32 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     // The TSA is the signer of the token (SignerInfo), never merely the first certificate in the bag.
     if (!expect.tsa_subject.empty() &&
         X509_NAME_cmp(detail::parse_slash_dn(expect.tsa_subject).get(), X509_get_subject_name(tsa_cert)) != 0)
-        r.errors.push_back("the token is signed by '" + r.tsa + "', not by the expected TSA '" + expect.tsa_subject + "'");
-    if (!expect.request.empty()) check_against_request(expect.request, info.get(), r.errors);
+        problem(FindingCode::timestamp_invalid, "the token is signed by '" + r.tsa + "', not by the expected TSA '" + expect.tsa_subject + "'");
+    if (!expect.request.empty()) {
+        std::vector<std::string> mismatches;
+        check_against_request(expect.request, info.get(), mismatches);
+        for (auto& m : mismatches) problem(FindingCode::timestamp_invalid, std::move(m));
+    }
     const ChainReport& cr = tsa.report;
     r.revocation = cr.revocation;
     r.notes = cr.notes;
     r.chain = cr.chain;
-    for (const auto& f : cr.findings) r.errors.push_back("TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message);
+    for (const auto& f : cr.findings) {
+        std::string msg = "TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message;
+        r.errors.push_back(msg);
+        r.findings.push_back({f.code, FindingScope::chain, f.depth, f.subject, std::move(msg)});
+    }
+    // The validation policy: the imprint's hash and the hash the TSA signed with (its key is in
+    // the path checks), at the time of a proof of the token's existence.
+    const std::int64_t ct = poe.value_or(static_cast<std::int64_t>(::time(nullptr)));
+    std::vector<CertFinding> weak;
+    detail::crypto_finding(policy->signature_hash(alg, ct), -1, "", "the timestamp's message imprint", chain.allow_weak_algorithms, weak, r.notes);
+    if (STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token.get()); sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
+        PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(sis, 0);
+        detail::crypto_finding(policy->signature_hash(si->digest_alg, ct), -1, "", "the TSA's signature on the token",
+                               chain.allow_weak_algorithms, weak, r.notes);
+    }
+    for (auto& w : weak) problem(w.code, std::move(w.message));
 
     // The signature over TSTInfo, the ESS signing certificate, and the imprint (RFC 3161 §2.4.2).
     TsVerifyPtr v(TS_VERIFY_CTX_new());
@@ -299,6 +334,7 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_STORE_add_cert(store, tsa_cert);  // the path was checked above, at genTime
     X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store), X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), static_cast<time_t>(r.time));
+    X509_VERIFY_PARAM_set_auth_level(X509_STORE_get0_param(store), 0);  // algorithms: the policy's call, above
     TS_VERIFY_CTX_set_store(v.get(), store);
     if (tsa.given) {  // a token without certificates: its signer comes from --untrusted
         STACK_OF(X509)* signer = sk_X509_new_null();
@@ -311,7 +347,7 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
         const auto causes = ossl::drain_errors();
         std::string why = causes.empty() ? "verification failed" : causes.back();
         if (why.find("message imprint mismatch") != std::string::npos) why = "the timestamp is over other data (message imprint mismatch)";
-        r.errors.push_back(why);
+        problem(FindingCode::timestamp_invalid, why);
     }
     ERR_clear_error();
     r.valid = r.errors.empty();
@@ -333,12 +369,12 @@ const EVP_MD* imprint_md(const Bytes& data) {
 
 TimestampReport detail::verify_timestamp_over(const Bytes& data, std::span<const std::uint8_t> content,
                                               const ChainOptions& chain, STACK_OF(X509) * extra, const Evidence* embedded,
-                                              Evidence* used) {
+                                              Evidence* used, std::optional<std::int64_t> poe) {
     const EVP_MD* md = imprint_md(data);
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(content.data(), content.size(), out, &len, md, nullptr);
-    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {}, embedded, used);
+    return verify_digest(data, std::span<const std::uint8_t>(out, len), chain, extra, {}, embedded, used, poe);
 }
 
 ChainReport detail::validate_timestamp_signer(const Bytes& data, const ChainOptions& chain, STACK_OF(X509) * extra,
@@ -346,19 +382,21 @@ ChainReport detail::validate_timestamp_signer(const Bytes& data, const ChainOpti
     Pkcs7Ptr token = parse_token(data);
     ossl::Ptr<TS_TST_INFO, TS_TST_INFO_free> info(PKCS7_to_TS_TST_INFO(token.get()));
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
-    TsaPath t = tsa_path(token.get(), ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get())), chain, extra, embedded, used);
+    TsaPath t = tsa_path(token.get(), ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get())), chain, extra, embedded, used,
+                         std::nullopt);
     if (t.cert == nullptr) {
         ChainReport r;
         r.valid = false;
-        r.findings.push_back({0, "", "no_chain_to_trust_anchor", "the TSA's certificate is neither in the token nor given with --untrusted"});
+        r.findings.push_back({0, "", FindingCode::no_chain_to_trust_anchor, "the TSA's certificate is neither in the token nor given with --untrusted"});
         return r;
     }
     return t.report;
 }
 
 TimestampReport detail::verify_timestamp_digest(const Bytes& data, std::span<const std::uint8_t> digest, const ChainOptions& chain,
-                                                STACK_OF(X509) * extra, const Evidence* embedded, Evidence* used) {
-    return verify_digest(data, digest, chain, extra, {}, embedded, used);
+                                                STACK_OF(X509) * extra, const Evidence* embedded, Evidence* used,
+                                                std::optional<std::int64_t> poe) {
+    return verify_digest(data, digest, chain, extra, {}, embedded, used, poe);
 }
 
 TimestampReport verify_timestamp_data(const Bytes& data, std::span<const std::uint8_t> content, const ChainOptions& chain) {

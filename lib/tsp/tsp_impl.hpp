@@ -2,6 +2,7 @@
 // carries the token), used by CMS verification.
 #pragma once
 
+#include <optional>
 #include <span>
 
 #include <openssl/x509.h>
@@ -13,15 +14,17 @@ namespace tsign::detail {
 
 /// verify_timestamp_data() with more intermediates offered for the TSA's path.
 /// With embedded, the revocation data a signature carries (CAdES-LT) serve first; with used,
-/// the certificates and revocation data that validated the TSA are added to it.
+/// the certificates and revocation data that validated the TSA are added to it. poe: the time of
+/// a proof that the token existed (a later archive timestamp), at which the validation policy
+/// judges its algorithms; empty: now.
 TimestampReport verify_timestamp_over(const Bytes& token, std::span<const std::uint8_t> data, const ChainOptions& chain,
                                       STACK_OF(X509) * extra_untrusted, const Evidence* embedded = nullptr,
-                                      Evidence* used = nullptr);
+                                      Evidence* used = nullptr, std::optional<std::int64_t> poe = std::nullopt);
 
 /// The same against a digest computed by the caller (archive timestamps).
 TimestampReport verify_timestamp_digest(const Bytes& token, std::span<const std::uint8_t> digest, const ChainOptions& chain,
                                         STACK_OF(X509) * extra_untrusted, const Evidence* embedded = nullptr,
-                                        Evidence* used = nullptr);
+                                        Evidence* used = nullptr, std::optional<std::int64_t> poe = std::nullopt);
 
 /// Only the TSA's side of a token: the certificate its SignerInfo names and that certificate's
 /// path at genTime (timestamping purpose), as verify_timestamp_digest() checks it. For renewing

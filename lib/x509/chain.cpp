@@ -32,13 +32,15 @@ Purpose parse_purpose(const std::string& text) {
 std::string ChainReport::to_json() const {
     nlohmann::ordered_json j;
     j["valid"] = valid;
-    j["indication"] = indication;
-    j["sub_indication"] = sub_indication.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(sub_indication);
+    j["indication"] = to_string(indication);
+    j["sub_indication"] = sub_indication == SubIndication::none ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(to_string(sub_indication));
+    j["validation_time"] = validation_time ? nlohmann::ordered_json(format_iso8601(validation_time)) : nlohmann::ordered_json(nullptr);
+    j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     j["chain"] = chain;
     j["revocation"] = revocation;
     auto arr = nlohmann::ordered_json::array();
     for (const auto& f : findings)
-        arr.push_back({{"depth", f.depth}, {"subject", f.subject}, {"code", f.code}, {"message", f.message}});
+        arr.push_back({{"depth", f.depth}, {"subject", f.subject}, {"code", to_string(f.code)}, {"message", f.message}});
     j["findings"] = arr;
     j["notes"] = notes;
     return j.dump(2);
@@ -93,7 +95,7 @@ std::vector<ossl::X509CrlPtr> load_crls(const std::string& path) {
     return out;
 }
 
-TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options) {
+TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options), policy_(Policy::load(options.validation_policy_file)) {
     for (const auto& f : options.trust_files)
         for (auto& c : load_certificates(f)) trust_.push_back(std::move(c));
     for (const auto& f : options.untrusted_files)
@@ -154,48 +156,66 @@ struct State {
     RevocationMode mode;
     std::optional<std::int64_t> at;
     bool at_proven = false;
+    Purpose purpose = Purpose::any;
     STACK_OF(X509_CRL) * crls = nullptr;
     std::vector<CertFinding> findings;
     std::vector<std::string> notes;
     std::set<int> crl_unknown_depths;
     std::map<int, OcspVerdict> ocsp;          // definitive OCSP answers (good / revoked) by depth
     std::map<int, std::string> unreachable;   // why no revocation data could be had, by depth
+    std::map<int, std::string> stale;         // OCSP responses too old for the policy, by depth
+    std::vector<X509_CRL*> stale_crls;        // CRLs too old for the policy (not offered to OpenSSL)
 };
 
-std::string code_of(int err) {
+/// RFC 3161 §4 / EN 319 102-1: a TSA whose key is (or may be) compromised makes every token it
+/// signed untrustworthy, whatever its genTime. Reasons that say so: none given, unspecified,
+/// keyCompromise, cACompromise, aACompromise.
+bool compromise_reason(int reason) {
+    return reason < 0 || reason == OCSP_REVOKED_STATUS_UNSPECIFIED || reason == OCSP_REVOKED_STATUS_KEYCOMPROMISE ||
+           reason == OCSP_REVOKED_STATUS_CACOMPROMISE || reason == 10 /* aACompromise */;
+}
+
+int crl_reason(X509_REVOKED* rev) {
+    ossl::Ptr<ASN1_ENUMERATED, ASN1_ENUMERATED_free> r(
+        static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, nullptr, nullptr)));
+    ERR_clear_error();
+    return r ? static_cast<int>(ASN1_ENUMERATED_get(r.get())) : -1;
+}
+
+FindingCode code_of(int err) {
     switch (err) {
-    case X509_V_ERR_CERT_HAS_EXPIRED: return "certificate_expired";
-    case X509_V_ERR_CERT_NOT_YET_VALID: return "certificate_not_yet_valid";
-    case X509_V_ERR_CERT_REVOKED: return "revoked";
+    case X509_V_ERR_CERT_HAS_EXPIRED: return FindingCode::certificate_expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return FindingCode::certificate_not_yet_valid;
+    case X509_V_ERR_CERT_REVOKED: return FindingCode::revoked;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return "no_chain_to_trust_anchor";
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: return FindingCode::no_chain_to_trust_anchor;
     case X509_V_ERR_UNABLE_TO_GET_CRL:
-    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER: return "revocation_unknown";
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER: return FindingCode::revocation_unknown;
     case X509_V_ERR_CRL_HAS_EXPIRED:
-    case X509_V_ERR_CRL_NOT_YET_VALID: return "crl_out_of_date";
+    case X509_V_ERR_CRL_NOT_YET_VALID: return FindingCode::crl_out_of_date;
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-    case X509_V_ERR_CRL_SIGNATURE_FAILURE: return "bad_signature";
-    case X509_V_ERR_INVALID_CA: return "invalid_ca";
-    case X509_V_ERR_PATH_LENGTH_EXCEEDED: return "path_length_exceeded";
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE: return FindingCode::bad_signature;
+    case X509_V_ERR_INVALID_CA: return FindingCode::invalid_ca;
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED: return FindingCode::path_length_exceeded;
     case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
     case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
-    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE: return "key_usage";
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE: return FindingCode::key_usage;
     case X509_V_ERR_INVALID_POLICY_EXTENSION:
-    case X509_V_ERR_NO_EXPLICIT_POLICY: return "policy";
+    case X509_V_ERR_NO_EXPLICIT_POLICY: return FindingCode::policy;
     case X509_V_ERR_PERMITTED_VIOLATION:
     case X509_V_ERR_EXCLUDED_VIOLATION:
     case X509_V_ERR_SUBTREE_MINMAX:
     case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
     case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
-    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX: return "name_constraints";
-    case X509_V_ERR_INVALID_PURPOSE: return "purpose";
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX: return FindingCode::name_constraints;
+    case X509_V_ERR_INVALID_PURPOSE: return FindingCode::purpose;
     case X509_V_ERR_CA_KEY_TOO_SMALL:
     case X509_V_ERR_EE_KEY_TOO_SMALL:
-    case X509_V_ERR_CA_MD_TOO_WEAK: return "weak_algorithm";
-    default: return "chain_error";
+    case X509_V_ERR_CA_MD_TOO_WEAK: return FindingCode::weak_algorithm;
+    default: return FindingCode::chain_error;
     }
 }
 
@@ -234,6 +254,15 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
                 X509_CRL_get0_by_cert(crl, &rev, cert) != 1)
                 rev = nullptr;
         }
+        const int reason = rev ? crl_reason(rev) : -1;
+        if (rev && st->purpose == Purpose::timestamping && compromise_reason(reason)) {
+            st->findings.push_back({depth, subject, FindingCode::revoked,
+                                    "TSA certificate revoked on " +
+                                        format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) + " (" +
+                                        (reason < 0 ? std::string("no reason given") : OCSP_crl_reason_str(reason)) +
+                                        "): every token it signed is untrustworthy, whatever its time"});
+            return 1;
+        }
         if (rev && ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)) > *st->at) {
             st->notes.push_back("'" + subject + "' was revoked on " +
                                 format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) +
@@ -244,41 +273,32 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL || err == X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER) {
         st->crl_unknown_depths.insert(depth);
         const auto why = st->unreachable.find(depth);
-        const std::string reason = why == st->unreachable.end() ? "no CRL or OCSP response available" : why->second;
+        std::string reason = why == st->unreachable.end() ? "no CRL or OCSP response available" : why->second;
+        // Revocation data that exist but are older than the policy allows (revocation max_age).
+        bool stale = st->stale.count(depth) > 0;
+        if (stale) reason = st->stale[depth];
+        for (X509_CRL* c : st->stale_crls)
+            if (!stale && cert && X509_NAME_cmp(X509_CRL_get_issuer(c), X509_get_issuer_name(cert)) == 0) {
+                stale = true;
+                reason = "the CRL (thisUpdate " + format_iso8601(ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(c))) +
+                         ") is older than the validation policy allows";
+            }
+        if (stale && st->mode != RevocationMode::automatic) {
+            st->findings.push_back({depth, subject, FindingCode::revocation_not_fresh, "revocation data not fresh enough: " + reason});
+            return 1;
+        }
         if (st->mode == RevocationMode::automatic) {
             st->notes.push_back("revocation of '" + subject + "' not checked: " + reason);
             return 1;
         }
-        st->findings.push_back({depth, subject, code_of(err), std::string("revocation status unknown: ") + reason});
+        st->findings.push_back({depth, subject, code_of(err),
+                                std::string("revocation status unknown: ") + reason +
+                                    " (give the issuer's CRL with --crl, or an OCSP response with --ocsp-response)"});
         return 1;
     }
     st->findings.push_back({depth, subject, code_of(err), X509_verify_cert_error_string(err)});
     // Go on: collect every finding; the verdict is made from the findings, never from OpenSSL's return alone.
     return 1;
-}
-
-void check_purpose(X509* leaf, const ChainOptions& o, std::vector<CertFinding>& findings) {
-    const std::string subject = ossl::name_to_utf8(X509_get_subject_name(leaf));
-    if (o.purpose == Purpose::signing) {
-        const uint32_t ku = X509_get_key_usage(leaf);
-        if (ku != UINT32_MAX && !(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
-            findings.push_back({0, subject, "key_usage", "key usage allows neither digitalSignature nor nonRepudiation"});
-    }
-    if (!o.ekus.empty()) {
-        ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
-            static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr)));
-        if (eku) {
-            for (const auto& want : o.ekus) {
-                ossl::Asn1ObjPtr w(OBJ_txt2obj(want.c_str(), 0));
-                bool found = false;
-                for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-                    const int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), i));
-                    if (OBJ_cmp(sk_ASN1_OBJECT_value(eku.get(), i), w.get()) == 0 || nid == NID_anyExtendedKeyUsage) found = true;
-                }
-                if (!found) findings.push_back({0, subject, "purpose", "extended key usage lacks " + want});
-            }
-        }
-    }
 }
 
 bool critical_ext(X509* x, int nid, bool* present) {
@@ -287,33 +307,78 @@ bool critical_ext(X509* x, int nid, bool* present) {
     return idx >= 0 && X509_EXTENSION_get_critical(X509_get_ext(x, idx));
 }
 
+/// RFC 5280 §4.2.1.3 / §4.2.1.12 and RFC 9336: what the end certificate may be used for.
+void check_purpose(X509* leaf, const ChainOptions& o, const Policy& policy, std::vector<CertFinding>& findings) {
+    const std::string subject = ossl::name_to_utf8(X509_get_subject_name(leaf));
+    ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
+        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr)));
+    ERR_clear_error();
+    auto has_eku = [&](const ASN1_OBJECT* want) {
+        for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i)
+            if (OBJ_cmp(sk_ASN1_OBJECT_value(eku.get(), i), want) == 0) return true;
+        return false;
+    };
+    if (o.purpose == Purpose::signing) {
+        const uint32_t ku = X509_get_key_usage(leaf);
+        if (ku != UINT32_MAX && !(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+            findings.push_back({0, subject, FindingCode::key_usage, "key usage allows neither digitalSignature nor nonRepudiation"});
+        if (eku) {
+            // RFC 3161 §2.3: a critical EKU with timeStamping marks a TSA's certificate.
+            bool present = false;
+            if (critical_ext(leaf, NID_ext_key_usage, &present) && has_eku(OBJ_nid2obj(NID_time_stamp))) {
+                findings.push_back({0, subject, FindingCode::purpose,
+                                    "a TSA certificate (critical extended key usage timeStamping) cannot sign documents"});
+            } else {
+                bool allowed = false;
+                for (const auto& oid : policy.signer_ekus()) {
+                    ossl::Asn1ObjPtr w(OBJ_txt2obj(oid.c_str(), 1));
+                    allowed = allowed || (w && has_eku(w.get()));
+                }
+                if (!allowed)
+                    findings.push_back({0, subject, FindingCode::purpose,
+                                        "extended key usage does not allow document signing (the validation policy accepts "
+                                        "documentSigning, emailProtection or anyExtendedKeyUsage"
+                                        + std::string(policy.signer_ekus().size() > 3 ? " and what it adds" : "") + ")"});
+            }
+        }
+    }
+    if (!o.ekus.empty() && eku) {
+        for (const auto& want : o.ekus) {
+            ossl::Asn1ObjPtr w(OBJ_txt2obj(want.c_str(), 0));
+            if (!has_eku(w.get()) && !has_eku(OBJ_nid2obj(NID_anyExtendedKeyUsage)))
+                findings.push_back({0, subject, FindingCode::purpose, "extended key usage lacks " + want});
+        }
+    }
+    ERR_clear_error();
+}
+
 /// RFC 5280 certificate profile rules that OpenSSL's path validation leaves out.
 void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) {
     for (int depth = 0; chain && depth < sk_X509_num(chain); ++depth) {
         X509* x = sk_X509_value(chain, depth);
         const std::string subject = ossl::name_to_utf8(X509_get_subject_name(x));
-        auto add = [&](const char* code, std::string msg) { findings.push_back({depth, subject, code, std::move(msg)}); };
+        auto add = [&](FindingCode code, std::string msg) { findings.push_back({depth, subject, code, std::move(msg)}); };
         // §4.1.2.2: the serial number is a positive integer of at most 20 octets.
         const ASN1_INTEGER* serial = X509_get0_serialNumber(x);
         ossl::BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
-        if (!bn || BN_is_negative(bn.get()) || BN_is_zero(bn.get())) add("malformed_certificate", "serial number is not positive");
-        else if (ASN1_STRING_length(serial) > 20) add("malformed_certificate", "serial number is longer than 20 octets");
+        if (!bn || BN_is_negative(bn.get()) || BN_is_zero(bn.get())) add(FindingCode::malformed_certificate, "serial number is not positive");
+        else if (ASN1_STRING_length(serial) > 20) add(FindingCode::malformed_certificate, "serial number is longer than 20 octets");
         const bool is_ca = X509_check_ca(x) != 0;
         bool present = false;
         // §4.2.1.10: name constraints appear only in CA certificates and are critical.
         const bool nc_critical = critical_ext(x, NID_name_constraints, &present);
-        if (present && depth == 0 && !is_ca) add("name_constraints", "name constraints in an end-entity certificate");
-        else if (present && !nc_critical) add("name_constraints", "name constraints extension is not critical");
+        if (present && depth == 0 && !is_ca) add(FindingCode::name_constraints, "name constraints in an end-entity certificate");
+        else if (present && !nc_critical) add(FindingCode::name_constraints, "name constraints extension is not critical");
         // (§4.2.1.11 asks CAs to mark policy constraints critical, but NIST PKITS 4.8.6/4.8.10+
         // requires paths whose CAs do not to validate: that rule is not enforced here.)
         // §4.2.1.12: ExtKeyUsageSyntax is SEQUENCE SIZE (1..MAX).
         ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
             static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, nullptr, nullptr)));
-        if (eku && sk_ASN1_OBJECT_num(eku.get()) == 0) add("malformed_certificate", "extended key usage extension is empty");
+        if (eku && sk_ASN1_OBJECT_num(eku.get()) == 0) add(FindingCode::malformed_certificate, "extended key usage extension is empty");
         // §4.2.1.3: keyCertSign only with cA asserted.
         const uint32_t ku = X509_get_key_usage(x);
         if (depth == 0 && ku != UINT32_MAX && (ku & KU_KEY_CERT_SIGN) && !is_ca)
-            add("key_usage", "keyCertSign in a certificate that is not a CA");
+            add(FindingCode::key_usage, "keyCertSign in a certificate that is not a CA");
     }
     ERR_clear_error();
 }
@@ -333,6 +398,7 @@ bool crl_covers(STACK_OF(X509_CRL) * crls, X509* cert) {
 void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
                                       STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
                                       std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
+                                      std::map<int, std::string>& stale, std::vector<CertFinding>& crypto,
                                       std::vector<std::string>& notes, Evidence* used) const {
     // The path as it will be built, without revocation checks.
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
@@ -351,7 +417,18 @@ void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X5
         X509* issuer = sk_X509_value(chain.get(), d + 1);
         const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
         auto take = [&](OCSP_RESPONSE* resp, OCSP_REQUEST* req) {
-            OcspVerdict v = check_ocsp(resp, cert, issuer, anchors, untrusted, t, t_proven, req);
+            OcspVerdict v = check_ocsp(resp, cert, issuer, anchors, untrusted, t, t_proven, req, policy_.get());
+            if (!v.crypto.ok()) {
+                // Evidence signed with what the policy refuses is reported, never silently dropped.
+                crypto_finding(v.crypto, d, subject, "OCSP response about it: signature", options_.allow_weak_algorithms, crypto, notes);
+                unreachable[d] = "the OCSP response is unusable: " + v.message;
+                return false;
+            }
+            if (v.stale) {
+                stale[d] = v.message;
+                notes.push_back("OCSP response about '" + subject + "' not used: " + v.message);
+                return false;
+            }
             if (v.status == "good" || v.status == "revoked") {
                 if (used) used->ocsp.push_back(ossl::to_der(resp, i2d_OCSP_RESPONSE));
                 answers[d] = std::move(v);
@@ -387,9 +464,78 @@ void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X5
     }
 }
 
+bool crypto_finding(const CryptoCheck& c, int depth, const std::string& subject, const std::string& what, bool allow_weak,
+                    std::vector<CertFinding>& findings, std::vector<std::string>& notes) {
+    if (c.ok()) return false;
+    const std::string msg = what + ": " + c.what;
+    if (allow_weak) notes.push_back(msg + " (accepted: --allow-weak-algorithms)");
+    else findings.push_back({depth, subject, c.verdict == CryptoVerdict::expired ? FindingCode::algorithm_expired : FindingCode::weak_algorithm, msg});
+    return true;
+}
+
+namespace {
+
+/// ETSI EN 319 102-1 §5.2.8 cryptographic constraints on every key and signature of the path at
+/// time t; the trust anchor's own signature is exempt, its key is not.
+void crypto_checks(STACK_OF(X509) * chain, const Policy& policy, std::int64_t t, bool allow_weak, std::vector<CertFinding>& findings,
+                   std::vector<std::string>& notes) {
+    const int n = chain ? sk_X509_num(chain) : 0;
+    for (int d = 0; d < n; ++d) {
+        X509* x = sk_X509_value(chain, d);
+        const std::string subject = ossl::name_to_utf8(X509_get_subject_name(x));
+        crypto_finding(policy.key(X509_get0_pubkey(x), t), d, subject, "its key", allow_weak, findings, notes);
+        if (d + 1 < n)
+            crypto_finding(policy.signature_hash(X509_get0_tbs_sigalg(x), t), d, subject, "the signature on it", allow_weak, findings, notes);
+    }
+    ERR_clear_error();
+}
+
+/// The same for the CRLs that served the path: their signatures, at time t.
+void crl_crypto_checks(STACK_OF(X509) * chain, STACK_OF(X509_CRL) * crls, const Policy& policy, std::int64_t t, bool allow_weak,
+                       std::vector<CertFinding>& findings, std::vector<std::string>& notes) {
+    const int n = chain ? sk_X509_num(chain) : 0;
+    for (int d = 0; d + 1 < n; ++d) {
+        X509* x = sk_X509_value(chain, d);
+        for (int k = 0; k < sk_X509_CRL_num(crls); ++k) {
+            X509_CRL* crl = sk_X509_CRL_value(crls, k);
+            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(x)) != 0) continue;
+            const X509_ALGOR* alg = nullptr;
+            X509_CRL_get0_signature(crl, nullptr, &alg);
+            crypto_finding(policy.signature_hash(alg, t), d, ossl::name_to_utf8(X509_get_subject_name(x)), "the CRL about it: signature",
+                           allow_weak, findings, notes);
+        }
+    }
+    ERR_clear_error();
+}
+
+/// ETSI EN 319 102-1 §5.2.6 indications of an X.509 validation, most specific first.
+void set_indication(ChainReport& r) {
+    auto has = [&](FindingCode code, int min_depth = 0) {
+        for (const auto& f : r.findings)
+            if (f.code == code && f.depth >= min_depth) return true;
+        return false;
+    };
+    r.indication = Indication::indeterminate;
+    if (has(FindingCode::no_chain_to_trust_anchor)) r.sub_indication = SubIndication::no_certificate_chain_found;
+    else if (has(FindingCode::revoked, 1)) r.sub_indication = SubIndication::revoked_ca_no_poe;
+    else if (has(FindingCode::revoked)) r.sub_indication = SubIndication::revoked_no_poe;
+    else if (has(FindingCode::certificate_expired)) r.sub_indication = SubIndication::out_of_bounds_no_poe;
+    else if (has(FindingCode::certificate_not_yet_valid)) r.sub_indication = SubIndication::not_yet_valid;
+    else if (has(FindingCode::weak_algorithm)) r.sub_indication = SubIndication::crypto_constraints_failure;
+    else if (has(FindingCode::algorithm_expired)) r.sub_indication = SubIndication::crypto_constraints_failure_no_poe;
+    else if (has(FindingCode::revocation_unknown) || has(FindingCode::crl_out_of_date) || has(FindingCode::revocation_not_fresh))
+        r.sub_indication = SubIndication::try_later;
+    else r.sub_indication = SubIndication::chain_constraints_failure;
+}
+
+}  // namespace
+
 ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                                    bool t_proven, Evidence* used) const {
+                                    bool t_proven, Evidence* used, std::optional<std::int64_t> crypto_time) const {
     const ChainOptions& o = options_;
+    const Policy& policy = *policy_;
+    const RevocationMode mode = policy.revocation_required() && o.revocation == RevocationMode::automatic ? RevocationMode::require
+                                                                                                        : o.revocation;
     ossl::Ptr<X509_STORE, X509_STORE_free> store(X509_STORE_new());
     for (const auto& c : trust_) X509_STORE_add_cert(store.get(), c.get());
     ERR_clear_error();
@@ -397,16 +543,25 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     for (const auto& c : untrusted_) sk_X509_push(untrusted.get(), c.get());
     for (int i = 0; extra_untrusted && i < sk_X509_num(extra_untrusted); ++i)
         sk_X509_push(untrusted.get(), sk_X509_value(extra_untrusted, i));
+    const std::int64_t vt = t ? *t : static_cast<std::int64_t>(::time(nullptr));
+    // CRLs older than the policy's max_age are not offered (their absence is reported as such).
     ossl::CrlRefStackPtr crls(sk_X509_CRL_new_null());
-    for (const auto& c : crls_) sk_X509_CRL_push(crls.get(), c.get());
+    std::vector<X509_CRL*> stale_crls;
+    for (const auto& c : crls_) {
+        const ASN1_TIME* last = X509_CRL_get0_lastUpdate(c.get());
+        if (policy.revocation_max_age() && last && ossl::asn1_time_to_unix(last) < vt - *policy.revocation_max_age())
+            stale_crls.push_back(c.get());
+        else sk_X509_CRL_push(crls.get(), c.get());
+    }
 
     std::vector<ossl::X509CrlPtr> fetched;
     std::map<int, OcspVerdict> answers;
-    std::map<int, std::string> unreachable;
+    std::map<int, std::string> unreachable, stale;
+    std::vector<CertFinding> evidence_findings;
     std::vector<std::string> gather_notes;
-    const std::int64_t vt = t ? *t : static_cast<std::int64_t>(::time(nullptr));
-    if (o.revocation != RevocationMode::off && (options_.fetch || !ocsp_.empty()))
-        gather_revocation(store.get(), leaf, untrusted.get(), vt, t_proven, crls.get(), fetched, answers, unreachable, gather_notes, used);
+    if (mode != RevocationMode::off && (options_.fetch || !ocsp_.empty()))
+        gather_revocation(store.get(), leaf, untrusted.get(), vt, t_proven, crls.get(), fetched, answers, unreachable, stale,
+                          evidence_findings, gather_notes, used);
 
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
@@ -416,9 +571,10 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     // extensions); two of them are profile rules for CAs that RFC 5280 §6 path validation does
     // not apply, and NIST PKITS 4.6.4 requires accepting: they are ignored in verify_cb.
     unsigned long flags = X509_V_FLAG_POLICY_CHECK | X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT;
-    const bool check_crls = o.revocation == RevocationMode::require ||
-                            (o.revocation == RevocationMode::automatic &&
-                             (sk_X509_CRL_num(crls.get()) > 0 || !notes_.empty() || !answers.empty() || !unreachable.empty()));
+    const bool check_crls = mode == RevocationMode::require ||
+                            (mode == RevocationMode::automatic &&
+                             (sk_X509_CRL_num(crls.get()) > 0 || !stale_crls.empty() || !notes_.empty() || !answers.empty() ||
+                              !unreachable.empty() || !stale.empty()));
     if (check_crls) {
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_EXTENDED_CRL_SUPPORT | X509_V_FLAG_USE_DELTAS;
         X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
@@ -427,15 +583,19 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (o.inhibit_policy_mapping) flags |= X509_V_FLAG_INHIBIT_MAP;
     if (o.inhibit_any_policy) flags |= X509_V_FLAG_INHIBIT_ANY;
     X509_VERIFY_PARAM_set_flags(param, flags);
+    // Algorithms and key sizes are the validation policy's call (with their dates), not OpenSSL's
+    // security level.
+    X509_VERIFY_PARAM_set_auth_level(param, 0);
     // The user-initial-policy-set is {anyPolicy} unless given: OpenSSL treats an empty set as "none".
     const std::vector<std::string> policies = o.policies.empty() ? std::vector<std::string>{"2.5.29.32.0"} : o.policies;
     for (const auto& p : policies) X509_VERIFY_PARAM_add0_policy(param, OBJ_txt2obj(p.c_str(), 1));
-    if (t) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(*t));
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(vt));
     if (o.max_depth) X509_VERIFY_PARAM_set_depth(param, *o.max_depth);
     if (o.purpose == Purpose::timestamping) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_TIMESTAMP_SIGN);
     if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
 
-    State st{o.revocation, t, t_proven, crls.get(), {}, std::move(gather_notes), {}, std::move(answers), std::move(unreachable)};
+    State st{mode, vt, t_proven, o.purpose, crls.get(), {}, std::move(gather_notes), {}, std::move(answers), std::move(unreachable),
+             std::move(stale), std::move(stale_crls)};
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
@@ -444,49 +604,60 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
         // the path is not shown valid.
         const auto causes = ossl::drain_errors();
         st.findings.push_back({X509_STORE_CTX_get_error_depth(ctx.get()), ossl::name_to_utf8(X509_get_subject_name(leaf)),
-                               "chain_error", "path validation could not be completed" + (causes.empty() ? std::string() : ": " + causes.back())});
+                               FindingCode::chain_error,
+                               "path validation could not be completed" + (causes.empty() ? std::string() : ": " + causes.back())});
     }
     ERR_clear_error();
-    // OCSP answers: a revocation before the validation time invalidates (one after a proven time does not).
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+    // OCSP answers: a revocation before the validation time invalidates (one after a proven time
+    // does not, unless a TSA's key is compromised).
     for (const auto& [depth, v] : st.ocsp) {
-        STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
         X509* cert = chain && depth < sk_X509_num(chain) ? sk_X509_value(chain, depth) : nullptr;
         const std::string subject = cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "";
         if (v.status == "good") {
             st.notes.push_back("revocation of '" + subject + "': " + v.message);
             continue;
         }
-        if (t && t_proven && v.revocation_time > *t) {
+        const bool compromised = o.purpose == Purpose::timestamping &&
+                                 (v.reason == "unspecified" || v.reason == "keyCompromise" || v.reason == "cACompromise" ||
+                                  v.reason == "aACompromise");
+        if (t && t_proven && v.revocation_time > *t && !compromised) {
             st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
                                format_iso8601(*t) + " (OCSP)");
             continue;
         }
         bool already = false;
-        for (const auto& f : st.findings) already = already || (f.depth == depth && f.code == "revoked");
+        for (const auto& f : st.findings) already = already || (f.depth == depth && f.code == FindingCode::revoked);
         if (!already)
-            st.findings.push_back({depth, subject, "revoked",
-                                   "certificate revoked on " + format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " +
-                                       v.responder + ")"});
+            st.findings.push_back({depth, subject, FindingCode::revoked,
+                                   (compromised ? "TSA certificate revoked on " : "certificate revoked on ") +
+                                       format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " + v.responder + ")" +
+                                       (compromised ? ": every token it signed is untrustworthy, whatever its time" : "")});
     }
-    if (used) {
-        if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get())) {
-            for (int i = 0; i < sk_X509_num(chain); ++i) {
-                X509* c = sk_X509_value(chain, i);
-                used->certificates.push_back(ossl::to_der(c, i2d_X509));
-                for (int k = 0; check_crls && k < sk_X509_CRL_num(crls.get()); ++k) {
-                    X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
-                    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) == 0 && i + 1 < sk_X509_num(chain))
-                        used->crls.push_back(ossl::to_der(crl, i2d_X509_CRL));
-                }
+    if (used && chain) {
+        for (int i = 0; i < sk_X509_num(chain); ++i) {
+            X509* c = sk_X509_value(chain, i);
+            used->certificates.push_back(ossl::to_der(c, i2d_X509));
+            for (int k = 0; check_crls && k < sk_X509_CRL_num(crls.get()); ++k) {
+                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
+                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) == 0 && i + 1 < sk_X509_num(chain))
+                    used->crls.push_back(ossl::to_der(crl, i2d_X509_CRL));
             }
         }
     }
 
     ChainReport r;
-    if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get()))
+    r.validation_time = vt;
+    r.policy_name = policy.info().name;
+    r.policy_sha256 = policy.info().sha256;
+    if (chain)
         for (int i = 0; i < sk_X509_num(chain); ++i) r.chain.push_back(ossl::name_to_utf8(X509_get_subject_name(sk_X509_value(chain, i))));
-    check_purpose(leaf, o, st.findings);
-    profile_checks(X509_STORE_CTX_get0_chain(ctx.get()), st.findings);
+    check_purpose(leaf, o, policy, st.findings);
+    profile_checks(chain, st.findings);
+    const std::int64_t ct = crypto_time.value_or(vt);
+    crypto_checks(chain, policy, ct, o.allow_weak_algorithms, st.findings, st.notes);
+    if (check_crls) crl_crypto_checks(chain, crls.get(), policy, ct, o.allow_weak_algorithms, st.findings, st.notes);
+    for (auto& f : evidence_findings) st.findings.push_back(std::move(f));
     if (rc == 0 && st.findings.empty())
         st.findings.push_back({X509_STORE_CTX_get_error_depth(ctx.get()), "", code_of(X509_STORE_CTX_get_error(ctx.get())),
                                X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()))});
@@ -496,30 +667,15 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     r.valid = r.findings.empty();
 
     bool revoked = false;
-    for (const auto& f : r.findings) revoked = revoked || f.code == "revoked";
+    for (const auto& f : r.findings) revoked = revoked || f.code == FindingCode::revoked;
     if (revoked) r.revocation = "revoked";
     else if (!check_crls) r.revocation = "not_checked";
     else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = "unknown";
     else r.revocation = "good";
-    if (!check_crls && o.revocation != RevocationMode::off)
+    if (!check_crls && mode != RevocationMode::off)
         r.notes.push_back(options_.fetch ? "revocation not checked: no CRL given and none to fetch"
                                          : "revocation not checked: no CRL or OCSP response given (fetching is off)");
-
-    if (!r.valid) {
-        // ETSI EN 319 102-1 §5.2.6 (X.509 certificate validation) indications, most specific first.
-        auto has = [&](const char* code) {
-            for (const auto& f : r.findings)
-                if (f.code == code) return true;
-            return false;
-        };
-        if (has("revoked")) r.indication = "INDETERMINATE", r.sub_indication = "REVOKED_NO_POE";
-        else if (has("no_chain_to_trust_anchor")) r.indication = "INDETERMINATE", r.sub_indication = "NO_CERTIFICATE_CHAIN_FOUND";
-        else if (has("certificate_expired")) r.indication = "INDETERMINATE", r.sub_indication = "OUT_OF_BOUNDS_NO_POE";
-        else if (has("certificate_not_yet_valid")) r.indication = "INDETERMINATE", r.sub_indication = "NOT_YET_VALID";
-        else if (has("weak_algorithm")) r.indication = "INDETERMINATE", r.sub_indication = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE";
-        else if (has("revocation_unknown") || has("crl_out_of_date")) r.indication = "INDETERMINATE", r.sub_indication = "TRY_LATER";
-        else r.indication = "INDETERMINATE", r.sub_indication = "CHAIN_CONSTRAINTS_FAILURE";
-    }
+    if (!r.valid) set_indication(r);
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/ossl.hpp"
+#include "policy/policy.hpp"
 #include "x509/revocation.hpp"
 #include "tsign/verify.hpp"
 
@@ -17,6 +18,11 @@ namespace tsign::detail {
 std::vector<ossl::X509Ptr> load_certificates(const std::string& path);
 /// All CRLs in a file (DER or PEM).
 std::vector<ossl::X509CrlPtr> load_crls(const std::string& path);
+
+/// Adds a finding for an algorithm the policy refuses (or a warning when weak algorithms are
+/// allowed). Returns false when the check passed.
+bool crypto_finding(const CryptoCheck& c, int depth, const std::string& subject, const std::string& what, bool allow_weak,
+                    std::vector<CertFinding>& findings, std::vector<std::string>& notes);
 
 /// The certificates and revocation data (DER) a validation used: what CAdES-LT embeds.
 struct Evidence {
@@ -33,20 +39,27 @@ public:
     /// Revocation evidence: the given and embedded CRLs and OCSP responses first; then, unless
     /// fetching is off, the certificate's OCSP responder and CRL distribution points.
     /// When used is given, the certificates, CRLs and OCSP responses that served are added to it.
+    /// Cryptographic constraints (keys, signature algorithms of the path and its CRLs) are judged
+    /// at crypto_time, the time of a proof of existence of what the path serves (default: t).
     ChainReport validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                         bool t_proven = false, Evidence* used = nullptr) const;
+                         bool t_proven = false, Evidence* used = nullptr,
+                         std::optional<std::int64_t> crypto_time = std::nullopt) const;
     /// Adds revocation data carried by a signature (CAdES-LT): CRLs and OCSP responses, DER.
     void add_evidence(const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses);
     /// Certificates offered as untrusted (for finding signer certificates).
     const std::vector<ossl::X509Ptr>& untrusted() const { return untrusted_; }
+    /// The validation policy in force (options.validation_policy_file, else the built-in one).
+    const Policy& policy() const { return *policy_; }
 
 private:
     void add_crl(ossl::X509CrlPtr crl, const std::string& source);
     void gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
                            STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
                            std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
+                           std::map<int, std::string>& stale, std::vector<CertFinding>& crypto,
                            std::vector<std::string>& notes, Evidence* used) const;
     ChainOptions options_;
+    std::shared_ptr<const Policy> policy_;
     std::vector<ossl::X509Ptr> trust_;
     std::vector<ossl::X509Ptr> untrusted_;
     std::vector<ossl::X509CrlPtr> crls_;

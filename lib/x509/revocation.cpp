@@ -55,7 +55,8 @@ bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer) {
 }
 
 OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
-                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request) {
+                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request,
+                       const Policy* policy) {
     OcspVerdict v;
     const int st = OCSP_response_status(resp);
     if (st != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
@@ -100,6 +101,18 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
         v.message = "the response does not verify (" + why + ")";
         return v;
     }
+    // The validation policy: the response's signature, and the delegated responder's certificate
+    // (its key, and the CA's signature on it).
+    if (policy != nullptr) {
+        CryptoCheck c = policy->signature(OCSP_resp_get0_tbs_sigalg(bs.get()), X509_get0_pubkey(signer), t);
+        if (c.ok() && X509_cmp(signer, issuer) != 0) c = policy->signature(X509_get0_tbs_sigalg(signer), X509_get0_pubkey(issuer), t);
+        ERR_clear_error();
+        if (!c.ok()) {
+            v.crypto = c;
+            v.message = "the response's signature uses " + c.what;
+            return v;
+        }
+    }
     OCSP_SINGLERESP* single = find_single(bs.get(), cert, issuer);
     if (single == nullptr) {
         v.message = "the response says nothing about this certificate (issuer name/key hash or serial differ)";
@@ -121,6 +134,12 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
     } else if (v.next_update != 0 ? v.next_update < t - kSkew : t - v.this_update > kNoNextUpdateAge) {
         v.message = "the response is not recent enough (thisUpdate " + format_iso8601(v.this_update) + ", nextUpdate " +
                     time_or_none(v.next_update) + ", needed at " + format_iso8601(t) + ")";
+        return v;
+    }
+    if (policy != nullptr && policy->revocation_max_age() && v.this_update < t - *policy->revocation_max_age()) {
+        v.stale = true;
+        v.message = "the response is older than the validation policy allows (thisUpdate " + format_iso8601(v.this_update) +
+                    ", needed at " + format_iso8601(t) + ")";
         return v;
     }
     if (status == V_OCSP_CERTSTATUS_GOOD) {
@@ -311,7 +330,9 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
     if (X509_check_issued(iss.get(), cert.get()) != X509_V_OK)
         throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
     const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
-    const detail::OcspVerdict v = detail::check_ocsp(resp.get(), cert.get(), iss.get(), anchors, others.get(), t, trust.at.has_value());
+    const auto policy = detail::Policy::load(trust.validation_policy_file);
+    const detail::OcspVerdict v =
+        detail::check_ocsp(resp.get(), cert.get(), iss.get(), anchors, others.get(), t, trust.at.has_value(), nullptr, policy.get());
     OcspCheckReport r;
     r.status = v.status;
     r.valid = v.status == "good";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ossl.hpp"
+#include "policy/policy.hpp"
 
 namespace tsign::detail {
 
@@ -20,6 +21,8 @@ struct OcspVerdict {
     std::int64_t revocation_time = 0;
     std::string reason;              ///< CRL reason of a revocation ("keyCompromise", ...)
     std::string responder;           ///< subject of the certificate that signed the response
+    CryptoCheck crypto;              ///< the response's signature and its responder under the policy
+    bool stale = false;              ///< older than the policy's revocation max_age
 };
 
 /// Checks resp about cert (issued by issuer): response status, signature, responder
@@ -28,7 +31,8 @@ struct OcspVerdict {
 /// freshness at t (thisUpdate not after t + 5 min and nextUpdate not before t - 5 min; with a
 /// proven past time t, a newer response is the better evidence and is accepted).
 OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
-                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request = nullptr);
+                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request = nullptr,
+                       const Policy* policy = nullptr);
 
 /// True when the response holds a single response about cert (any certID hash algorithm).
 bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer);

@@ -23,7 +23,7 @@ while IFS='|' read -r name root others cert ocsps moment error; do
   for i in "${!resp[@]}"; do
     subject=${pairs[$i]%%:*}
     issuer=${pairs[$i]#*:}
-    run "$TSIGN" ocsp check --json --trust "$C/$root" "${untrusted[@]}" --issuer "$C/$issuer" \
+    run "$TSIGN" ocsp check --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/$root" "${untrusted[@]}" --issuer "$C/$issuer" \
         --response "$W/${resp[$i]%.ors}.der" --at "$moment" "$C/$subject"
     if [ "$RC" -ne 0 ]; then
       all_good=0
@@ -40,19 +40,19 @@ check "all 29 OCSP cases ran" test "$total" -eq 29
 check "OCSP cases judged right: $right/$total" test "$right" -eq "$total"
 
 # The same responses as evidence for path validation (`cert verify --ocsp-response`).
-run "$TSIGN" cert verify --json --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ND1.der" \
+run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ND1.der" \
     --ocsp-response "$W/ND2.der" --revocation require --at 2012-10-12T00:00:00Z "$C/ND1_Cert_EE.pem"
 expect_rc 0 "cert verify --revocation require: OCSP answers for EE and intermediate suffice"
 check "revocation good" test "$(jq -r .revocation "$W/out")" = good
-run "$TSIGN" cert verify --json --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ND1.der" \
+run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ND1.der" \
     --revocation require --at 2012-10-12T00:00:00Z "$C/ND1_Cert_EE.pem"
 expect_rc 1 "cert verify --revocation require: no answer for the intermediate: not valid"
 check "the finding says why (fetching is off)" jq -e '.findings[] | select(.depth == 1) | .message | test("unknown")' "$W/out"
-run "$TSIGN" cert verify --json --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ISOP_ND1.der" \
+run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ISOP_ND1.der" \
     --ocsp-response "$W/ND2.der" --revocation require --at 2012-10-12T00:00:00Z "$C/ND1_Cert_EE.pem"
 expect_rc 1 "cert verify: a response with a bad signature is not evidence"
 check "the note names the bad signature" jq -e '.notes | map(test("signature failure")) | any' "$W/out"
-run "$TSIGN" cert verify --json --trust "$C/ND3_Issuer_Root.pem" --ocsp-response "$W/ND3.der" --revocation require \
+run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND3_Issuer_Root.pem" --ocsp-response "$W/ND3.der" --revocation require \
     --at 2013-10-12T00:00:00Z "$C/ND3_Cert_EE.pem"
 expect_rc 1 "cert verify: a stale response is not evidence"
 finish

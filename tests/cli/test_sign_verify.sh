@@ -141,7 +141,8 @@ check_not "openssl rejects it too" openssl cms -verify -binary -inform DER -in a
 openssl cms -sign -binary -md sha1 -in minutes.txt -signer "$S/signer-ali-rezaei.crt.pem" -inkey ali.key -outform DER -out sha1.p7s
 run "$TSIGN" verify "${TRUST[@]}" --untrusted "$S/intermediate.crt.pem" --json sha1.p7s minutes.txt
 expect_rc 1 "SHA-1 message digest refused"
-check "CRYPTO_CONSTRAINTS_FAILURE for SHA-1" test "$(jq -r '.signers[0].sub_indication' out)" = CRYPTO_CONSTRAINTS_FAILURE
+check "CRYPTO_CONSTRAINTS_FAILURE_NO_POE for SHA-1 (accepted until 2009, nothing proves an earlier time)" test "$(jq -r '.signers[0].sub_indication' out)" = CRYPTO_CONSTRAINTS_FAILURE_NO_POE
+check "finding signer:algorithm_expired" test "$(jq -r '[.signers[0].findings[] | .scope + ":" + .code] | join(",")' out)" = "signer:algorithm_expired"
 # a 1024-bit RSA signer and a signer whose certificate had expired before signing, issued with openssl ca
 mkdir -p ca/new && touch ca/index.txt && echo 1000 >ca/serial && echo 1000 >ca/crlnumber
 cat >ca.cnf <<CNF
@@ -169,7 +170,7 @@ openssl req -new -newkey rsa:1024 -nodes -keyout weak.key -subj "/CN=weak" -out 
 openssl cms -sign -binary -in minutes.txt -signer weak.crt -inkey weak.key -certfile "$S/intermediate.crt.pem" -outform DER -out weak.p7s
 run "$TSIGN" verify "${TRUST[@]}" --json weak.p7s minutes.txt
 expect_rc 1 "RSA 1024 signer refused"
-check "weak key reported" grep -q "weak signer key" out
+check "weak key reported: chain:algorithm_expired at depth 0" test "$(jq -r '[.signers[0].findings[] | select(.code == "algorithm_expired" and .scope == "chain") | .depth] | join(",")' out)" = "0"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout old.key -subj "/CN=old" -out old.csr 2>/dev/null
 "${CA[@]}" -in old.csr -startdate 20200101000000Z -enddate 20210101000000Z -out old.crt 2>/dev/null
 openssl cms -sign -binary -in minutes.txt -signer old.crt -inkey old.key -certfile "$S/intermediate.crt.pem" -outform DER -out old.p7s
