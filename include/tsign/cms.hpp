@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tsign/findings.hpp"
 #include "tsign/io.hpp"
 #include "tsign/keys.hpp"
 #include "tsign/verify.hpp"
@@ -88,34 +89,64 @@ struct VerifyOptions {
     bool force = false;          ///< replace an existing extract_path
 };
 
+/// Where the validation time of a signer came from (EN 319 102-1 §5.6.2 best-signature-time).
+enum class TimeSource {
+    current,              ///< no proof of existence: now. JSON "current"
+    signature_timestamp,  ///< the signature timestamp's genTime. JSON "signature-timestamp"
+    archive_timestamp,    ///< the earliest archive timestamp's genTime. JSON "archive-timestamp"
+    user,                 ///< the user's --at. JSON "user"
+};
+/// Stable JSON string of a TimeSource.
+const char* to_string(TimeSource v);
+
 /// The verdict on one signer.
 struct SignerReport {
-    std::string subject, issuer, serial;
-    std::optional<std::int64_t> signing_time;     ///< the signing-time attribute
+    std::string subject, issuer, serial;          ///< names with RFC 4514 escaping
+    Bytes certificate;                            ///< the signer's certificate (DER), empty when not found
+    std::optional<std::int64_t> signing_time;     ///< the signing-time attribute: the signer's claim, never proof
     std::optional<std::int64_t> timestamp_time;   ///< a signature timestamp's time (CAdES-B-T)
+    std::int64_t validation_time = 0;             ///< the time the signer was validated at
+    TimeSource validation_time_source = TimeSource::current;
     std::string digest_algorithm, signature_algorithm;
     std::vector<std::string> chain;               ///< subjects, signer first
     std::string revocation = "not_checked";       ///< good | revoked | unknown | not_checked
     bool valid = false;
-    std::string indication, sub_indication;       ///< ETSI EN 319 102-1
-    std::vector<std::string> errors;              ///< what failed
+    Indication indication = Indication::indeterminate;  ///< ETSI EN 319 102-1
+    SubIndication sub_indication = SubIndication::none;
+    std::vector<Finding> findings;                ///< every problem, with its stable code
+    std::vector<std::string> errors;              ///< the findings' messages, for people
     std::vector<std::string> warnings;            ///< what was not checked
     bool cades = false;                           ///< has a signing-certificate(-v2) attribute
     std::string level;                            ///< B-B, B-T, B-LT or B-LTA (what the signer carries)
     std::vector<std::int64_t> archive_timestamps; ///< times of the verified archive timestamps (LTA)
 };
 
-/// The roster check (commission members and quorum).
+/// One member of a roster and what the signature says of them.
+struct RosterMemberReport {
+    std::string name;
+    bool required = false;
+    bool has_signed = false;       ///< at least one valid signer is this member
+    std::vector<int> signers;      ///< indexes (into VerifyReport::signers) of the signers that are this member
+};
+
+/// The roster check (commission members, required members and quorum).
 struct RosterReport {
     std::string name;
+    std::string sha256;            ///< of the roster file
     int quorum = 0;
-    std::vector<std::string> signed_members, missing_members, outsiders;
-    bool quorum_met = false;
+    std::vector<RosterMemberReport> members;
+    std::vector<std::string> signed_members, missing_members, outsiders;  ///< names (outsiders: subjects)
+    std::vector<std::string> required_missing;  ///< required members who have not signed
+    bool quorum_met = false;       ///< at least `quorum` distinct members signed validly
+    bool required_met = true;      ///< every required member signed validly
+    /// The roster is satisfied: quorum met, every required member signed, no signer outside it.
+    bool satisfied() const { return quorum_met && required_met && outsiders.empty(); }
 };
 
 /// The verdict on a whole SignedData.
 struct VerifyReport {
     bool valid = false;                 ///< every signer valid (and the roster satisfied)
+    std::string policy_name, policy_sha256;  ///< the validation policy used
     bool detached = true;
     std::string content_type;
     std::vector<SignerReport> signers;

@@ -19,6 +19,76 @@
 
 namespace tsign {
 
+// Stable strings of findings.hpp. Stop-gap of the roster branch so that it builds: the lead's
+// verification engine (which replaces this file) defines these.
+namespace {
+const std::pair<SubIndication, const char*> kSubIndications[] = {
+    {SubIndication::none, ""},
+    {SubIndication::format_failure, "FORMAT_FAILURE"},
+    {SubIndication::hash_failure, "HASH_FAILURE"},
+    {SubIndication::sig_crypto_failure, "SIG_CRYPTO_FAILURE"},
+    {SubIndication::revoked, "REVOKED"},
+    {SubIndication::sig_constraints_failure, "SIG_CONSTRAINTS_FAILURE"},
+    {SubIndication::chain_constraints_failure, "CHAIN_CONSTRAINTS_FAILURE"},
+    {SubIndication::certificate_chain_general_failure, "CERTIFICATE_CHAIN_GENERAL_FAILURE"},
+    {SubIndication::crypto_constraints_failure, "CRYPTO_CONSTRAINTS_FAILURE"},
+    {SubIndication::expired, "EXPIRED"},
+    {SubIndication::not_yet_valid, "NOT_YET_VALID"},
+    {SubIndication::policy_processing_error, "POLICY_PROCESSING_ERROR"},
+    {SubIndication::timestamp_order_failure, "TIMESTAMP_ORDER_FAILURE"},
+    {SubIndication::no_signing_certificate_found, "NO_SIGNING_CERTIFICATE_FOUND"},
+    {SubIndication::no_certificate_chain_found, "NO_CERTIFICATE_CHAIN_FOUND"},
+    {SubIndication::revoked_no_poe, "REVOKED_NO_POE"},
+    {SubIndication::revoked_ca_no_poe, "REVOKED_CA_NO_POE"},
+    {SubIndication::out_of_bounds_no_poe, "OUT_OF_BOUNDS_NO_POE"},
+    {SubIndication::out_of_bounds_not_revoked, "OUT_OF_BOUNDS_NOT_REVOKED"},
+    {SubIndication::crypto_constraints_failure_no_poe, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"},
+    {SubIndication::no_poe, "NO_POE"},
+    {SubIndication::try_later, "TRY_LATER"},
+    {SubIndication::signed_data_not_found, "SIGNED_DATA_NOT_FOUND"},
+};
+}  // namespace
+
+const char* to_string(Indication v) {
+    switch (v) {
+        case Indication::total_passed: return "TOTAL_PASSED";
+        case Indication::total_failed: return "TOTAL_FAILED";
+        case Indication::indeterminate: return "INDETERMINATE";
+    }
+    return "INDETERMINATE";
+}
+
+const char* to_string(SubIndication v) {
+    for (const auto& [k, s] : kSubIndications)
+        if (k == v) return s;
+    return "";
+}
+
+const char* to_string(FindingCode v) { return v == FindingCode::not_in_roster ? "not_in_roster" : "chain_error"; }
+
+const char* to_string(FindingScope v) {
+    switch (v) {
+        case FindingScope::signer: return "signer";
+        case FindingScope::chain: return "chain";
+        case FindingScope::signature_timestamp: return "signature-timestamp";
+        case FindingScope::archive_timestamp: return "archive-timestamp";
+        case FindingScope::roster: return "roster";
+    }
+    return "signer";
+}
+
+std::optional<Indication> indication_from_string(std::string_view s) {
+    for (auto v : {Indication::total_passed, Indication::total_failed, Indication::indeterminate})
+        if (s == to_string(v)) return v;
+    return std::nullopt;
+}
+
+std::optional<SubIndication> sub_indication_from_string(std::string_view s) {
+    for (const auto& [k, name] : kSubIndications)
+        if (s == name) return k;
+    return std::nullopt;
+}
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -67,11 +137,11 @@ int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * o
     return ok > 0 ? 1 : -1;
 }
 
-void fail_with(SignerReport& r, const char* indication, const char* sub, std::string error) {
-    if (r.valid || r.indication.empty() || r.indication == "TOTAL_PASSED") {
+void fail_with(SignerReport& r, Indication indication, SubIndication sub, std::string error) {
+    if (r.valid || r.indication == Indication::total_passed) {
         r.indication = indication;
         r.sub_indication = sub;
-    } else if (std::string(indication) == "TOTAL_FAILED" && r.indication != "TOTAL_FAILED") {
+    } else if (indication == Indication::total_failed && r.indication != Indication::total_failed) {
         r.indication = indication;  // a definite failure outranks an indeterminate one
         r.sub_indication = sub;
     }
@@ -93,7 +163,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     STACK_OF(X509)* msg_certs = ctx.offered;
     SignerReport r;
     r.valid = true;
-    r.indication = "TOTAL_PASSED";
+    r.indication = Indication::total_passed;
     EVP_PKEY* pk = nullptr;
     X509* signer_field = nullptr;
     X509_ALGOR* dig = nullptr;
@@ -112,13 +182,14 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             if (issuer) r.issuer = ossl::name_to_utf8(issuer);
             if (serial) r.serial = ossl::serial_hex(serial);
         }
-        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signer's certificate is neither in the signature nor given with --untrusted");
+        fail_with(r, Indication::indeterminate, SubIndication::no_signing_certificate_found, "the signer's certificate is neither in the signature nor given with --untrusted");
         ERR_clear_error();
         return r;
     }
     r.subject = ossl::name_to_utf8(X509_get_subject_name(cert));
     r.issuer = ossl::name_to_utf8(X509_get_issuer_name(cert));
     r.serial = ossl::serial_hex(X509_get0_serialNumber(cert));
+    r.certificate = ossl::to_der(cert, i2d_X509);
     CMS_SignerInfo_set1_signer_cert(si, cert);
 
     // ETSI EN 319 102-1 §5.2.8 cryptographic constraints.
@@ -126,7 +197,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     X509_ALGOR_get0(&dobj, nullptr, nullptr, dig);
     auto weak = [&](std::string what) {
         if (o.allow_weak_algorithms) r.warnings.push_back(what + " (accepted: --allow-weak-algorithms)");
-        else fail_with(r, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", std::move(what));
+        else fail_with(r, Indication::indeterminate, SubIndication::crypto_constraints_failure, std::move(what));
     };
     if (weak_digest(OBJ_obj2nid(dobj))) weak("weak digest algorithm " + r.digest_algorithm);
     if (const std::string reason = weak_key_reason(X509_get0_pubkey(cert)); !reason.empty()) weak("weak signer key: " + reason);
@@ -134,21 +205,21 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
     const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
     if (has_attrs && CMS_SignerInfo_verify(si) != 1)
-        fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify (altered signed attributes or wrong key)");
+        fail_with(r, Indication::total_failed, SubIndication::sig_crypto_failure, "the signature value does not verify (altered signed attributes or wrong key)");
     ERR_clear_error();
     if (CMS_SignerInfo_verify_content(si, content_chain) != 1) {
-        if (has_attrs) fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "the document does not match the signed message digest (altered document)");
-        else fail_with(r, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "the signature value does not verify over the document");
+        if (has_attrs) fail_with(r, Indication::total_failed, SubIndication::hash_failure, "the document does not match the signed message digest (altered document)");
+        else fail_with(r, Indication::total_failed, SubIndication::sig_crypto_failure, "the signature value does not verify over the document");
     }
     ERR_clear_error();
     if (has_attrs && !detail::message_digest_of(si))
-        fail_with(r, "TOTAL_FAILED", "FORMAT_FAILURE", "the message-digest signed attribute is missing");
+        fail_with(r, Indication::total_failed, SubIndication::format_failure, "the message-digest signed attribute is missing");
 
     // RFC 5035: the signing-certificate-v2 attribute binds the certificate actually used.
     const int bound = check_signing_certificate(si, cert, msg_certs);
     r.cades = bound != 0;
     if (bound < 0)
-        fail_with(r, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "the signing-certificate attribute does not match the signer's certificate");
+        fail_with(r, Indication::indeterminate, SubIndication::no_signing_certificate_found, "the signing-certificate attribute does not match the signer's certificate");
     else if (bound == 0)
         r.warnings.push_back("no signing-certificate(-v2) attribute: a plain CMS signature, not CAdES");
 
@@ -164,12 +235,12 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             if (ts.valid) {
                 r.timestamp_time = ts.time;
                 if (r.signing_time && *r.signing_time > ts.time + 300)
-                    fail_with(r, "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE", "the claimed signing time is after the signature timestamp");
+                    fail_with(r, Indication::indeterminate, SubIndication::timestamp_order_failure, "the claimed signing time is after the signature timestamp");
             } else {
-                for (const auto& e : ts.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "signature timestamp: " + e);
+                for (const auto& e : ts.errors) fail_with(r, Indication::indeterminate, SubIndication::sig_constraints_failure, "signature timestamp: " + e);
             }
         } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("signature timestamp: ") + e.what());
+            fail_with(r, Indication::indeterminate, SubIndication::format_failure, std::string("signature timestamp: ") + e.what());
         }
     }
 
@@ -183,7 +254,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             parts = detail::ats_parts(*ctx.der, ctx.index);
             content_hash = detail::content_sha256(si, *parts, o.content_path);
         } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+            fail_with(r, Indication::indeterminate, SubIndication::format_failure, std::string("archive timestamp: ") + e.what());
         }
     }
     for (const Bytes& token : archive_tokens) {
@@ -191,19 +262,19 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
         try {
             const auto index = detail::hash_index_of_token(token);
             if (!index) {
-                fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", "archive timestamp without an ats-hash-index-v3 attribute");
+                fail_with(r, Indication::indeterminate, SubIndication::format_failure, "archive timestamp without an ats-hash-index-v3 attribute");
                 continue;
             }
             if (const std::string why = detail::check_hash_index(*index, *parts); !why.empty()) {
-                fail_with(r, "TOTAL_FAILED", "HASH_FAILURE", "archive timestamp: " + why);
+                fail_with(r, Indication::total_failed, SubIndication::hash_failure, "archive timestamp: " + why);
                 continue;
             }
             const Bytes imprint = detail::ats_imprint(*parts, content_hash, *index);
             const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, o.chain, msg_certs, ctx.carried);
             if (ats.valid) r.archive_timestamps.push_back(ats.time);
-            else for (const auto& e : ats.errors) fail_with(r, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "archive timestamp: " + e);
+            else for (const auto& e : ats.errors) fail_with(r, Indication::indeterminate, SubIndication::sig_constraints_failure, "archive timestamp: " + e);
         } catch (const Error& e) {
-            fail_with(r, "INDETERMINATE", "FORMAT_FAILURE", std::string("archive timestamp: ") + e.what());
+            fail_with(r, Indication::indeterminate, SubIndication::format_failure, std::string("archive timestamp: ") + e.what());
         }
     }
     const bool carries_lt = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_ets_certValues, -1) >= 0 ||
@@ -221,7 +292,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
         for (const auto& f : chain.findings) {
             std::string where = f.depth == 0 ? "signer certificate" : "certificate at depth " + std::to_string(f.depth);
             const bool revoked = f.code == "revoked";
-            fail_with(r, revoked ? "TOTAL_FAILED" : chain.indication.c_str(), revoked ? "REVOKED" : chain.sub_indication.c_str(),
+            fail_with(r, revoked ? Indication::total_failed : indication_from_string(chain.indication).value_or(Indication::indeterminate),
+                      revoked ? SubIndication::revoked : sub_indication_from_string(chain.sub_indication).value_or(SubIndication::none),
                       where + (f.subject.empty() ? "" : " (" + f.subject + ")") + ": " + f.message);
         }
     }
@@ -361,7 +433,7 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
                           std::equal(doc.begin(), doc.end(), ASN1_STRING_get0_data(*content));
         if (!same)
             for (auto& s : report.signers)
-                fail_with(s, "TOTAL_FAILED", "HASH_FAILURE", "the given document differs from the content embedded in the signature");
+                fail_with(s, Indication::total_failed, SubIndication::hash_failure, "the given document differs from the content embedded in the signature");
     }
     if (!o.extract_path.empty()) {
         ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
@@ -404,8 +476,8 @@ std::string VerifyReport::to_json() const {
         e["revocation"] = s.revocation;
         e["cades"] = s.cades;
         e["valid"] = s.valid;
-        e["indication"] = s.indication;
-        e["sub_indication"] = s.sub_indication.empty() ? json(nullptr) : json(s.sub_indication);
+        e["indication"] = to_string(s.indication);
+        e["sub_indication"] = s.sub_indication == SubIndication::none ? json(nullptr) : json(to_string(s.sub_indication));
         e["errors"] = s.errors;
         e["warnings"] = s.warnings;
         arr.push_back(e);
@@ -428,7 +500,7 @@ std::string VerifyReport::to_text(bool jalali) const {
            (signers.size() == 1 ? " signer" : " signers") + ", content " + content_type + "\n";
     for (size_t i = 0; i < signers.size(); ++i) {
         const auto& s = signers[i];
-        out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + s.indication + " / " + s.sub_indication + ")") + "\n";
+        out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + std::string(to_string(s.indication)) + " / " + to_string(s.sub_indication) + ")") + "\n";
         out += "  subject:    " + s.subject + "\n";
         out += "  issuer:     " + s.issuer + "\n";
         out += "  serial:     " + s.serial + "\n";
