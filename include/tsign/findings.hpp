@@ -61,7 +61,8 @@ enum class FindingCode {
     policy,                     ///< RFC 5280 certificate policy processing failed
     name_constraints,           ///< a name outside the issuer's name constraints
     purpose,                    ///< the extended key usage does not allow the use
-    weak_algorithm,             ///< an algorithm or key size the validation policy does not accept at that time
+    weak_algorithm,             ///< an algorithm or key size the validation policy never accepts
+    algorithm_expired,          ///< accepted by the policy only until a date before the proof of existence
     chain_error,                ///< any other path validation failure
     malformed_certificate,      ///< breaks the RFC 5280 profile
     // --- the signature itself ---
