@@ -9,9 +9,11 @@ namespace tsign::cli {
 namespace {
 
 const char* kVerifyExit =
-    "  0  every signature is valid (and the roster's quorum is met)\n"
-    "  1  at least one signature is not valid (altered, untrusted, revoked, expired, weak, outside the roster)\n"
-    "  2  usage error\n  3  input error (missing, malformed or unsupported signature, document or certificate)\n"
+    "  0  every signature is valid (and the roster is satisfied)\n"
+    "  1  at least one signature is not valid (altered, untrusted, revoked, expired, weak), or the roster is not\n"
+    "     satisfied (quorum not met, a required member missing, a signer outside the roster)\n"
+    "  2  usage error\n  3  input error (missing, malformed or unsupported signature, document or certificate; a roster\n"
+    "     that is not valid: see tsign roster check)\n"
     "  6  internal error\n";
 
 }  // namespace
@@ -156,7 +158,9 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     auto* verify = app.add_subcommand("verify", "verify every signer of a signature (CMS / CAdES)");
     v->chain.add_to(verify, true);
     verify->add_option("--content", v->content, "the signed document (for a detached signature)");
-    verify->add_option("--roster", v->roster, "commission roster (YAML): members and quorum");
+    verify->add_option("--roster", v->roster,
+                       "commission roster (YAML): members by certificate, public key (spki_sha256) or subject + issuer, "
+                       "required members, quorum; see tsign roster");
     verify->add_flag("--json", v->json, "print one JSON document");
     verify->add_option("--extract", v->extract, "write the content of an attached signature to this file");
     verify->add_flag("--force", v->force, "replace an existing --extract file");

@@ -76,5 +76,6 @@ void register_ocsp_commands(CLI::App& app, Globals& g);
 void register_tsp_commands(CLI::App& app, Globals& g);
 void register_batch_command(CLI::App& app, Globals& g);
 void register_policy_command(CLI::App& app, Globals& g);
+void register_roster_commands(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     register_tsp_commands(app, g);
     register_batch_command(app, g);
     register_policy_command(app, g);
+    register_roster_commands(app, g);
 
     try {
         app.parse(argc, argv);

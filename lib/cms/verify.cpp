@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/ess.h>
-#include <yaml-cpp/yaml.h>
 
 #include "cms/cms_util.hpp"
 #include "cms/ltv.hpp"
+#include "cms/roster.hpp"
 #include "cms/verify_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
@@ -329,66 +329,6 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     return r;
 }
 
-std::optional<RosterReport> check_roster(const std::string& file, std::vector<SignerReport>& signers,
-                                         STACK_OF(X509) * msg_certs) {
-    (void)msg_certs;
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file);
-    } catch (const YAML::BadFile&) {
-        (void)read_file(file);
-        throw Error(Errc::file_unreadable, "cannot read roster '" + file + "'");
-    } catch (const YAML::Exception& e) {
-        throw Error(Errc::malformed, "cannot read roster '" + file + "': " + e.what());
-    }
-    RosterReport rr;
-    try {
-        rr.name = root["commission"] ? root["commission"].as<std::string>() : std::filesystem::path(file).stem().string();
-        if (!root["members"] || !root["members"].IsSequence() || root["members"].size() == 0)
-            throw Error(Errc::malformed, "cannot read roster '" + file + "': it lists no members");
-        rr.quorum = root["quorum"] ? root["quorum"].as<int>() : static_cast<int>(root["members"].size());
-        const auto base = std::filesystem::path(file).parent_path();
-        std::set<size_t> matched_signers;
-        for (const auto& m : root["members"]) {
-            std::string name = m["name"] ? m["name"].as<std::string>() : "";
-            std::string subject, issuer, serial;
-            if (m["certificate"]) {
-                std::filesystem::path cp = m["certificate"].as<std::string>();
-                if (cp.is_relative()) cp = base / cp;
-                auto certs = detail::load_certificates(cp.string());
-                subject = ossl::name_to_utf8(X509_get_subject_name(certs[0].get()));
-                issuer = ossl::name_to_utf8(X509_get_issuer_name(certs[0].get()));
-                serial = ossl::serial_hex(X509_get0_serialNumber(certs[0].get()));
-            } else if (m["subject"]) {
-                subject = m["subject"].as<std::string>();
-                issuer = m["issuer"] ? m["issuer"].as<std::string>() : "";
-            } else {
-                throw Error(Errc::malformed, "cannot read roster '" + file + "': member '" + name + "' has neither certificate nor subject");
-            }
-            if (name.empty()) name = subject;
-            bool has_signed = false;
-            for (size_t i = 0; i < signers.size(); ++i) {
-                const auto& s = signers[i];
-                if (s.subject != subject) continue;
-                if (!issuer.empty() && s.issuer != issuer) continue;
-                if (!serial.empty() && s.serial != serial) continue;
-                matched_signers.insert(i);
-                if (s.valid) has_signed = true;
-            }
-            (has_signed ? rr.signed_members : rr.missing_members).push_back(name);
-        }
-        for (size_t i = 0; i < signers.size(); ++i) {
-            if (matched_signers.count(i)) continue;
-            rr.outsiders.push_back(signers[i].subject.empty() ? "(unknown signer)" : signers[i].subject);
-            signers[i].errors.push_back("the signer is not a member of the commission's roster");
-        }
-    } catch (const YAML::Exception& e) {
-        throw Error(Errc::malformed, "cannot read roster '" + file + "': " + e.what());
-    }
-    rr.quorum_met = static_cast<int>(rr.signed_members.size()) >= rr.quorum && rr.outsiders.empty();
-    return rr;
-}
-
 json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso8601(*t)) : json(nullptr); }
 
 }  // namespace
@@ -486,7 +426,7 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     report.valid = !report.signers.empty();
     for (const auto& s : report.signers) report.valid = report.valid && s.valid;
     if (!o.roster_file.empty()) {
-        report.roster = check_roster(o.roster_file, report.signers, msg_certs.get());
+        report.roster = detail::check_roster(o.roster_file, report.signers);
         report.valid = report.valid && report.roster->satisfied();
     }
     ERR_clear_error();
@@ -534,14 +474,7 @@ std::string VerifyReport::to_json() const {
         arr.push_back(e);
     }
     j["signers"] = arr;
-    if (roster) {
-        j["roster"] = {{"commission", roster->name},
-                       {"quorum", roster->quorum},
-                       {"signed", roster->signed_members},
-                       {"not_signed", roster->missing_members},
-                       {"outside_roster", roster->outsiders},
-                       {"quorum_met", roster->quorum_met}};
-    }
+    if (roster) j["roster"] = detail::roster_json(*roster);
     return j.dump(2);
 }
 
@@ -571,13 +504,7 @@ std::string VerifyReport::to_text(bool jalali) const {
         for (const auto& e : s.errors) out += "  error:      " + e + "\n";
         for (const auto& w : s.warnings) out += "  note:       " + w + "\n";
     }
-    if (roster) {
-        out += "Roster '" + roster->name + "': quorum " + std::to_string(roster->quorum) + ", " +
-               std::to_string(roster->signed_members.size()) + " signed: " + (roster->quorum_met ? "met" : "NOT MET") + "\n";
-        for (const auto& m : roster->signed_members) out += "  signed:     " + m + "\n";
-        for (const auto& m : roster->missing_members) out += "  not signed: " + m + "\n";
-        for (const auto& m : roster->outsiders) out += "  outsider:   " + m + "\n";
-    }
+    if (roster) out += detail::roster_text(*roster);
     size_t ok = 0;
     for (const auto& s : signers) ok += s.valid ? 1 : 0;
     if (signers.empty()) out += "No signers: a certificates-only SignedData signs nothing\n";

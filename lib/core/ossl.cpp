@@ -105,27 +105,131 @@ bool looks_like_pem(std::span<const unsigned char> data) {
     return memmem(data.data(), data.size(), tag, n) != nullptr;
 }
 
+size_t utf8_char(std::string_view s, size_t i, char32_t* cp) {
+    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = byte(i);
+    size_t n;
+    char32_t v;
+    char32_t min;
+    if (c < 0x80) {
+        if (cp) *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;  // a continuation byte, an overlong lead (C0, C1) or beyond U+10FFFF (F5..FF)
+    }
+    if (i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (byte(i + k) & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;  // overlong, too large, surrogate
+    if (cp) *cp = v;
+    return n;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_char(s, i, nullptr);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+namespace {
+
+void append_hex_escape(std::string& out, unsigned char b) {
+    static const char digits[] = "0123456789ABCDEF";
+    out += '\\';
+    out += digits[b >> 4];
+    out += digits[b & 15];
+}
+
+/// Appends bytes that should be UTF-8 as valid UTF-8: invalid bytes, control characters (C0, DEL,
+/// C1) and the bidirectional embedding / override / isolate controls become \XX hex pairs (RFC 4514
+/// form), other characters (Persian included) stay as they are. With rfc4514, the characters that
+/// RFC 4514 §2.4 requires to be escaped in an attribute value are escaped too.
+void append_escaped(std::string& out, std::string_view s, bool rfc4514) {
+    for (size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const size_t n = utf8_char(s, i, &cp);
+        if (n == 0) {
+            append_hex_escape(out, static_cast<unsigned char>(s[i]));
+            ++i;
+            continue;
+        }
+        const bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+                             (cp >= 0x2066 && cp <= 0x2069);
+        if (control) {
+            for (size_t k = 0; k < n; ++k) append_hex_escape(out, static_cast<unsigned char>(s[i + k]));
+        } else if (n > 1) {
+            out.append(s.substr(i, n));
+        } else {
+            const char c = s[i];
+            const bool special = rfc4514 && (std::strchr(",+\"\\<>;", c) != nullptr || (i == 0 && (c == '#' || c == ' ')) ||
+                                             (i + 1 == s.size() && c == ' '));
+            if (special) out += '\\';
+            out += c;
+        }
+        i += n;
+    }
+}
+
+/// The bytes of a name attribute value converted to UTF-8 (BMPString, UniversalString, T61String
+/// ... included); the raw bytes when the conversion fails (escaped later).
+std::string value_bytes(const ASN1_STRING* value) {
+    unsigned char* utf8 = nullptr;
+    const int len = ASN1_STRING_to_UTF8(&utf8, value);
+    std::string out;
+    if (len >= 0 && utf8 != nullptr) {
+        out.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    } else {
+        ERR_clear_error();
+        const unsigned char* d = ASN1_STRING_get0_data(value);
+        if (d != nullptr) out.assign(reinterpret_cast<const char*>(d), static_cast<size_t>(ASN1_STRING_length(value)));
+    }
+    OPENSSL_free(utf8);
+    return out;
+}
+
+}  // namespace
+
 std::string name_to_utf8(const X509_NAME* name) {
     std::string out;
     const int n = X509_NAME_entry_count(name);
+    int previous_set = -1;
     for (int i = 0; i < n; ++i) {
         const X509_NAME_ENTRY* e = X509_NAME_get_entry(name, i);
         const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(e);
         const int nid = OBJ_obj2nid(obj);
+        const char* sn = nid != NID_undef ? OBJ_nid2sn(nid) : nullptr;
         std::string key;
-        if (nid != NID_undef) key = OBJ_nid2sn(nid);
-        else {
+        if (sn != nullptr) {
+            key = sn;
+        } else {
             char buf[128];
             OBJ_obj2txt(buf, sizeof buf, obj, 1);
             key = buf;
         }
-        unsigned char* utf8 = nullptr;
-        const int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
-        std::string value = len >= 0 ? std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len)) : "?";
-        OPENSSL_free(utf8);
-        if (!out.empty()) out += ", ";
-        out += key + "=" + value;
+        const int set = X509_NAME_ENTRY_set(e);
+        if (i > 0) out += set == previous_set ? "+" : ", ";  // members of one multi-valued RDN are joined by '+'
+        previous_set = set;
+        out += key;
+        out += '=';
+        append_escaped(out, value_bytes(X509_NAME_ENTRY_get_data(e)), true);
     }
+    return out;
+}
+
+std::string string_to_utf8(const ASN1_STRING* value) {
+    std::string out;
+    append_escaped(out, value_bytes(value), false);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <openssl/asn1.h>
@@ -136,8 +137,24 @@ Ptr<T, Free> read_pem_or_der(std::span<const unsigned char> data, T* (*pem_read)
     return obj;
 }
 
-/// A UTF-8 one-line rendering of an X.509 name: "CN=علی رضایی, O=..., C=IR" (encoding order).
+/// A UTF-8 one-line rendering of an X.509 name: "CN=علی رضایی, O=..., C=IR", in the encoding
+/// order, ", " between RDNs and "+" between the members of a multi-valued RDN, short names (CN, O,
+/// OU, C) or the dotted OID of unknown types. Values use RFC 4514 §2.4 escaping (`,` `+` `"`, backslash,
+/// `<` `>` `;`, a leading `#` or space, a trailing space), so a comma inside a value never passes for
+/// a separator. The result is always valid UTF-8: bytes that are not (and control characters) are
+/// written as \XX hex pairs; Persian and other text stays as it is. detail::parse_dn() reads it back.
 std::string name_to_utf8(const X509_NAME* name);
+
+/// An ASN.1 string (e.g. one name attribute value) as valid UTF-8, for display: converted from its
+/// string type, invalid bytes and control characters as \XX hex pairs, nothing else escaped.
+std::string string_to_utf8(const ASN1_STRING* value);
+
+/// The length (1..4) of the well-formed UTF-8 character at s[i] (RFC 3629: no overlong forms, no
+/// surrogates, nothing beyond U+10FFFF), 0 when the bytes there are not one; its code point in *cp.
+size_t utf8_char(std::string_view s, size_t i, char32_t* cp);
+
+/// True when the bytes are well-formed UTF-8 (RFC 3629).
+bool valid_utf8(std::string_view s);
 
 /// Serial number as uppercase hex (no separators).
 std::string serial_hex(const ASN1_INTEGER* serial);
