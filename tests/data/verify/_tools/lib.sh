@@ -235,9 +235,13 @@ SARA_SUBJ="/CN=سارا احمدی/OU=کمیسیون مناقصه/O=$ORG/C=IR"
 MARYAM_SUBJ="/CN=مریم کریمی/OU=امور مالی/O=$ORG/C=IR"
 TSA_SUBJ="/CN=سرویس مهر زمانی آزمون/O=$ORG/C=IR"
 std_pki() {
+  std_ca
+  issue ali "$ALI_SUBJ" p256 signer inter
+}
+# std_ca: the root and the intermediate of std_pki, without a signer
+std_ca() {
   issue root "$ROOT_SUBJ" p256 root -
   issue inter "$INTER_SUBJ" p256 ca root
-  issue ali "$ALI_SUBJ" p256 signer inter
   cp "$K/root.pem" trust.pem
   cp "$K/inter.pem" "$K/chain.pem"
 }
