@@ -48,6 +48,9 @@ JQ
 # openssl_verdict DIR: accept or reject, judged by `openssl cms -verify` with the case's trust
 # anchors, untrusted certificates, CRLs (then -crl_check; openssl cms has no -CRLfile, so the CRLs
 # go into the -CAfile bundle) and --at (as -attime).
+as_pem() {  # as_pem x509|crl FILE: a PEM file (bundle) as it is, one DER object converted to PEM
+  if grep -q -- '-----BEGIN' "$2"; then cat "$2"; else openssl "$1" -inform DER -in "$2"; fi
+}
 openssl_verdict() {
   local d=$1 a=() pos=() trust=() untrusted=() crls=() at="" i=0
   mapfile -t a <"$d/args"
@@ -68,13 +71,17 @@ openssl_verdict() {
     local f o=(-verify -binary -inform DER -in "${pos[0]}" -purpose any -out /dev/null)
     [ ${#pos[@]} -gt 1 ] && o+=(-content "${pos[1]}")
     : >"$W/ossl-ca.pem"
-    for f in "${trust[@]}"; do openssl x509 -in "$f" >>"$W/ossl-ca.pem" 2>/dev/null || cat "$f" >>"$W/ossl-ca.pem"; done
+    for f in "${trust[@]}"; do as_pem x509 "$f" >>"$W/ossl-ca.pem"; done
     if [ ${#crls[@]} -gt 0 ]; then
-      for f in "${crls[@]}"; do openssl crl -in "$f" >>"$W/ossl-ca.pem" 2>/dev/null || openssl crl -inform DER -in "$f" >>"$W/ossl-ca.pem"; done
+      for f in "${crls[@]}"; do as_pem crl "$f" >>"$W/ossl-ca.pem"; done
       o+=(-crl_check)
     fi
     o+=(-CAfile "$W/ossl-ca.pem")
-    if [ ${#untrusted[@]} -gt 0 ]; then cat "${untrusted[@]}" >"$W/ossl-untrusted.pem"; o+=(-certfile "$W/ossl-untrusted.pem"); fi
+    if [ ${#untrusted[@]} -gt 0 ]; then
+      : >"$W/ossl-untrusted.pem"
+      for f in "${untrusted[@]}"; do as_pem x509 "$f" >>"$W/ossl-untrusted.pem"; done
+      o+=(-certfile "$W/ossl-untrusted.pem")
+    fi
     [ -n "$at" ] && o+=(-attime "$(date -u -d "$at" +%s)")
     if openssl cms "${o[@]}" >"$W/ossl.out" 2>&1; then echo accept; else echo reject; fi
   )

@@ -253,3 +253,22 @@ two_level_pki() {
   issue tsa "$TSA_SUBJ" p256 tsa root
   cp "$K/root.pem" trust.pem
 }
+
+# spki_sha256 CERT: hex SHA-256 of the certificate's DER SubjectPublicKeyInfo (a roster's spki_sha256)
+spki_sha256() {
+  openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+# roster_pki: std_pki plus the members sara and maryam; their certificates as ali.pem, sara.pem and
+# maryam.pem in the case folder (a roster names them by file)
+roster_pki() {
+  std_pki
+  issue sara "$SARA_SUBJ" p256 signer inter
+  issue maryam "$MARYAM_SUBJ" p256 signer inter
+  cp "$K/ali.pem" ali.pem
+  cp "$K/sara.pem" sara.pem
+  cp "$K/maryam.pem" maryam.pem
+}
+# the RFC 4514 (comma) forms of the names above, as tsign prints them
+ALI_RFC="CN=علی رضایی, OU=کمیسیون مناقصه, O=$ORG, C=IR"
+INTER_RFC="CN=مرکز صدور گواهی میانی آزمون, O=$ORG, C=IR"
