@@ -21,6 +21,12 @@ valid.
                                                     token (timestamp) in unsigned attributes of type OID
   cms.py replace-revvalues-crl SIG OUT CRL [--idx N]
                                                     replace the first CRL of the revocation-values attribute
+  cms.py build DOC OUT --cert CERT --key KEY [--chain PEM]... [--digest sha512] [--sigalg ed25519]
+                [--signing-time "YYYY-MM-DD HH:MM:SS"]
+                                                    a detached CAdES signature made from scratch, for key
+                                                    types `openssl cms -sign` 3.0 cannot use (Ed25519):
+                                                    content-type, signing-time, message-digest and
+                                                    signing-certificate-v2, signed with `openssl pkeyutl`
   cms.py tstinfo TOKEN OUT                          the DER TSTInfo inside a timestamp token
   cms.py genTime TOKEN                              print a token's genTime
 """
@@ -242,6 +248,62 @@ def cmd_replace_revvalues_crl(a):
     save(ci, a.out)
 
 
+def pem_certs(path):
+    from asn1crypto import pem, x509
+    data = open(path, "rb").read()
+    if not pem.detect(data):
+        return [x509.Certificate.load(data)]
+    return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+
+
+def cmd_build(a):
+    import datetime
+    doc = open(a.doc, "rb").read()
+    cert = pem_certs(a.cert)[0]
+    chain = [c for p in a.chain for c in pem_certs(p)]
+    when = datetime.datetime.now(datetime.timezone.utc) if not a.signing_time else \
+        datetime.datetime.strptime(a.signing_time, "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    cert_hash = hashlib.sha256(cert.dump()).digest()
+    # SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }, ESSCertIDv2 with the
+    # DEFAULT hashAlgorithm (sha256) omitted: SEQUENCE { certHash OCTET STRING }
+    h = core.OctetString(cert_hash).dump()
+    ess_id = b"\x30" + der_len(len(h)) + h
+    certs = b"\x30" + der_len(len(ess_id)) + ess_id
+    ess = b"\x30" + der_len(len(certs)) + certs
+    attrs = [
+        cms.CMSAttribute({"type": "content_type", "values": ["data"]}).dump(),
+        cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": when})]}).dump(),
+        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(a.digest, doc).digest()]}).dump(),
+        rebuild_attr("1.2.840.113549.1.9.16.2.47", der_set_keep([ess])).dump(),
+    ]
+    signed = der_set(attrs)
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(signed)
+        f.flush()
+        if a.sigalg in ("ed25519", "ed448"):
+            cmd = ["openssl", "pkeyutl", "-sign", "-rawin", "-inkey", a.key, "-in", f.name]
+        else:
+            cmd = ["openssl", "dgst", "-" + a.digest, "-sign", a.key, "-binary", f.name]
+        sig = subprocess.run(cmd, check=True, capture_output=True).stdout
+    si = cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
+            "issuer": cert.issuer, "serial_number": cert.serial_number})}),
+        "digest_algorithm": {"algorithm": a.digest},
+        "signed_attrs": cms.CMSAttributes.load(signed),
+        "signature_algorithm": {"algorithm": a.sigalg},
+        "signature": sig,
+    })
+    sd = cms.SignedData({
+        "version": "v1",
+        "digest_algorithms": [{"algorithm": a.digest}],
+        "encap_content_info": {"content_type": "data"},
+        "certificates": [cert] + chain,
+        "signer_infos": [si],
+    })
+    save(cms.ContentInfo({"content_type": "signed_data", "content": sd}), a.out)
+
+
 def cmd_tstinfo(a):
     tok = cms.ContentInfo.load(open(a.token, "rb").read())
     open(a.out, "wb").write(tok["content"]["encap_content_info"]["content"].parsed.dump())
@@ -272,6 +334,10 @@ def main():
     s.add_argument("--idx", type=int, default=0); s.add_argument("--nth", type=int, default=0); s.set_defaults(f=cmd_corrupt_token)
     s = sub.add_parser("replace-revvalues-crl"); s.add_argument("sig"); s.add_argument("out"); s.add_argument("crl")
     s.add_argument("--idx", type=int, default=0); s.set_defaults(f=cmd_replace_revvalues_crl)
+    s = sub.add_parser("build"); s.add_argument("doc"); s.add_argument("out"); s.add_argument("--cert", required=True)
+    s.add_argument("--key", required=True); s.add_argument("--chain", action="append", default=[])
+    s.add_argument("--digest", default="sha512"); s.add_argument("--sigalg", default="ed25519")
+    s.add_argument("--signing-time"); s.set_defaults(f=cmd_build)
     s = sub.add_parser("tstinfo"); s.add_argument("token"); s.add_argument("out"); s.set_defaults(f=cmd_tstinfo)
     s = sub.add_parser("genTime"); s.add_argument("token"); s.set_defaults(f=cmd_gentime)
     a = p.parse_args()

@@ -175,7 +175,8 @@ tstoken() {
   [ -n "${DATA:-}" ] || $CMS sigvalue "$sig" "$data" --idx "${SIGIDX:-0}"
   mkdir -p "$K/ts-$tsa"
   [ -f "$K/ts-$tsa/serial" ] || openssl rand -hex 8 | sed 's/^./1/' >"$K/ts-$tsa/serial"
-  cat "$K/$tsa.pem" ${TSA_CHAIN:-} >"$K/ts-$tsa/certs.pem"
+  local certs=""
+  if [ -n "${TSA_CHAIN:-}" ]; then cat $TSA_CHAIN >"$K/ts-$tsa/certs.pem"; certs="certs = $K/ts-$tsa/certs.pem"; fi
   cat >"$K/ts-$tsa/ts.cnf" <<CNF
 [tsa]
 default_tsa = t
@@ -183,7 +184,7 @@ default_tsa = t
 serial = $K/ts-$tsa/serial
 crypto_device = builtin
 signer_cert = $K/$tsa.pem
-certs = $K/ts-$tsa/certs.pem
+$certs
 signer_key = $K/$tsa.key
 signer_digest = ${TSA_DIGEST:-sha256}
 default_policy = 1.3.6.1.4.1.57264.99.1
