@@ -55,6 +55,12 @@ def signer(ci, idx):
     return ci["content"]["signer_infos"][idx]
 
 
+def unsigned_list(si):
+    """The unsigned attributes of a SignerInfo, as a list (empty when absent)."""
+    u = si["unsigned_attrs"]
+    return [] if isinstance(u, core.Void) else list(u)
+
+
 def attr_oid(attr):
     return attr["type"].dotted
 
@@ -76,14 +82,13 @@ def cmd_info(a):
     ci = load(a.sig)
     sd = ci["content"]
     print("eContentType", sd["encap_content_info"]["content_type"].dotted)
-    print("certificates", len(sd["certificates"]) if sd["certificates"].native is not None else 0)
+    print("certificates", 0 if isinstance(sd["certificates"], core.Void) else len(sd["certificates"]))
     for i, si in enumerate(sd["signer_infos"]):
         print("signer", i, si["digest_algorithm"]["algorithm"].native, si["signature_algorithm"]["algorithm"].native)
         for at in si["signed_attrs"]:
             print("  signed", attr_oid(at), at["type"].native, len(at["values"]))
-        if si["unsigned_attrs"].native is not None:
-            for at in si["unsigned_attrs"]:
-                print("  unsigned", attr_oid(at), at["type"].native, len(at["values"]))
+        for at in unsigned_list(si):
+            print("  unsigned", attr_oid(at), at["type"].native, len(at["values"]))
 
 
 def cmd_sigvalue(a):
@@ -94,8 +99,7 @@ def cmd_add_ts(a):
     ci = load(a.sig)
     si = signer(ci, a.idx)
     token = cms.ContentInfo.load(open(a.token, "rb").read())
-    unsigned = si["unsigned_attrs"]
-    attrs = list(unsigned) if unsigned.native is not None else []
+    attrs = unsigned_list(si)
     if a.append:
         for at in attrs:
             if attr_oid(at) == OID_TS:
@@ -167,8 +171,8 @@ def cmd_strip_certs(a):
 def cmd_drop_unsigned(a):
     ci = load(a.sig)
     si = signer(ci, a.idx)
-    attrs = [at for at in si["unsigned_attrs"] if attr_oid(at) != a.oid]
-    if len(attrs) == len(si["unsigned_attrs"]):
+    attrs = [at for at in unsigned_list(si) if attr_oid(at) != a.oid]
+    if len(attrs) == len(unsigned_list(si)):
         sys.exit("no unsigned attribute " + a.oid)
     si["unsigned_attrs"] = cms.CMSAttributes(attrs) if attrs else core.Void()
     save(ci, a.out)
@@ -197,8 +201,7 @@ def cmd_corrupt_token(a):
         attrs.append(at)
     if not done:
         sys.exit("no such token")
-    si["unsigned_attrs"] = cms.CMSAttributes.load(b"\x31" + der_len(sum(len(x.dump()) for x in attrs)) +
-                                                  b"".join(x.dump() for x in attrs))
+    si["unsigned_attrs"] = cms.CMSAttributes.load(wrap(0x31, b"".join(x.dump() for x in attrs)))
     save(ci, a.out)
 
 
@@ -214,37 +217,54 @@ def rebuild_attr(oid, values_set):
     return core.Any.load(b"\x30" + der_len(len(body)) + body)
 
 
+def tlvs(buf):
+    """The top-level DER elements of buf, as a list of whole encodings (tag, length, contents)."""
+    out, i = [], 0
+    while i < len(buf):
+        n = buf[i + 1]
+        if n < 0x80:
+            hl, ln = 2, n
+        else:
+            k = n & 0x7F
+            hl, ln = 2 + k, int.from_bytes(buf[i + 2:i + 2 + k], "big")
+        out.append(buf[i:i + hl + ln])
+        i += hl + ln
+    return out
+
+
+def contents(tlv):
+    n = tlv[1]
+    return tlv[2:] if n < 0x80 else tlv[2 + (n & 0x7F):]
+
+
+def wrap(tag, body):
+    return bytes([tag]) + der_len(len(body)) + body
+
+
 def cmd_replace_revvalues_crl(a):
+    # RevocationValues ::= SEQUENCE { crlVals [0] EXPLICIT SEQUENCE OF CertificateList OPTIONAL, ... }
     ci = load(a.sig)
     si = signer(ci, a.idx)
     new_crl = open(a.crl, "rb").read()
     attrs = []
     done = False
-    for at in si["unsigned_attrs"]:
+    for at in unsigned_list(si):
         if attr_oid(at) == OID_REVVALUES and not done:
-            # RevocationValues ::= SEQUENCE { crlVals [0] SEQUENCE OF CertificateList OPTIONAL, ocspVals [1] ... }
-            rv = at["values"][0]
-            raw = rv.dump()
-            seq = core.Sequence.load(raw)
+            rv = at["values"][0].dump()
             parts = []
-            for child in seq:
-                c = child.dump()
-                if not done and c[0] == 0xA0:
-                    inner = core.Sequence.load(b"\x30" + c[1:])  # [0] EXPLICIT? implicit SEQUENCE OF: retag
-                    crls = [x.dump() for x in inner]
+            for child in tlvs(contents(rv)):
+                if not done and child[0] == 0xA0:
+                    seq_of = tlvs(contents(child))[0]
+                    crls = tlvs(contents(seq_of))
                     crls[0] = new_crl
-                    body = b"".join(crls)
-                    c = b"\xA0" + der_len(len(body)) + body
+                    child = wrap(0xA0, wrap(0x30, b"".join(crls)))
                     done = True
-                parts.append(c)
-            body = b"".join(parts)
-            rv_new = b"\x30" + der_len(len(body)) + body
-            at = rebuild_attr(OID_REVVALUES, der_set_keep([rv_new]))
+                parts.append(child)
+            at = rebuild_attr(OID_REVVALUES, der_set_keep([wrap(0x30, b"".join(parts))]))
         attrs.append(at)
     if not done:
         sys.exit("no CRL in revocation-values")
-    si["unsigned_attrs"] = cms.CMSAttributes.load(b"\x31" + der_len(sum(len(x.dump()) for x in attrs)) +
-                                                  b"".join(x.dump() for x in attrs))
+    si["unsigned_attrs"] = cms.CMSAttributes.load(wrap(0x31, b"".join(x.dump() for x in attrs)))
     save(ci, a.out)
 
 

@@ -273,3 +273,29 @@ roster_pki() {
 # the RFC 4514 (comma) forms of the names above, as tsign prints them
 ALI_RFC="CN=علی رضایی, OU=کمیسیون مناقصه, O=$ORG, C=IR"
 INTER_RFC="CN=مرکز صدور گواهی میانی آزمون, O=$ORG, C=IR"
+
+# tstoken_resign TOKEN_IN TOKEN_OUT NAME: the TSTInfo of TOKEN_IN signed again by $K/NAME.key /
+# $K/NAME.pem with `openssl cms -sign` (eContentType id-ct-TSTInfo, ESS signing-certificate-v2):
+# a well-formed token from a certificate that `openssl ts -reply` would refuse (no timeStamping EKU)
+tstoken_resign() {
+  $CMS tstinfo "$1" "$K/tstinfo.der"
+  openssl cms -sign -binary -nodetach -cades -nosmimecap -md sha256 -econtent_type 1.2.840.113549.1.9.16.1.4 \
+    -signer "$K/$3.pem" -inkey "$K/$3.key" -in "$K/tstinfo.der" -outform DER -out "$2"
+}
+
+# make_lt / make_lta: two_level_pki, the root's CRL (crl.pem) and sig.p7s made by tsign: sign,
+# extend --level t (tsign tsa serve), extend --level lt (--crl crl.pem, nothing fetched), and for
+# make_lta extend --level lta (archive-time-stamp-v3)
+make_lt() {
+  two_level_pki
+  doc
+  crl root crl.pem
+  "$TSIGN" sign --key "$K/ali.key" --cert "$K/ali.pem" --out sig.p7s doc.txt >/dev/null
+  tsa_serve tsa
+  "$TSIGN" extend --level t --tsa "$TSA_URL" sig.p7s >/dev/null
+  "$TSIGN" extend --level lt --trust trust.pem --crl crl.pem sig.p7s >/dev/null
+}
+make_lta() {
+  make_lt
+  "$TSIGN" extend --level lta --trust trust.pem --crl crl.pem --tsa "$TSA_URL" --content doc.txt sig.p7s >/dev/null
+}
