@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2120
 # Helpers for the make.sh of every verify-corpus case (tests/data/verify/<case>/make.sh).
 # TEST ONLY: every key is made fresh in a temporary folder ($K) and thrown away; only the public
 # inputs (certificates, CRLs, OCSP responses, signatures, rosters, policies) are committed.
@@ -167,16 +168,16 @@ sign() {
 
 # tstoken SIG TOKEN TSA [WHEN] [IMPRINT_MD]: an RFC 3161 token made by `openssl ts -reply` with the
 # TSA's key ($K/TSA.key, $K/TSA.pem) over SIG's first SignerInfo signature value (SIGIDX: another),
-# genTime WHEN (default now), message imprint IMPRINT_MD (default sha256). TSA_CHAIN: certificates
+# genTime WHEN (default now), message imprint IMPRINT_MD (default sha256). TSA_CHAIN: a PEM file of certificates
 # to put in the token besides the TSA's. DATA: a file to timestamp instead of the signature value.
 tstoken() {
-  local sig=$1 token=$2 tsa=$3 when=${4:-} md=${5:-sha256} data
+  local sig=$1 token=$2 tsa=$3 when=${4:-} imd=${5:-sha256} data
   data=${DATA:-$K/sigvalue.bin}
   [ -n "${DATA:-}" ] || $CMS sigvalue "$sig" "$data" --idx "${SIGIDX:-0}"
   mkdir -p "$K/ts-$tsa"
   [ -f "$K/ts-$tsa/serial" ] || openssl rand -hex 8 | sed 's/^./1/' >"$K/ts-$tsa/serial"
   local certs=""
-  if [ -n "${TSA_CHAIN:-}" ]; then cat $TSA_CHAIN >"$K/ts-$tsa/certs.pem"; certs="certs = $K/ts-$tsa/certs.pem"; fi
+  if [ -n "${TSA_CHAIN:-}" ]; then cat "$TSA_CHAIN" >"$K/ts-$tsa/certs.pem"; certs="certs = $K/ts-$tsa/certs.pem"; fi
   cat >"$K/ts-$tsa/ts.cnf" <<CNF
 [tsa]
 default_tsa = t
@@ -195,7 +196,7 @@ tsa_name = no
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 CNF
-  openssl ts -query -data "$data" "-$md" -cert -out "$K/ts-query.tsq" 2>/dev/null
+  openssl ts -query -data "$data" "-$imd" -cert -out "$K/ts-query.tsq" 2>/dev/null
   ft "$when" openssl ts -reply -config "$K/ts-$tsa/ts.cnf" -queryfile "$K/ts-query.tsq" -token_out -out "$token" 2>"$K/ts.log" ||
     { cat "$K/ts.log" >&2; return 1; }
 }
