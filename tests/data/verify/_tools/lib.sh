@@ -19,7 +19,8 @@ K=$(mktemp -d /tmp/verify-corpus-XXXXXX)
 PIDS=()
 _cleanup() {
   local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # each server runs in its own session (setsid): stop the whole group (faketime and its child)
+  for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$K"
 }
@@ -213,7 +214,9 @@ add_ts() {
 tsa_serve() {
   local port
   port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  ft "${2:-}" "$TSIGN" tsa serve --key "$K/$1.key" --cert "$K/$1.pem" --listen "127.0.0.1:$port" --state "$K/tsa-state-$1-$port" 2>"$K/tsa-$1.log" &
+  local cmd=("$TSIGN" tsa serve --key "$K/$1.key" --cert "$K/$1.pem" --listen "127.0.0.1:$port" --state "$K/tsa-state-$1-$port")
+  [ -n "${2:-}" ] && cmd=(env TZ=UTC faketime -f "@$2" "${cmd[@]}")
+  setsid "${cmd[@]}" 2>"$K/tsa-$1.log" &
   PIDS+=($!)
   TSA_URL=http://127.0.0.1:$port/
   local _
