@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The intermediate CA has an RSA-1024 key (root and signer are EC P-256).
+source "$(dirname "$0")/../_tools/lib.sh"
+issue root "$ROOT_SUBJ" p256 root -
+issue inter "$INTER_SUBJ" rsa1024 ca root
+issue ali "$ALI_SUBJ" p256 signer inter
+cp "$K/root.pem" trust.pem
+doc
+CHAIN=$K/inter.pem sign "$K/ali.pem" "$K/ali.key" sig.p7s
+write_args --trust trust.pem sig.p7s doc.txt

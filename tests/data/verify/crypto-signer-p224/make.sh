@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The signer's key is EC P-224.
+source "$(dirname "$0")/../_tools/lib.sh"
+std_ca
+issue ali "$ALI_SUBJ" p224 signer inter
+doc
+CHAIN=$K/chain.pem sign "$K/ali.pem" "$K/ali.key" sig.p7s
+write_args --trust trust.pem sig.p7s doc.txt

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The only signature timestamp is a genuine token of a trusted TSA, but over other data.
+source "$(dirname "$0")/../_tools/lib.sh"
+two_level_pki
+doc
+sign "$K/ali.pem" "$K/ali.key" sig.p7s
+printf 'another document\n' >"$K/other.bin"
+DATA=$K/other.bin tstoken sig.p7s "$K/bad.der" tsa
+add_ts sig.p7s "$K/bad.der"
+write_args --trust trust.pem sig.p7s doc.txt

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Signer certificate extensions: basicConstraints=critical,CA:FALSE;keyUsage=critical,digitalSignature,nonRepudiation;subjectKeyIdentifier=hash;authorityKeyIdentifier=keyid;extendedKeyUsage=timeStamping
+source "$(dirname "$0")/../_tools/lib.sh"
+std_ca
+EXT='basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+extendedKeyUsage=timeStamping' issue ali "$ALI_SUBJ" p256 signer inter
+doc
+CHAIN=$K/chain.pem sign "$K/ali.pem" "$K/ali.key" sig.p7s
+write_args --trust trust.pem sig.p7s doc.txt

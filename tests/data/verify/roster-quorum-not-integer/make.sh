@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# A valid signature by علی رضایی and a roster that is wrong: quorum: 1.5 (not an integer)
+source "$(dirname "$0")/../_tools/lib.sh"
+roster_pki
+doc
+CHAIN=$K/chain.pem sign "$K/ali.pem" "$K/ali.key" sig.p7s
+cat >roster.yaml <<YAML
+commission: 'کمیسیون مناقصه ۱۴۰۵-۱۲ (TEST ONLY)'
+quorum: 1.5
+members:
+  - name: علی رضایی
+    certificate: ali.pem
+  - name: سارا احمدی
+    certificate: sara.pem
+YAML
+write_args --trust trust.pem --roster roster.yaml sig.p7s doc.txt
