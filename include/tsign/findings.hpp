@@ -78,6 +78,8 @@ enum class FindingCode {
     timestamp_index_changed,       ///< a value an archive timestamp covered was removed or changed
     // --- roster ---
     not_in_roster,                 ///< the signer is not a member of the given roster
+    // --- added later (appended: the values above stay stable) ---
+    malformed_signed_attributes,   ///< signed attributes that break RFC 5652 §11 (missing, repeated, not allowed)
 };
 
 /// Where a finding was made. JSON: "signer", "chain", "signature-timestamp", "archive-timestamp", "roster".

@@ -81,7 +81,9 @@ void set_indication(SignerReport& r) {
     const FindingScope S = FindingScope::signer, C = FindingScope::chain;
     using SI = SubIndication;
     r.indication = Indication::total_failed;
-    if (has(FindingCode::content_type_mismatch, S) || has(FindingCode::message_digest_missing, S)) r.sub_indication = SI::format_failure;
+    if (has(FindingCode::content_type_mismatch, S) || has(FindingCode::message_digest_missing, S) ||
+        has(FindingCode::malformed_signed_attributes, S))
+        r.sub_indication = SI::format_failure;
     else if (has(FindingCode::signature_invalid, S)) r.sub_indication = SI::sig_crypto_failure;
     else if (has(FindingCode::hash_mismatch, S) || has(FindingCode::timestamp_index_changed, FindingScope::archive_timestamp))
         r.sub_indication = SI::hash_failure;
@@ -123,6 +125,35 @@ std::vector<Bytes> unsigned_values(CMS_SignerInfo* si, int nid) {
         }
     }
     return out;
+}
+
+/// RFC 8419 §3: an EdDSA signature over the DER of the signed attributes (a SET OF in the order
+/// received). OpenSSL 3.0's CMS_SignerInfo_verify cannot verify EdDSA with signed attributes.
+int verify_signed_attributes_eddsa(CMS_SignerInfo* si, X509* cert) {
+    Bytes body;
+    for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
+        const Bytes a = ossl::to_der(CMS_signed_get_attr(si, i), i2d_X509_ATTRIBUTE);
+        body.insert(body.end(), a.begin(), a.end());
+    }
+    Bytes der = {0x31};
+    if (body.size() < 0x80) {
+        der.push_back(static_cast<std::uint8_t>(body.size()));
+    } else {
+        Bytes len;
+        for (std::size_t n = body.size(); n > 0; n >>= 8) len.insert(len.begin(), static_cast<std::uint8_t>(n & 0xff));
+        der.push_back(static_cast<std::uint8_t>(0x80 | len.size()));
+        der.insert(der.end(), len.begin(), len.end());
+    }
+    der.insert(der.end(), body.begin(), body.end());
+    const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
+    ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+    const int ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, X509_get0_pubkey(cert)) == 1 &&
+                           EVP_DigestVerify(ctx.get(), ASN1_STRING_get0_data(sig), static_cast<size_t>(ASN1_STRING_length(sig)), der.data(),
+                                            der.size()) == 1
+                       ? 1
+                       : 0;
+    ERR_clear_error();
+    return ok;
 }
 
 /// What a signer is checked with besides its SignerInfo.
@@ -196,18 +227,36 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     }
 
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
-    if (has_attrs && CMS_SignerInfo_verify(si) != 1)
-        add(r, FindingCode::signature_invalid, S, "the signature value does not verify (altered signed attributes or wrong key)");
+    const bool has_digest = !has_attrs || detail::message_digest_of(si).has_value();
+    if (!has_digest) add(r, FindingCode::message_digest_missing, S, "the message-digest signed attribute is missing or repeated");
+    if (has_attrs) {
+        const int pk_type = EVP_PKEY_get_base_id(X509_get0_pubkey(cert));
+        int ok = 0;
+        if (pk_type == EVP_PKEY_ED25519 || pk_type == EVP_PKEY_ED448) {
+            ok = verify_signed_attributes_eddsa(si, cert);  // RFC 8419: OpenSSL 3.0's CMS cannot
+        } else {
+            ok = CMS_SignerInfo_verify(si);
+            // OpenSSL refuses attribute sets that break RFC 5652 §11 (a content-type or message-digest
+            // missing or repeated, ...) before it looks at the signature: a format failure.
+            if (ok != 1 && ERR_GET_REASON(ERR_peek_last_error()) == CMS_R_ATTRIBUTE_ERROR) {
+                ok = -2;
+                bool reported = !has_digest;
+                for (const auto& f : r.findings) reported = reported || f.code == FindingCode::content_type_mismatch;
+                if (!reported)
+                    add(r, FindingCode::malformed_signed_attributes, S,
+                        "the signed attributes break RFC 5652 §11 (an attribute missing, repeated or not allowed there)");
+            }
+        }
+        if (ok != 1 && ok != -2) add(r, FindingCode::signature_invalid, S, "the signature value does not verify (altered signed attributes or wrong key)");
+    }
     ERR_clear_error();
     if (ctx.content_chain == nullptr) {
         r.warnings.push_back("the document was not given: its message digest was not checked");
-    } else if (CMS_SignerInfo_verify_content(si, ctx.content_chain) != 1) {
+    } else if (has_digest && CMS_SignerInfo_verify_content(si, ctx.content_chain) != 1) {
         if (has_attrs) add(r, FindingCode::hash_mismatch, S, "the document does not match the signed message digest (altered document)");
         else add(r, FindingCode::signature_invalid, S, "the signature value does not verify over the document");
     }
     ERR_clear_error();
-    if (has_attrs && !detail::message_digest_of(si))
-        add(r, FindingCode::message_digest_missing, S, "the message-digest signed attribute is missing or repeated");
 
     // RFC 5035: the signing-certificate-v2 attribute binds the certificate actually used.
     const int bound = check_signing_certificate(si, cert, msg_certs);

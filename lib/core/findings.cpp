@@ -61,12 +61,13 @@ constexpr std::array kFindings{"certificate_expired",
                                "signing_time_after_timestamp",
                                "timestamp_invalid",
                                "timestamp_index_changed",
-                               "not_in_roster"};
+                               "not_in_roster",
+                               "malformed_signed_attributes"};
 constexpr std::array kScopes{"signer", "chain", "signature-timestamp", "archive-timestamp", "roster"};
 constexpr std::array kTimeSources{"current", "signature-timestamp", "archive-timestamp", "user"};
 
 static_assert(kSubIndications.size() == static_cast<std::size_t>(SubIndication::signed_data_not_found) + 1);
-static_assert(kFindings.size() == static_cast<std::size_t>(FindingCode::not_in_roster) + 1);
+static_assert(kFindings.size() == static_cast<std::size_t>(FindingCode::malformed_signed_attributes) + 1);
 
 template <typename E, std::size_t N>
 std::optional<E> lookup(const std::array<const char*, N>& names, std::string_view s) {

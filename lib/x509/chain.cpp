@@ -165,6 +165,7 @@ struct State {
     std::map<int, std::string> unreachable;   // why no revocation data could be had, by depth
     std::map<int, std::string> stale;         // OCSP responses too old for the policy, by depth
     std::vector<X509_CRL*> stale_crls;        // CRLs too old for the policy (not offered to OpenSSL)
+    std::set<int> weak_evidence;              // depths whose revocation data the policy refused (reported already)
 };
 
 /// RFC 3161 §4 / EN 319 102-1: a TSA whose key is (or may be) compromised makes every token it
@@ -275,6 +276,7 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
         const auto why = st->unreachable.find(depth);
         std::string reason = why == st->unreachable.end() ? "no CRL or OCSP response available" : why->second;
         // Revocation data that exist but are older than the policy allows (revocation max_age).
+        if (st->weak_evidence.count(depth)) return 1;
         bool stale = st->stale.count(depth) > 0;
         if (stale) reason = st->stale[depth];
         for (X509_CRL* c : st->stale_crls)
@@ -595,7 +597,8 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (o.purpose == Purpose::ocsp) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_OCSP_HELPER);
 
     State st{mode, vt, t_proven, o.purpose, crls.get(), {}, std::move(gather_notes), {}, std::move(answers), std::move(unreachable),
-             std::move(stale), std::move(stale_crls)};
+             std::move(stale), std::move(stale_crls), {}};
+    for (const auto& f : evidence_findings) st.weak_evidence.insert(f.depth);
     X509_STORE_CTX_set_app_data(ctx.get(), &st);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_cb);
     const int rc = X509_verify_cert(ctx.get());
