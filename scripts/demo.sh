@@ -62,6 +62,13 @@ step "tsign info"
 step "verification against the roster (quorum 3 of 4)"
 "$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" minutes.txt.p7s minutes.txt
 
+step "the same as JSON: which time each signature was judged at, and why (no timestamp: now)"
+"$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" --json minutes.txt.p7s minutes.txt |
+  jq '{valid, validation_policy, signers: [.signers[] | {subject, indication, validation_time, validation_time_source}]}'
+
+step "the validation policy in force (tsign policy show; --validation-policy FILE replaces it)"
+"$TSIGN" policy show | grep -v '^ *#' | sed -n '1,40p'
+
 step "independent checks: openssl cms -verify and NSS cmsutil"
 openssl cms -verify -binary -inform DER -in minutes.txt.p7s -content minutes.txt -CAfile "$S/root.crt.pem" -out /dev/null
 mkdir -p nss && certutil -N -d sql:nss --empty-password

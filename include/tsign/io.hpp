@@ -18,6 +18,12 @@ using Bytes = std::vector<std::uint8_t>;
 /// Reads a whole file ("-" reads standard input). Throws Errc::file_not_found / file_unreadable.
 Bytes read_file(const std::string& path);
 
+/// Reads a regular file of at most max bytes, for files read on someone else's behalf (rosters,
+/// policies, the certificates they name). Devices, FIFOs and folders are refused before anything
+/// is read; `what` names the file in errors ("roster 'r.yaml'"). Throws Errc::file_not_found,
+/// file_unreadable, or malformed when larger than max.
+Bytes read_file_limited(const std::string& path, std::size_t max, const std::string& what);
+
 /// Options for write_file_atomic().
 struct WriteOptions {
     bool force = false;        ///< replace an existing file

@@ -124,8 +124,11 @@ typedef struct tsign_verify_options {
     size_t crl_count;
     int revocation;                      /**< enum tsign_revocation */
     int offline;                         /**< non-zero: never fetch CRLs or ask OCSP responders */
-    int64_t at;                          /**< validation time (Unix seconds); 0: the proven signing time, else now */
+    int64_t at;                          /**< validation time (Unix seconds) when no timestamp proves one; 0: now */
     const char* roster_file;             /**< a commission roster (YAML) or NULL */
+    /* Since 0.2 (read only when struct_size covers them): */
+    const char* validation_policy_file;  /**< a validation policy (YAML) or NULL for the built-in one */
+    int allow_weak_algorithms;           /**< non-zero: algorithms the policy refuses are warnings */
 } tsign_verify_options;
 
 /**

@@ -189,6 +189,10 @@ int tsign_verify(const uint8_t* signature, size_t signature_len, const char* con
         v.chain.fetch = options->offline == 0;
         if (options->at != 0) v.chain.at = options->at;
         if (options->roster_file) v.roster_file = options->roster_file;
+        if (options->struct_size >= offsetof(tsign_verify_options, allow_weak_algorithms) + sizeof(int)) {
+            if (options->validation_policy_file) v.chain.validation_policy_file = options->validation_policy_file;
+            v.chain.allow_weak_algorithms = options->allow_weak_algorithms != 0;
+        }
         if (content_path) v.content_path = content_path;
         const tsign::VerifyReport r = tsign::verify_signature(tsign::Bytes(signature, signature + signature_len), v);
         const std::string json = r.to_json();

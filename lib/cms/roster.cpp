@@ -33,40 +33,6 @@ constexpr size_t kMaxRosterBytes = 1 << 20;       // the roster file
 constexpr size_t kMaxCertificateBytes = 1 << 20;  // each certificate a roster names
 constexpr size_t kMaxMembers = 1000;
 
-/// Reads a regular file of at most max bytes; what names it in errors ("roster 'r.yaml'"). Devices,
-/// FIFOs and folders are refused before anything is read (a FIFO is opened without blocking).
-Bytes read_limited(const std::string& path, size_t max, const std::string& what) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        const int e = errno;
-        if (e == ENOENT || e == ENOTDIR) throw Error(Errc::file_not_found, "cannot read " + what + ": no such file");
-        throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(e));
-    }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw Error(Errc::file_unreadable, "cannot read " + what + ": not a regular file");
-    const std::string too_large = "cannot read " + what + ": larger than " + std::to_string(max >> 20) + " MiB";
-    if (static_cast<unsigned long long>(st.st_size) > max) throw Error(Errc::malformed, too_large);
-    Bytes data(max + 1);
-    size_t n = 0;
-    while (n < data.size()) {
-        const ssize_t r = ::read(fd, data.data() + n, data.size() - n);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(errno));
-        }
-        if (r == 0) break;
-        n += static_cast<size_t>(r);
-    }
-    if (n > max) throw Error(Errc::malformed, too_large);  // it grew while being read
-    data.resize(n);
-    return data;
-}
-
 /// Exactly one certificate, PEM or DER; empty with the reason in *why otherwise.
 ossl::X509Ptr one_certificate(const Bytes& data, std::string* why) {
     ossl::X509Ptr first;
@@ -299,7 +265,7 @@ private:
             if (p.is_relative()) p = base_ / p;
             Bytes data;
             try {
-                data = read_limited(p.string(), kMaxCertificateBytes, "certificate '" + p.string() + "'");
+                data = read_file_limited(p.string(), kMaxCertificateBytes, "certificate '" + p.string() + "'");
             } catch (const Error& e) {
                 throw Error(e.code(), what_ + ": " + r.label + ": " + e.what());
             }
@@ -339,7 +305,7 @@ private:
 };
 
 Roster load_roster_file(const std::string& file) {
-    const Bytes bytes = read_limited(file, kMaxRosterBytes, "roster '" + file + "'");
+    const Bytes bytes = read_file_limited(file, kMaxRosterBytes, "roster '" + file + "'");
     Roster r = Loader("invalid roster '" + file + "'", fs::path(file).parent_path()).load(bytes, fs::path(file).stem().string());
     r.sha256 = ossl::hex(ossl::sha256(bytes));
     return r;
@@ -564,7 +530,7 @@ std::string make_roster(const RosterMakeOptions& o) {
     };
     std::vector<Input> inputs;
     const auto load = [](const std::string& file) {
-        const Bytes data = read_limited(file, kMaxCertificateBytes, "certificate '" + file + "'");
+        const Bytes data = read_file_limited(file, kMaxCertificateBytes, "certificate '" + file + "'");
         std::string why;
         Input in{file, {}, one_certificate(data, &why)};
         if (!in.cert) throw Error(Errc::malformed, "cannot read certificate '" + file + "': " + why);

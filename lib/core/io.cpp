@@ -66,6 +66,40 @@ Bytes read_file(const std::string& path) {
     return out;
 }
 
+/// Reads a regular file of at most max bytes; what names it in errors ("roster 'r.yaml'"). Devices,
+/// FIFOs and folders are refused before anything is read (a FIFO is opened without blocking).
+Bytes read_file_limited(const std::string& path, size_t max, const std::string& what) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENOENT || e == ENOTDIR) throw Error(Errc::file_not_found, "cannot read " + what + ": no such file");
+        throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(e));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw Error(Errc::file_unreadable, "cannot read " + what + ": not a regular file");
+    const std::string too_large = "cannot read " + what + ": larger than " + std::to_string(max >> 20) + " MiB";
+    if (static_cast<unsigned long long>(st.st_size) > max) throw Error(Errc::malformed, too_large);
+    Bytes data(max + 1);
+    size_t n = 0;
+    while (n < data.size()) {
+        const ssize_t r = ::read(fd, data.data() + n, data.size() - n);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(errno));
+        }
+        if (r == 0) break;
+        n += static_cast<size_t>(r);
+    }
+    if (n > max) throw Error(Errc::malformed, too_large);  // it grew while being read
+    data.resize(n);
+    return data;
+}
+
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, const WriteOptions& options) {
     if (path == "-") {
         if (!write_all(STDOUT_FILENO, data.data(), data.size()))

@@ -153,8 +153,7 @@ std::shared_ptr<const Policy> Policy::builtin() {
 
 std::shared_ptr<const Policy> Policy::load(const std::string& path) {
     if (path.empty()) return builtin();
-    const Bytes data = read_file(path);
-    if (data.size() > kMaxPolicySize) bad("'" + path + "'", "larger than 1 MiB");
+    const Bytes data = read_file_limited(path, kMaxPolicySize, "validation policy '" + path + "'");
     return parse(std::string(data.begin(), data.end()), "'" + path + "'");
 }
 

@@ -4,6 +4,7 @@
  * Usage: test_capi CERTS_SAMPLE_DIR DOC */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,19 @@ int main(int argc, char** argv) {
     vo = verify_options(trust);
     rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
     CHECK(rc == TSIGN_INVALID && report && strstr(report, "HASH_FAILURE"), "altered document: %d", rc);
+    CHECK(report && strstr(report, "\"code\": \"hash_mismatch\""), "the report carries the finding code");
+    CHECK(report && strstr(report, "\"validation_time_source\": \"current\""), "the report says which time was used");
+    tsign_free(report);
+    /* the validation policy through the ABI: a missing file is an input error; a caller built
+       against 0.1 (struct_size without the policy fields) is still served */
+    vo = verify_options(trust);
+    vo.validation_policy_file = "/nonexistent/policy.yaml";
+    report = NULL;
+    rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
+    CHECK(rc == TSIGN_INPUT && report == NULL, "missing validation policy: %d", rc);
+    vo.struct_size = offsetof(tsign_verify_options, validation_policy_file);
+    rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
+    CHECK(rc == TSIGN_INVALID && report && strstr(report, "tsign-default-2026"), "0.1-sized options use the built-in policy: %d", rc);
     tsign_free(report);
     tsign_free(sig);
     remove("/tmp/tsign-capi-other.txt");

@@ -44,6 +44,10 @@ for p in signer:ali tsa:tsa ocsp:ocsp; do
   check "certtool --verify-chain: $prof certificate" grep -q "Verified" <(certtool --verify-chain --infile <(cat "$n.crt" sub/ca.crt.pem root/ca.crt.pem) 2>&1)
 done
 check "signer: digitalSignature + nonRepudiation" grep -q "Digital Signature, Non Repudiation" <(openssl x509 -in ali.crt -noout -ext keyUsage)
+check "signer: id-kp-documentSigning (RFC 9336) and emailProtection" grep -qE "1\.3\.6\.1\.5\.5\.7\.3\.36|Document Signing" <(openssl x509 -in ali.crt -noout -ext extendedKeyUsage)
+check "signer: emailProtection (openssl cms and NSS accept the signer)" grep -q "E-mail Protection" <(openssl x509 -in ali.crt -noout -ext extendedKeyUsage)
+check "signer: tsign accepts it for signing" "$TSIGN" cert verify --trust root/ca.crt.pem --untrusted sub/ca.crt.pem --purpose signing --offline ali.crt
+check_not "tsa: tsign refuses it for signing (critical timeStamping EKU)" "$TSIGN" cert verify --trust root/ca.crt.pem --untrusted sub/ca.crt.pem --purpose signing --offline tsa.crt
 check "signer: the requested e-mail SAN is kept" grep -q "email:ali@example.ir" <(openssl x509 -in ali.crt -noout -ext subjectAltName)
 check "signer: CRL distribution point" grep -q "http://127.0.0.1:18080/crl" <(openssl x509 -in ali.crt -noout -ext crlDistributionPoints)
 check "signer: AIA OCSP" grep -q "OCSP - URI:http://127.0.0.1:18080/ocsp" <(openssl x509 -in ali.crt -noout -ext authorityInfoAccess)

@@ -95,7 +95,8 @@ expect_out_contains "OpenSSL 3" "--version names OpenSSL"
 expect_out_contains "libp11" "--version names libp11"
 for cmd in "" "key" "key gen" "csr" "token" "token list" "token keys" "token keygen" "token import-cert" "info" \
            "sign" "cosign" "extend" "verify" "cert" "cert verify" "ca" "ca init" "ca issue" "ca revoke" "ca unrevoke" \
-           "ca crl" "ca list" "ca audit" "ocsp" "ocsp serve" "ocsp check" "batch" "timestamp" "timestamp verify" "tsa" "tsa serve" "tsa list"; do
+           "ca crl" "ca list" "ca audit" "ocsp" "ocsp serve" "ocsp check" "batch" "timestamp" "timestamp verify" "tsa" "tsa serve" "tsa list" \
+           "policy show" "roster make" "roster check"; do
   # shellcheck disable=SC2086
   run "$TSIGN" $cmd --help
   expect_rc 0 "tsign $cmd --help"
