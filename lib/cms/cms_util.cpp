@@ -15,8 +15,27 @@ CmsPtr parse_cms(const Bytes& data, const std::string& what) {
     if (data.empty()) throw Error(Errc::malformed, "cannot read CMS '" + what + "': the file is empty");
     CmsPtr cms;
     if (ossl::looks_like_pem(data)) {
+        // One PEM block ("CMS" or "PKCS7") holding exactly one ContentInfo; a second block, or
+        // bytes after the ContentInfo inside the block, are refused, never ignored.
         auto bio = ossl::mem_bio(data);
-        cms.reset(PEM_read_bio_CMS(bio.get(), nullptr, nullptr, nullptr));
+        char* name = nullptr;
+        char* header = nullptr;
+        unsigned char* body = nullptr;
+        long len = 0;
+        if (PEM_read_bio(bio.get(), &name, &header, &body, &len) == 1) {
+            const std::string label = name ? name : "";
+            const Bytes der(body, body + len);
+            OPENSSL_free(name);
+            OPENSSL_free(header);
+            OPENSSL_free(body);
+            if (label != "CMS" && label != "PKCS7" && label != "PKCS #7 SIGNED DATA")
+                throw Error(Errc::malformed, "cannot read CMS '" + what + "': the PEM block is a " + label + ", not CMS");
+            const std::string rest = ossl::bio_string(bio.get());
+            if (rest.find("-----BEGIN") != std::string::npos)
+                throw Error(Errc::malformed, "cannot read CMS '" + what + "': more than one PEM block");
+            return parse_cms(der, what);
+        }
+        ERR_clear_error();
     } else {
         // Exactly one ContentInfo (DER or BER): bytes after it are refused, never ignored.
         const unsigned char* p = data.data();

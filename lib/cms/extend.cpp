@@ -45,6 +45,8 @@ void refuse_invalid(const Bytes& signature, const ExtendOptions& o) {
     vo.chain.revocation = RevocationMode::off;
     vo.content_path = o.content_path;
     const VerifyReport r = detail::verify_signed_data(signature, vo, true);
+    if (r.signers.empty())
+        throw Error(Errc::not_valid, "cannot extend: the SignedData has no signers (a certificates-only message signs nothing)");
     for (size_t i = 0; i < r.signers.size(); ++i) {
         const SignerReport& s = r.signers[i];
         if (s.valid) continue;

@@ -358,6 +358,14 @@ RosterReport check_roster(const std::string& file, std::vector<SignerReport>& si
     rr.sha256 = roster.sha256;
     rr.quorum = roster.quorum;
     for (const auto& m : roster.members) rr.members.push_back({m.name, m.required, false, {}});
+    // Entries that one validly signing certificate matches are one person (an spki_sha256 entry and
+    // a subject entry cannot be told apart when the roster is read): they count once, together.
+    std::vector<size_t> group(roster.members.size());
+    for (size_t k = 0; k < group.size(); ++k) group[k] = k;
+    auto root = [&group](size_t k) {
+        while (group[k] != k) k = group[k] = group[group[k]];
+        return k;
+    };
     for (size_t i = 0; i < signers.size(); ++i) {
         SignerReport& s = signers[i];
         ossl::X509Ptr cert;
@@ -386,17 +394,28 @@ RosterReport check_roster(const std::string& file, std::vector<SignerReport>& si
         if (matches.size() > 1) {
             std::string all;
             for (const size_t k : matches) all += (all.empty() ? "" : ", ") + roster.members[k].label;
-            s.warnings.push_back("the signer matches several roster entries (" + all + "); counted once, for " +
-                                 roster.members[static_cast<size_t>(best)].label);
+            s.warnings.push_back("the signer matches several roster entries (" + all + "): they are one person and count once");
+            if (s.valid)
+                for (const size_t k : matches) group[root(k)] = root(matches.front());
         }
         RosterMemberReport& m = rr.members[static_cast<size_t>(best)];
         m.signers.push_back(static_cast<int>(i));
         if (s.valid) m.has_signed = true;
     }
+    // A person signed when any of their entries did; each person counts once.
+    std::vector<bool> person_signed(rr.members.size(), false);
+    for (size_t k = 0; k < rr.members.size(); ++k)
+        if (rr.members[k].has_signed) person_signed[root(k)] = true;
+    std::vector<bool> counted(rr.members.size(), false);
     int signed_count = 0;
-    for (const auto& m : rr.members) {
+    for (size_t k = 0; k < rr.members.size(); ++k) {
+        auto& m = rr.members[k];
+        m.has_signed = person_signed[root(k)];
         (m.has_signed ? rr.signed_members : rr.missing_members).push_back(m.name);
-        if (m.has_signed) ++signed_count;
+        if (m.has_signed && !counted[root(k)]) {
+            counted[root(k)] = true;
+            ++signed_count;
+        }
         if (m.required && !m.has_signed) rr.required_missing.push_back(m.name);
     }
     rr.quorum_met = signed_count >= rr.quorum;

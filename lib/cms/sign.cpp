@@ -8,6 +8,7 @@
 #include <openssl/ess.h>
 
 #include "cms/cms_util.hpp"
+#include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
@@ -50,6 +51,7 @@ CMS_SignerInfo* add_signer(CMS_ContentInfo* cms, detail::KeySigner& key, X509* c
 }
 
 BIO* open_content(const std::string& path) {
+    detail::check_input_file(path);
     BIO* in = path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb");
     if (in == nullptr) {
         ERR_clear_error();

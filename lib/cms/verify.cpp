@@ -12,6 +12,7 @@
 #include "cms/ltv.hpp"
 #include "cms/roster.hpp"
 #include "cms/verify_impl.hpp"
+#include "core/io_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
@@ -226,6 +227,15 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
         ERR_clear_error();
     }
 
+    // Without signed attributes the signature is over the document itself: nothing can be checked
+    // without it.
+    if (!has_attrs && ctx.content_chain == nullptr)
+        throw Error(Errc::usage, "signer " + std::to_string(ctx.index + 1) + " has no signed attributes: its signature covers the document itself",
+                    "give the signed document with --content DOC");
+    // RFC 5652 §5.3: signed attributes are required when the content is not id-data.
+    if (!has_attrs && ctx.econtent_type && OBJ_obj2nid(ctx.econtent_type) != NID_pkcs7_data)
+        add(r, FindingCode::malformed_signed_attributes, S,
+            "no signed attributes, though the content type is not id-data (RFC 5652 §5.3 requires them)");
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
     const bool has_digest = !has_attrs || detail::message_digest_of(si).has_value();
     if (!has_digest) add(r, FindingCode::message_digest_missing, S, "the message-digest signed attribute is missing or repeated");
@@ -412,6 +422,7 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     if (smime_content && o.content_path.empty()) {
         file = std::move(smime_content);  // the signed part of a multipart/signed message
     } else if (!o.content_path.empty()) {
+        detail::check_input_file(o.content_path);
         file.reset(o.content_path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(o.content_path.c_str(), "rb"));
         if (!file) {
             ERR_clear_error();

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "core/io_impl.hpp"
 #include "core/ossl.hpp"
 #include "tsign/error.hpp"
 
@@ -45,9 +46,9 @@ Bytes read_file(const std::string& path) {
                     "cannot read '" + path + "': " + errno_text(e));
     }
     struct stat st {};
-    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
         ::close(fd);
-        throw Error(Errc::file_unreadable, "cannot read '" + path + "': is a directory");
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "': " + (S_ISDIR(st.st_mode) ? "is a directory" : "is a device, not a file"));
     }
     Bytes out;
     std::uint8_t buf[65536];
@@ -98,6 +99,17 @@ Bytes read_file_limited(const std::string& path, size_t max, const std::string& 
     if (n > max) throw Error(Errc::malformed, too_large);  // it grew while being read
     data.resize(n);
     return data;
+}
+
+void detail::check_input_file(const std::string& path) {
+    if (path == "-") return;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int e = errno;
+        throw Error(e == ENOENT ? Errc::file_not_found : Errc::file_unreadable, "cannot read '" + path + "': " + errno_text(e));
+    }
+    if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "': " + (S_ISDIR(st.st_mode) ? "is a directory" : "is a device, not a file"));
 }
 
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, const WriteOptions& options) {

@@ -122,8 +122,10 @@ std::int64_t duration(const YAML::Node& n, const std::string& source) {
 }
 
 void only_keys(const YAML::Node& map, std::initializer_list<const char*> allowed, const std::string& source, const std::string& where) {
+    std::set<std::string> seen;
     for (const auto& kv : map) {
         const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+        if (!seen.insert(k).second) bad(source, "key '" + (where.empty() ? k : where + "." + k) + "' given twice");
         bool known = false;
         for (const char* a : allowed) known = known || k == a;
         if (!known) bad(source, "unknown key '" + (where.empty() ? k : where + "." + k) + "'");
@@ -180,6 +182,7 @@ std::shared_ptr<const Policy> Policy::parse(const std::string& text, const std::
             const EVP_MD* md = EVP_get_digestbyname(name.c_str());
             ERR_clear_error();
             if (md == nullptr) bad(source, "'digests': unknown hash function '" + name + "'");
+            if (p->digests_.count(EVP_MD_get_type(md))) bad(source, "'digests': '" + name + "' is given twice");
             p->digests_[EVP_MD_get_type(md)] = end_date(kv.second, source, "digests." + name);
         }
 
@@ -290,13 +293,30 @@ CryptoCheck Policy::signature_hash(const X509_ALGOR* alg, std::int64_t t) const 
     if (sig_nid == NID_rsassaPss) {
         // RFC 4055: the hash is in the parameters (absent: SHA-1).
         md_nid = NID_sha1;
+        int mgf_nid = NID_sha1;  // MGF1's hash (absent: SHA-1) is judged too
         if (ptype == V_ASN1_SEQUENCE) {
             const auto* seq = static_cast<const ASN1_STRING*>(pval);
             const unsigned char* p = ASN1_STRING_get0_data(seq);
             ossl::Ptr<RSA_PSS_PARAMS, RSA_PSS_PARAMS_free> pss(d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq)));
             if (pss && pss->hashAlgorithm) md_nid = OBJ_obj2nid(pss->hashAlgorithm->algorithm);
+            if (pss && pss->maskGenAlgorithm) {
+                const ASN1_TYPE* mp = pss->maskGenAlgorithm->parameter;
+                if (mp && mp->type == V_ASN1_SEQUENCE) {
+                    const unsigned char* q = ASN1_STRING_get0_data(mp->value.sequence);
+                    ossl::Ptr<X509_ALGOR, X509_ALGOR_free> mh(d2i_X509_ALGOR(nullptr, &q, ASN1_STRING_length(mp->value.sequence)));
+                    mgf_nid = mh ? OBJ_obj2nid(mh->algorithm) : NID_undef;
+                } else {
+                    mgf_nid = NID_undef;
+                }
+            }
         }
         ERR_clear_error();
+        CryptoCheck mgf = digest(mgf_nid, t);
+        if (!mgf.ok()) {
+            mgf.what = "MGF1 with " + mgf.what;
+            CryptoCheck h = digest(md_nid, t);
+            return h.verdict == CryptoVerdict::never ? h : mgf;
+        }
     } else if (sig_nid == NID_rsaEncryption || sig_nid == NID_X9_62_id_ecPublicKey || sig_nid == NID_dsa) {
         return {};  // a CMS SignerInfo naming only the key type: its digestAlgorithm carries the hash
     } else if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) == 0) {

@@ -14,6 +14,7 @@
 #include <openssl/ts.h>
 
 #include "core/db.hpp"
+#include "core/io_impl.hpp"
 #include "tsp/tsp_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "net/http.hpp"
@@ -106,6 +107,7 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
 
 /// Digest of a file, streamed in 1 MiB blocks.
 Bytes detail::digest_file(const std::string& path, const EVP_MD* md) {
+    detail::check_input_file(path);
     ossl::BioPtr in(path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb"));
     if (!in) {
         ERR_clear_error();
@@ -288,6 +290,9 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
     r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(alg->algorithm));
 
+    // A token cannot prove that something existed at a time that has not come yet.
+    const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
+    if (r.time > now + 300) problem(FindingCode::timestamp_invalid, "the token's time " + format_iso8601(r.time) + " is in the future");
     TsaPath tsa = tsa_path(token.get(), r.time, chain, extra, embedded, used, poe);
     if (tsa.cert == nullptr) {
         problem(FindingCode::timestamp_invalid, "the TSA's certificate is neither in the token nor given with --untrusted");

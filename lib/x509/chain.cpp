@@ -1,5 +1,6 @@
 #include "x509/chain.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -311,6 +312,7 @@ bool critical_ext(X509* x, int nid, bool* present) {
 
 /// RFC 5280 §4.2.1.3 / §4.2.1.12 and RFC 9336: what the end certificate may be used for.
 void check_purpose(X509* leaf, const ChainOptions& o, const Policy& policy, std::vector<CertFinding>& findings) {
+    if (X509_get_extension_flags(leaf) & EXFLAG_INVALID) return;  // reported as malformed: its extensions say nothing
     const std::string subject = ossl::name_to_utf8(X509_get_subject_name(leaf));
     ossl::Ptr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free> eku(
         static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, nullptr, nullptr)));
@@ -503,7 +505,10 @@ void crl_crypto_checks(STACK_OF(X509) * chain, STACK_OF(X509_CRL) * crls, const 
             if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(x)) != 0) continue;
             const X509_ALGOR* alg = nullptr;
             X509_CRL_get0_signature(crl, nullptr, &alg);
-            crypto_finding(policy.signature_hash(alg, t), d, ossl::name_to_utf8(X509_get_subject_name(x)), "the CRL about it: signature",
+            // Nothing proves the CRL existed before it was issued (thisUpdate).
+            const ASN1_TIME* issued = X509_CRL_get0_lastUpdate(crl);
+            const std::int64_t ct = issued ? std::max<std::int64_t>(t, ossl::asn1_time_to_unix(issued)) : t;
+            crypto_finding(policy.signature_hash(alg, ct), d, ossl::name_to_utf8(X509_get_subject_name(x)), "the CRL about it: signature",
                            allow_weak, findings, notes);
         }
     }
@@ -637,6 +642,39 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
                                        format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " + v.responder + ")" +
                                        (compromised ? ": every token it signed is untrustworthy, whatever its time" : "")});
     }
+    // RFC 5280 §3.3: a CRL issued after a certificate expired need not list it any more; unless it
+    // says it keeps expired certificates (ExpiredCertsOnCRL), its silence is no evidence.
+    if (check_crls && chain) {
+        static const int nid_expired_on_crl = OBJ_txt2nid("2.5.29.60") != NID_undef ? OBJ_txt2nid("2.5.29.60")
+                                                                                   : OBJ_create("2.5.29.60", "expiredCertsOnCRL", "Expired Certificates on CRL");
+        for (int d = 0; d + 1 < sk_X509_num(chain); ++d) {
+            if (st.ocsp.count(d) || st.crl_unknown_depths.count(d)) continue;
+            bool listed = false;
+            for (const auto& f : st.findings) listed = listed || (f.depth == d && f.code == FindingCode::revoked);
+            if (listed) continue;
+            X509* c = sk_X509_value(chain, d);
+            const std::int64_t not_after = ossl::asn1_time_to_unix(X509_get0_notAfter(c));
+            bool any = false, informative = false;
+            for (int k = 0; k < sk_X509_CRL_num(crls.get()); ++k) {
+                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
+                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) != 0) continue;
+                any = true;
+                const ASN1_TIME* issued = X509_CRL_get0_lastUpdate(crl);
+                informative = informative || (issued && ossl::asn1_time_to_unix(issued) <= not_after) ||
+                              X509_CRL_get_ext_by_NID(crl, nid_expired_on_crl, -1) >= 0;
+            }
+            ERR_clear_error();
+            if (!any || informative) continue;
+            st.crl_unknown_depths.insert(d);
+            const std::string subject = ossl::name_to_utf8(X509_get_subject_name(c));
+            const std::string why = "the CRLs about it were issued after it expired (" + format_iso8601(not_after) +
+                                    ") and do not keep expired certificates: they say nothing about it";
+            if (mode == RevocationMode::require)
+                st.findings.push_back({d, subject, FindingCode::revocation_unknown,
+                                       "revocation status unknown: " + why + " (give a CRL or OCSP response from before it expired)"});
+            else st.notes.push_back("revocation of '" + subject + "' not checked: " + why);
+        }
+    }
     if (used && chain) {
         for (int i = 0; i < sk_X509_num(chain); ++i) {
             X509* c = sk_X509_value(chain, i);
@@ -655,6 +693,20 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     r.policy_sha256 = policy.info().sha256;
     if (chain)
         for (int i = 0; i < sk_X509_num(chain); ++i) r.chain.push_back(ossl::name_to_utf8(X509_get_subject_name(sk_X509_value(chain, i))));
+    // RFC 5280 §4.2: a certificate with a repeated or undecodable extension is malformed; OpenSSL
+    // then cannot use it for path building, which is not the real problem to report.
+    bool invalid_extensions = false;
+    for (int i = 0; i < (chain ? sk_X509_num(chain) : 0) || (i == 0 && !chain); ++i) {
+        X509* x = chain ? sk_X509_value(chain, i) : leaf;
+        if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
+            invalid_extensions = true;
+            st.findings.push_back({i, ossl::name_to_utf8(X509_get_subject_name(x)), FindingCode::malformed_certificate,
+                                   "an extension is repeated or cannot be decoded (RFC 5280 §4.2)"});
+        }
+    }
+    if (invalid_extensions)
+        std::erase_if(st.findings, [](const CertFinding& f) { return f.code == FindingCode::no_chain_to_trust_anchor; });
+    ERR_clear_error();
     check_purpose(leaf, o, policy, st.findings);
     profile_checks(chain, st.findings);
     const std::int64_t ct = crypto_time.value_or(vt);

@@ -1,5 +1,6 @@
 #include "x509/revocation.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -104,8 +105,11 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
     // The validation policy: the response's signature, and the delegated responder's certificate
     // (its key, and the CA's signature on it).
     if (policy != nullptr) {
-        CryptoCheck c = policy->signature(OCSP_resp_get0_tbs_sigalg(bs.get()), X509_get0_pubkey(signer), t);
-        if (c.ok() && X509_cmp(signer, issuer) != 0) c = policy->signature(X509_get0_tbs_sigalg(signer), X509_get0_pubkey(issuer), t);
+        // Nothing proves the response existed before it was produced: its algorithms are judged
+        // at producedAt when that is later than the validation time.
+        const std::int64_t ct = std::max(t, v.produced_at);
+        CryptoCheck c = policy->signature(OCSP_resp_get0_tbs_sigalg(bs.get()), X509_get0_pubkey(signer), ct);
+        if (c.ok() && X509_cmp(signer, issuer) != 0) c = policy->signature(X509_get0_tbs_sigalg(signer), X509_get0_pubkey(issuer), ct);
         ERR_clear_error();
         if (!c.ok()) {
             v.crypto = c;
@@ -123,6 +127,14 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
     const int status = OCSP_single_get0_status(single, &reason, &rev, &thisupd, &nextupd);
     v.this_update = thisupd ? ossl::asn1_time_to_unix(thisupd) : 0;
     v.next_update = nextupd ? ossl::asn1_time_to_unix(nextupd) : 0;
+    // RFC 6960 §4.4.4: a response made after the certificate expired says nothing about it unless
+    // the responder keeps expired certificates (archiveCutoff).
+    if (const std::int64_t not_after = ossl::asn1_time_to_unix(X509_get0_notAfter(cert));
+        v.this_update > not_after && OCSP_BASICRESP_get_ext_by_NID(bs.get(), NID_id_pkix_OCSP_archiveCutoff, -1) < 0) {
+        v.message = "the response (thisUpdate " + format_iso8601(v.this_update) + ") was made after the certificate expired (" +
+                    format_iso8601(not_after) + ") and has no archiveCutoff: it says nothing about it";
+        return v;
+    }
     // Freshness at the validation time.
     if (v.this_update > t + kSkew) {
         if (!t_proven || t > now()) {
