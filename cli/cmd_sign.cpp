@@ -124,7 +124,8 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     extend->footer(footer("  tsign extend --level t --tsa http://127.0.0.1:8080/ minutes.txt.p7s\n"
                           "  tsign extend --level lt --trust root.crt minutes.txt.p7s\n"
                           "  tsign extend --level lta --trust root.crt --tsa http://tsa.city.ir/ minutes.txt.p7s\n",
-                          "  0  extended\n  1  a signer or TSA does not validate (lt, lta); nothing written\n"
+                          "  0  extended\n  1  a signer would not verify (every level: checked first, as tsign verify does;\n"
+                          "     --level t without --trust checks what needs no trust anchor), or a TSA does not validate; nothing written\n"
                           "  2  usage error (also: nothing to extend)\n  3  input error\n"
                           "  5  no TSA answered correctly, or revocation data could not be had; nothing written\n  6  internal error\n"));
     extend->callback([e] {
@@ -133,7 +134,12 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         const char* level = "CAdES-B-T";
         if (e->level == "t") {
             if (e->tsa.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");
-            der = extend_to_t(sig, e->tsa, e->timeout);
+            ExtendOptions o;
+            o.tsa_urls = e->tsa;
+            o.tsa_timeout_seconds = e->timeout;
+            o.chain = e->chain.options();
+            o.content_path = e->content;
+            der = extend_to_t(sig, o);
         } else {
             if (e->chain.trust.empty()) throw Error(Errc::usage, "no trust anchor given", "--level " + e->level + " validates every signer: use --trust FILE");
             ExtendOptions o;

@@ -59,6 +59,12 @@ struct ExtendOptions {
     std::string content_path;           ///< the document of a detached signature (needed for LTA unless SHA-256)
 };
 
+/// extend_to_t() after checking that every signer would verify (as verify_signature(), revocation
+/// aside; without options.chain.trust_files, only the checks that need no trust anchor: the
+/// signature value, the digest with content_path, the structure, the algorithms). Throws
+/// Errc::not_valid, writing nothing, when a signer would not verify.
+Bytes extend_to_t(const Bytes& signature, const ExtendOptions& options);
+
 /// Raises signers to CAdES-LT (ETSI EN 319 122-1 §5.5.1-5.5.2): validates every signer at its
 /// signature timestamp's time and every timestamp's TSA at its genTime, with revocation required,
 /// and adds the certificates and the CRLs / OCSP responses used as certificate-values and

@@ -40,6 +40,9 @@ std::string first_problem(const ChainReport& r) {
 /// Refuses to extend a signature that would not verify (EN 319 102-1): every signer is verified
 /// first, as `tsign verify` would, but for revocation (which the LT step checks, required).
 void refuse_invalid(const Bytes& signature, const ExtendOptions& o) {
+    // Without trust anchors (extend --level t without --trust) only what needs none is judged:
+    // the signature value, the digest, the structure, the algorithms.
+    const bool paths_known = !o.chain.trust_files.empty();
     VerifyOptions vo;
     vo.chain = o.chain;
     vo.chain.revocation = RevocationMode::off;
@@ -50,6 +53,11 @@ void refuse_invalid(const Bytes& signature, const ExtendOptions& o) {
     for (size_t i = 0; i < r.signers.size(); ++i) {
         const SignerReport& s = r.signers[i];
         if (s.valid) continue;
+        if (!paths_known) {
+            bool own = false;
+            for (const auto& f : s.findings) own = own || f.scope == FindingScope::signer;
+            if (!own) continue;
+        }
         throw Error(Errc::not_valid,
                     "cannot extend: signer " + std::to_string(i + 1) + (s.subject.empty() ? "" : " (" + s.subject + ")") + " is not valid (" +
                         to_string(s.indication) + " / " + to_string(s.sub_indication) + "): " + (s.errors.empty() ? "" : s.errors.front()),
@@ -111,6 +119,12 @@ void add_lt(CMS_ContentInfo* cms, const ExtendOptions& o) {
 }
 
 }  // namespace
+
+Bytes extend_to_t(const Bytes& signature, const ExtendOptions& o) {
+    if (o.tsa_urls.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");
+    refuse_invalid(signature, o);
+    return extend_to_t(signature, o.tsa_urls, o.tsa_timeout_seconds);
+}
 
 Bytes extend_to_lt(const Bytes& signature, const ExtendOptions& o) {
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");

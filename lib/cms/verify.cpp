@@ -392,7 +392,10 @@ json opt_time(const std::optional<std::int64_t>& t) { return t ? json(format_iso
 
 }  // namespace
 
-VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) { return detail::verify_signed_data(signature, o, false); }
+VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
+    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
+    return detail::verify_signed_data(signature, o, false);
+}
 
 VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOptions& o, bool content_optional) {
     ossl::BioPtr smime_content;
@@ -402,7 +405,6 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     if (chain_options.purpose == Purpose::any) chain_options.purpose = Purpose::signing;
     chain_options.allow_weak_algorithms = chain_options.allow_weak_algorithms || o.allow_weak_algorithms;
     detail::TrustMaterial tm(chain_options);
-    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
     VerifyReport report;
     report.policy_name = tm.policy().info().name;
     report.policy_sha256 = tm.policy().info().sha256;

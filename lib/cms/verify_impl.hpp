@@ -5,7 +5,8 @@
 
 namespace tsign::detail {
 
-/// verify_signature(); with content_optional, a detached signature without its document is
+/// verify_signature() (without trust anchors every path fails: callers that only want the
+/// signer-level checks look at those); with content_optional, a detached signature without its document is
 /// verified but for the message digest (a warning says so) instead of being refused.
 VerifyReport verify_signed_data(const Bytes& signature, const VerifyOptions& options, bool content_optional);
 

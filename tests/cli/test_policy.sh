@@ -80,4 +80,10 @@ printf 'altered\n' >>doc.txt
 run "$TSIGN" extend --level lta "${TRUST[@]}" --tsa http://127.0.0.1:9/ --content doc.txt doc.txt.p7s
 expect_rc 1 "extend --level lta refuses a signature over another document"
 expect_err_contains "HASH_FAILURE" "extend names the hash failure"
+run "$TSIGN" extend --level t --tsa http://127.0.0.1:9/ --content doc.txt doc.txt.p7s
+expect_rc 1 "extend --level t without --trust still refuses a signature over another document"
+expect_err_contains "HASH_FAILURE" "extend --level t names the hash failure"
+run "$TSIGN" extend --level t "${TRUST[@]}" --tsa http://127.0.0.1:9/ --content doc.txt sha1.p7s
+expect_rc 1 "extend --level t --trust refuses a SHA-1 signature before asking any TSA"
+check "the signature file is still unchanged" cmp sha1.p7s sha1.before
 finish
