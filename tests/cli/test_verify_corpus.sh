@@ -6,6 +6,11 @@
 # fails the test. Cases where OpenSSL and the expected tsign verdict disagree are listed at the end
 # (and in $W/openssl-disagreements.tsv).
 #
+# A case with a file `command` (one argument per line, e.g. extend / --level / lt / ...) runs that
+# command instead of `verify --json ARGS`: only its exit code, "error_contains", "unchanged" (files
+# that must stay byte-identical) and "absent" (files that must not exist) are checked, and OpenSSL
+# is not asked.
+#
 # VERIFY_CORPUS=DIR runs another corpus; VERIFY_CORPUS_CASES="name name..." runs only those cases.
 source "$(dirname "$0")/lib.sh"
 CORPUS=${VERIFY_CORPUS:-$TSIGN_SOURCE/tests/data/verify}
@@ -98,36 +103,61 @@ for dir in "$CORPUS"/*/; do
   rm -rf "$c"
   cp -a "$dir" "$c"
   exp=$c/expected.json
-  if ! jq -e 'has("exit") and (.openssl | IN("accept", "reject", "skip"))' "$exp" >/dev/null 2>&1; then
-    fail "$name: expected.json is not valid (needs \"exit\" and \"openssl\")"
-    continue
+  command=0
+  if [ -f "$c/command" ]; then
+    command=1
+    if ! jq -e 'has("exit") and ((.unchanged // []) | type == "array") and ((.absent // []) | type == "array")' "$exp" >/dev/null 2>&1; then
+      fail "$name: expected.json is not valid (needs \"exit\"; \"unchanged\" and \"absent\" are lists)"
+      continue
+    fi
+    mapfile -t ARGS <"$c/command"
+  else
+    if ! jq -e 'has("exit") and (.openssl | IN("accept", "reject", "skip"))' "$exp" >/dev/null 2>&1; then
+      fail "$name: expected.json is not valid (needs \"exit\" and \"openssl\")"
+      continue
+    fi
+    mapfile -t ARGS <"$c/args"
+    ARGS=(verify --json "${ARGS[@]}")
   fi
-  mapfile -t ARGS <"$c/args"
-  (cd "$c" && "$TSIGN" verify --json "${ARGS[@]}" >"$W/out" 2>"$W/err")
+  (cd "$c" && "$TSIGN" "${ARGS[@]}" >"$W/out" 2>"$W/err")
   RC=$?
-  sanitizer_check "$W/err" "verify $name"
+  sanitizer_check "$W/err" "${ARGS[0]} $name"
   want=$(jq -r .exit "$exp")
+  contains=$(jq -r '.error_contains // ""' "$exp")
   diff=""
   if [ "$RC" -ne "$want" ]; then
     diff="exit expected $want, got $RC ($(head -c 200 "$W/err" | tr '\n' ' '))"
+  elif [ -n "$contains" ] && ! grep -qF -- "$contains" "$W/err"; then
+    diff="stderr lacks '$contains': $(head -c 200 "$W/err" | tr '\n' ' ')"
   elif [ "$want" -eq 3 ]; then
-    contains=$(jq -r '.error_contains // ""' "$exp")
     first=$(head -n 1 "$W/err")
     if [[ "$first" != "tsign: error: "* ]] || [ "$(grep -vc '^hint: ' "$W/err")" -ne 1 ]; then
       diff="input error is not one line 'tsign: error: ...': $(head -c 200 "$W/err" | tr '\n' ' ')"
-    elif [ -n "$contains" ] && ! grep -qF -- "$contains" "$W/err"; then
-      diff="stderr lacks '$contains': $(head -c 200 "$W/err" | tr '\n' ' ')"
     elif [ -n "$(tr -d ' \n\t' <"$W/out")" ]; then
       diff="an input error must print no JSON: $(head -c 100 "$W/out")"
     fi
+  elif [ "$command" -eq 1 ]; then
+    :
   elif ! jq -e . "$W/out" >/dev/null 2>&1; then
     diff="stdout is not one JSON document: $(head -c 200 "$W/out" | tr '\n' ' ')"
   else
     diff=$(jq -r -n --slurpfile e "$exp" --slurpfile a "$W/out" -f "$W/compare.jq" 2>&1 | head -n 1)
   fi
+  # files the command must have left alone, and files it must not have written
+  if [ -z "$diff" ]; then
+    while IFS= read -r f; do
+      if [ ! -f "$c/$f" ] || ! cmp -s "$dir/$f" "$c/$f"; then diff="$f was changed or removed"; break; fi
+    done < <(jq -r '(.unchanged // [])[]' "$exp")
+  fi
+  if [ -z "$diff" ]; then
+    while IFS= read -r f; do
+      if [ -e "$c/$f" ]; then diff="$f was written"; break; fi
+    done < <(jq -r '(.absent // [])[]' "$exp")
+  fi
   if [ -z "$diff" ]; then ok "$name"; else fail "$name: $diff"; fi
 
-  # OpenSSL's judgement of the same files
+  # OpenSSL's judgement of the same files (not for command cases)
+  [ "$command" -eq 1 ] && continue
   want_ossl=$(jq -r .openssl "$exp")
   if [ "$want_ossl" != skip ]; then
     got_ossl=$(openssl_verdict "$c")

@@ -113,7 +113,8 @@ CNF
 # unless it exists), issued by ISSUER (a CA made by issue before) or self-signed (ISSUER "-").
 # Environment: START, END (YYYYMMDDHHMMSSZ; default 2005-01-01 .. 2049-12-31, CAs to 2050-12-31),
 # MD (signature digest, default sha256), EXT (extension lines instead of the profile's),
-# MULTI=1 (the subject has multi-valued RDNs, `+`). CA profiles (root, ca) get a database.
+# MULTI=1 (the subject has multi-valued RDNs, `+`), SIGOPT (space-separated `openssl ca -sigopt`
+# values, e.g. "rsa_padding_mode:pss rsa_mgf1_md:sha1"). CA profiles (root, ca) get a database.
 issue() {
   local name=$1 subj=$2 alg=$3 prof=$4 issuer=$5
   local start=${START:-$VALID_FROM} end=${END:-}
@@ -127,8 +128,9 @@ issue() {
   openssl req -new -utf8 -config "$cadir/ca.cnf" -key "$K/$name.key" "${multi[@]}" -subj "$subj" -out "$K/$name.csr"
   local md=(); [ -n "${MD:-}" ] && md=(-md "$MD")
   case $alg in ed25519 | ed448) [ "$issuer" = - ] && md=() ;; esac
+  local o sigopt=(); for o in ${SIGOPT:-}; do sigopt+=(-sigopt "$o"); done
   openssl ca -batch -notext -config "$cadir/ca.cnf" "${sign[@]}" -keyfile "$cakey" -in "$K/$name.csr" \
-    -startdate "$start" -enddate "$end" "${md[@]}" -extfile "$K/$name.ext" -extensions x -preserveDN \
+    -startdate "$start" -enddate "$end" "${md[@]}" "${sigopt[@]}" -extfile "$K/$name.ext" -extensions x -preserveDN \
     "${multi[@]}" -out "$K/$name.pem" 2>"$K/ca.log" || { cat "$K/ca.log" >&2; return 1; }
 }
 
@@ -228,6 +230,10 @@ tsa_serve() {
 # write_args ARG...: the verify arguments, one per line
 write_args() { printf '%s\n' "$@" >args; }
 
+# write_command ARG...: the whole tsign command line of a case that does not run `verify --json
+# ARGS` (e.g. extend, timestamp verify), one argument per line; the case has no args file
+write_command() { printf '%s\n' "$@" >"command"; }
+
 # pem OUT FILE...: the PEM certificates of FILEs concatenated
 pem() { local out=$1; shift; cat "$@" >"$out"; }
 
@@ -303,3 +309,25 @@ make_lta() {
   make_lt
   "$TSIGN" extend --level lta --trust trust.pem --crl crl.pem --tsa "$TSA_URL" --content doc.txt sig.p7s >/dev/null
 }
+
+# ext_signer NAME CERTEDIT_ARGS...: a signer certificate $K/NAME.pem (subject ALI_SUBJ) issued by
+# "root" with only basicConstraints, subjectKeyIdentifier and authorityKeyIdentifier, then
+# re-issued by _tools/certedit.py with the raw extensions CERTEDIT_ARGS appended (--add
+# OID:CRIT:HEXVALUE; duplicates and undecodable values allowed) and signed again with the root's key
+ext_signer() {
+  local n=$1; shift
+  EXT='basicConstraints=critical,CA:FALSE
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid' issue "$n-base" "$ALI_SUBJ" p256 signer root
+  cp "$K/$n-base.key" "$K/$n.key"
+  $PY "$TOOLS/certedit.py" "$K/$n-base.pem" "$K/$n.pem" --cakey "$K/root.key" "$@"
+}
+# raw extension values (hex DER) for ext_signer
+OID_KU=2.5.29.15
+OID_EKU=2.5.29.37
+KU_DS_NR=030206c0   # BIT STRING digitalSignature, nonRepudiation
+KU_DS=03020780      # BIT STRING digitalSignature
+KU_KE=03020520      # BIT STRING keyEncipherment
+EKU_DS=300a06082b06010505070324   # SEQUENCE { id-kp-documentSigning }
+EKU_SA=300a06082b06010505070301   # SEQUENCE { id-kp-serverAuth }
+EKU_TS=300a06082b06010505070308   # SEQUENCE { id-kp-timeStamping }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# A valid signature verified with a validation policy (policy.yaml) that ends sha256 on 2009-13-45.
+source "$(dirname "$0")/../_tools/lib.sh"
+two_level_pki
+doc
+sign "$K/ali.pem" "$K/ali.key" sig.p7s
+cat >policy.yaml <<'YAML'
+name: corpus-test
+digests:
+  sha256: 2009-13-45
+  sha384: null
+  sha512: null
+  sha1: 2009-12-31
+public_keys:
+  - {type: ec, min_bits: 256}
+  - {type: rsa, min_bits: 2048}
+signer_ekus:
+  - 1.3.6.1.5.5.7.3.36
+revocation:
+  required: false
+  max_age: null
+YAML
+write_args --trust trust.pem --validation-policy policy.yaml sig.p7s doc.txt

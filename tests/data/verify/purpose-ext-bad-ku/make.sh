@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A signer certificate re-issued with raw extensions (_tools/certedit.py via ext_signer, signed
+# by the root's key). RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an
+# extension; an undecodable extension or an unrecognised critical one makes it unacceptable.
+# Here: a critical KU extension whose value is not a BIT STRING (EKU documentSigning).
+source "$(dirname "$0")/../_tools/lib.sh"
+issue root "$ROOT_SUBJ" p256 root -
+cp "$K/root.pem" trust.pem
+doc
+ext_signer ali --add $OID_KU:1:0400 --add $OID_EKU:0:$EKU_DS
+sign "$K/ali.pem" "$K/ali.key" sig.p7s
+write_args --trust trust.pem sig.p7s doc.txt
