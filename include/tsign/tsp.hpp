@@ -44,6 +44,7 @@ Bytes token_of_response(const Bytes& response);
 struct TimestampReport {
     bool valid = false;
     std::int64_t time = 0;              ///< genTime
+    std::int64_t accuracy = 0;          ///< the token's accuracy in seconds (rounded up); 0 when absent
     std::string serial, policy, tsa, digest_algorithm;
     std::vector<std::string> chain;     ///< the TSA's path, TSA first
     std::string revocation = "not_checked";  ///< of the TSA's certificate: good | revoked | unknown | not_checked

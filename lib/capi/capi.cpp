@@ -187,12 +187,17 @@ int tsign_verify(const uint8_t* signature, size_t signature_len, const char* con
         default: return fail(TSIGN_USAGE, "tsign_verify: unknown revocation mode");
         }
         v.chain.fetch = options->offline == 0;
+        // Years 1..9999 (what ISO 8601 and the report can say).
+        if (options->at != 0 && (options->at < -62135596800LL || options->at > 253402300799LL))
+            return fail(TSIGN_USAGE, "tsign_verify: 'at' is outside the years 1 to 9999");
         if (options->at != 0) v.chain.at = options->at;
         if (options->roster_file) v.roster_file = options->roster_file;
-        if (options->struct_size >= offsetof(tsign_verify_options, allow_weak_algorithms) + sizeof(int)) {
-            if (options->validation_policy_file) v.chain.validation_policy_file = options->validation_policy_file;
+        // Each field added after 0.1 is read when struct_size covers it.
+        if (options->struct_size >= offsetof(tsign_verify_options, validation_policy_file) + sizeof(const char*) &&
+            options->validation_policy_file)
+            v.chain.validation_policy_file = options->validation_policy_file;
+        if (options->struct_size >= offsetof(tsign_verify_options, allow_weak_algorithms) + sizeof(int))
             v.chain.allow_weak_algorithms = options->allow_weak_algorithms != 0;
-        }
         if (content_path) v.content_path = content_path;
         const tsign::VerifyReport r = tsign::verify_signature(tsign::Bytes(signature, signature + signature_len), v);
         const std::string json = r.to_json();

@@ -157,6 +157,34 @@ int verify_signed_attributes_eddsa(CMS_SignerInfo* si, X509* cert) {
     return ok;
 }
 
+/// RFC 5652 §11 and RFC 5035 §5.4 attribute rules, for every signer (OpenSSL applies its own table
+/// only on its verification path, which EdDSA signers do not take). Empty when they hold.
+std::string attribute_rule_violation(CMS_SignerInfo* si) {
+    static const int once_signed[] = {NID_pkcs9_contentType, NID_pkcs9_messageDigest, NID_pkcs9_signingTime,
+                                      NID_id_smime_aa_signingCertificate, NID_id_smime_aa_signingCertificateV2};
+    for (const int nid : once_signed) {
+        int count = 0;
+        for (int idx = CMS_signed_get_attr_by_NID(si, nid, -1); idx >= 0; idx = CMS_signed_get_attr_by_NID(si, nid, idx)) {
+            ++count;
+            if (X509_ATTRIBUTE_count(CMS_signed_get_attr(si, idx)) != 1)
+                return std::string("the ") + OBJ_nid2ln(nid) + " signed attribute must have exactly one value";
+        }
+        if (count > 1) return std::string("the ") + OBJ_nid2ln(nid) + " signed attribute is repeated";
+        if (CMS_unsigned_get_attr_by_NID(si, nid, -1) >= 0)
+            return std::string("the ") + OBJ_nid2ln(nid) + " attribute must be signed, not unsigned";
+    }
+    if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)
+        return "a countersignature among the signed attributes (RFC 5652 §11.4: unsigned only)";
+    if (const int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1); idx >= 0) {
+        const ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0);
+        if (v == nullptr || (v->type != V_ASN1_UTCTIME && v->type != V_ASN1_GENERALIZEDTIME) ||
+            ASN1_TIME_check(v->value.utctime) != 1)
+            return "the signing-time attribute is not a Time (RFC 5652 §11.3)";
+    }
+    ERR_clear_error();
+    return {};
+}
+
 /// What a signer is checked with besides its SignerInfo.
 struct SignerContext {
     BIO* content_chain;               // the digest BIOs the content went through
@@ -196,7 +224,22 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     r.validation_time = co.at.value_or(now);
     r.validation_time_source = co.at ? TimeSource::user : TimeSource::current;
 
-    X509* cert = detail::find_signer_cert(si, msg_certs, nullptr);
+    // The certificates that match the SignerIdentifier: anyone can add certificates to a SignedData,
+    // so the first match is not enough. The one the signing-certificate(-v2) attribute names wins
+    // (EN 319 102-1 §5.2.3), else one under which the signature verifies.
+    std::vector<X509*> candidates;
+    for (int i = 0; msg_certs && i < sk_X509_num(msg_certs); ++i)
+        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(msg_certs, i)) == 0) candidates.push_back(sk_X509_value(msg_certs, i));
+    X509* cert = nullptr;
+    for (X509* c : candidates)
+        if (!cert && check_signing_certificate(si, c, msg_certs) == 1) cert = c;
+    for (X509* c : candidates) {
+        if (cert || CMS_signed_get_attr_count(si) < 0) break;
+        CMS_SignerInfo_set1_signer_cert(si, c);
+        if (CMS_SignerInfo_verify(si) == 1) cert = c;
+    }
+    ERR_clear_error();
+    if (!cert && !candidates.empty()) cert = candidates.front();
     if (cert == nullptr) {
         ASN1_OCTET_STRING* keyid = nullptr;
         X509_NAME* issuer = nullptr;
@@ -227,6 +270,15 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
         ERR_clear_error();
     }
 
+    if (has_attrs) {
+        if (const std::string why = attribute_rule_violation(si); !why.empty()) {
+            bool reported = false;
+            for (const auto& f : r.findings) reported = reported || f.code == FindingCode::content_type_mismatch;
+            if (!reported) add(r, FindingCode::malformed_signed_attributes, S, why);
+        }
+    }
+    if (CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)
+        r.warnings.push_back("a countersignature is present: tsign does not validate countersignatures, and it counts as no signer");
     // Without signed attributes the signature is over the document itself: nothing can be checked
     // without it.
     if (!has_attrs && ctx.content_chain == nullptr)
@@ -251,7 +303,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             if (ok != 1 && ERR_GET_REASON(ERR_peek_last_error()) == CMS_R_ATTRIBUTE_ERROR) {
                 ok = -2;
                 bool reported = !has_digest;
-                for (const auto& f : r.findings) reported = reported || f.code == FindingCode::content_type_mismatch;
+                for (const auto& f : r.findings)
+                    reported = reported || f.code == FindingCode::content_type_mismatch || f.code == FindingCode::malformed_signed_attributes;
                 if (!reported)
                     add(r, FindingCode::malformed_signed_attributes, S,
                         "the signed attributes break RFC 5652 §11 (an attribute missing, repeated or not allowed there)");
@@ -309,7 +362,9 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             const TimestampReport ats = detail::verify_timestamp_digest(token, imprint, co, msg_certs, ctx.carried, nullptr, ats_poe);
             if (ats.valid) {
                 r.archive_timestamps.push_back(ats.time);
-                if (!ats_poe || ats.time < *ats_poe) ats_poe = ats.time;
+                // RFC 3161 §2.4.2: the time is genTime ± accuracy; existence is proven at its upper end.
+                if (!ats_poe || ats.time + ats.accuracy < *ats_poe) ats_poe = ats.time + ats.accuracy;
+                for (const auto& n : ats.notes) r.warnings.push_back("archive timestamp: " + n);
             } else {
                 add_timestamp_findings(r, ats, A, "archive timestamp");
             }
@@ -323,6 +378,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     // Every one present is checked (an invalid one is never ignored); the earliest valid one
     // gives the proven time of signing.
     const FindingScope T = FindingScope::signature_timestamp;
+    std::optional<std::int64_t> ts_proof;  // the earliest valid signature timestamp's genTime + accuracy
     ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
     for (const Bytes& token : unsigned_values(si, NID_id_smime_aa_timeStampToken)) {
         try {
@@ -332,6 +388,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
                 ctx.carried, nullptr, ats_poe);
             if (ts.valid) {
                 if (!r.timestamp_time || ts.time < *r.timestamp_time) r.timestamp_time = ts.time;
+                if (!ts_proof || ts.time + ts.accuracy < *ts_proof) ts_proof = ts.time + ts.accuracy;
+                for (const auto& n : ts.notes) r.warnings.push_back("signature timestamp: " + n);
             } else {
                 add_timestamp_findings(r, ts, T, "signature timestamp");
             }
@@ -345,11 +403,11 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
 
     // EN 319 102-1 §5.6.2 best-signature-time: only a proof of existence moves the validation time
     // into the past; the signing-time attribute is the signer's claim.
-    if (r.timestamp_time) {
-        r.validation_time = *r.timestamp_time;
+    if (ts_proof) {
+        r.validation_time = *ts_proof;
         r.validation_time_source = TimeSource::signature_timestamp;
-    } else if (!r.archive_timestamps.empty()) {
-        r.validation_time = r.archive_timestamps.front();
+    } else if (ats_poe) {
+        r.validation_time = *ats_poe;
         r.validation_time_source = TimeSource::archive_timestamp;
     }
     if (co.at && r.validation_time_source != TimeSource::user)

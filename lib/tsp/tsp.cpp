@@ -1,6 +1,7 @@
 // RFC 3161 timestamps: client (RFC 3161 §2.4), verification, and the TSA server.
 #include "tsign/tsp.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <condition_variable>
 #include <mutex>
@@ -147,6 +148,7 @@ std::string TimestampReport::to_json() const {
     nlohmann::ordered_json j;
     j["valid"] = valid;
     j["time"] = time ? nlohmann::ordered_json(format_iso8601(time)) : nlohmann::ordered_json(nullptr);
+    j["accuracy_seconds"] = accuracy;
     j["serial"] = serial;
     j["policy"] = policy;
     j["tsa"] = tsa;
@@ -284,6 +286,10 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     if (!info) ossl::fail(Errc::malformed, "cannot read the timestamp: the token holds no TSTInfo");
     r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info.get()));
     r.serial = ossl::serial_hex(TS_TST_INFO_get_serial(info.get()));
+    if (const TS_ACCURACY* acc = TS_TST_INFO_get_accuracy(info.get())) {
+        auto value = [](const ASN1_INTEGER* i) { return i ? std::max<long>(0, ASN1_INTEGER_get(i)) : 0L; };
+        r.accuracy = value(TS_ACCURACY_get_seconds(acc)) + ((value(TS_ACCURACY_get_millis(acc)) || value(TS_ACCURACY_get_micros(acc))) ? 1 : 0);
+    }
     char buf[128];
     OBJ_obj2txt(buf, sizeof buf, TS_TST_INFO_get_policy_id(info.get()), 1);
     r.policy = buf;

@@ -172,9 +172,30 @@ struct State {
 /// RFC 3161 §4 / EN 319 102-1: a TSA whose key is (or may be) compromised makes every token it
 /// signed untrustworthy, whatever its genTime. Reasons that say so: none given, unspecified,
 /// keyCompromise, cACompromise, aACompromise.
+/// Only the reasons that say the key is fine spare the TSA's tokens: affiliationChanged,
+/// superseded, cessationOfOperation, certificateHold, privilegeWithdrawn. Anything else (none,
+/// unspecified, a compromise, removeFromCRL in a base CRL, a value RFC 5280 §5.3.1 does not define)
+/// is treated as a compromise.
 bool compromise_reason(int reason) {
-    return reason < 0 || reason == OCSP_REVOKED_STATUS_UNSPECIFIED || reason == OCSP_REVOKED_STATUS_KEYCOMPROMISE ||
-           reason == OCSP_REVOKED_STATUS_CACOMPROMISE || reason == 10 /* aACompromise */;
+    return !(reason == OCSP_REVOKED_STATUS_AFFILIATIONCHANGED || reason == OCSP_REVOKED_STATUS_SUPERSEDED ||
+             reason == OCSP_REVOKED_STATUS_CESSATIONOFOPERATION || reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ||
+             reason == 9 /* privilegeWithdrawn */);
+}
+
+bool compromise_reason(const std::string& ocsp_reason) {
+    return !(ocsp_reason == "affiliationChanged" || ocsp_reason == "superseded" || ocsp_reason == "cessationOfOperation" ||
+             ocsp_reason == "certificateHold" || ocsp_reason == "privilegeWithdrawn");
+}
+
+/// RFC 5280 §5.3.2: when the key is known to have been compromised before the revocation date,
+/// the invalidity date says since when; the earlier of the two counts.
+std::int64_t effective_revocation_time(X509_REVOKED* rev) {
+    std::int64_t t = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev));
+    ossl::Ptr<ASN1_GENERALIZEDTIME, ASN1_GENERALIZEDTIME_free> inv(
+        static_cast<ASN1_GENERALIZEDTIME*>(X509_REVOKED_get_ext_d2i(rev, NID_invalidity_date, nullptr, nullptr)));
+    ERR_clear_error();
+    if (inv && ASN1_TIME_check(inv.get()) == 1) t = std::min<std::int64_t>(t, ossl::asn1_time_to_unix(inv.get()));
+    return t;
 }
 
 int crl_reason(X509_REVOKED* rev) {
@@ -265,10 +286,11 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
                                         "): every token it signed is untrustworthy, whatever its time"});
             return 1;
         }
-        if (rev && ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)) > *st->at) {
+        if (rev && effective_revocation_time(rev) > *st->at) {
             st->notes.push_back("'" + subject + "' was revoked on " +
-                                format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) +
-                                ", after the proven time " + format_iso8601(*st->at));
+                                format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) + " (" +
+                                (reason < 0 ? std::string("no reason given") : OCSP_crl_reason_str(reason)) + "), after the proven time " +
+                                format_iso8601(*st->at));
             return 1;
         }
     }
@@ -626,9 +648,7 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
             st.notes.push_back("revocation of '" + subject + "': " + v.message);
             continue;
         }
-        const bool compromised = o.purpose == Purpose::timestamping &&
-                                 (v.reason == "unspecified" || v.reason == "keyCompromise" || v.reason == "cACompromise" ||
-                                  v.reason == "aACompromise");
+        const bool compromised = o.purpose == Purpose::timestamping && compromise_reason(v.reason);
         if (t && t_proven && v.revocation_time > *t && !compromised) {
             st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
                                format_iso8601(*t) + " (OCSP)");
@@ -641,6 +661,28 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
                                    (compromised ? "TSA certificate revoked on " : "certificate revoked on ") +
                                        format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " + v.responder + ")" +
                                        (compromised ? ": every token it signed is untrustworthy, whatever its time" : "")});
+    }
+    // A base CRL that lists a TSA's certificate with removeFromCRL (a reason RFC 5280 §5.3.1 allows
+    // only in delta CRLs) is malformed; OpenSSL reads it as "not revoked". For a TSA it counts as
+    // revoked without a usable reason: its tokens cannot be trusted.
+    if (check_crls && chain && o.purpose == Purpose::timestamping) {
+        for (int d = 0; d + 1 < sk_X509_num(chain); ++d) {
+            X509* c = sk_X509_value(chain, d);
+            for (int k = 0; k < sk_X509_CRL_num(crls.get()); ++k) {
+                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
+                X509_REVOKED* rev = nullptr;
+                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) != 0 || X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
+                    X509_CRL_get0_by_cert(crl, &rev, c) != 2)
+                    continue;
+                bool already = false;
+                for (const auto& f : st.findings) already = already || (f.depth == d && f.code == FindingCode::revoked);
+                if (!already)
+                    st.findings.push_back({d, ossl::name_to_utf8(X509_get_subject_name(c)), FindingCode::revoked,
+                                           "TSA certificate listed with removeFromCRL in a base CRL (allowed only in delta CRLs): "
+                                           "its status cannot be trusted, nor its tokens"});
+            }
+        }
+        ERR_clear_error();
     }
     // RFC 5280 §3.3: a CRL issued after a certificate expired need not list it any more; unless it
     // says it keeps expired certificates (ExpiredCertsOnCRL), its silence is no evidence.
