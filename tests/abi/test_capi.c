@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,16 @@ int main(int argc, char** argv) {
     rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
     CHECK(rc == TSIGN_INVALID && report && strstr(report, "tsign-default-2026"), "0.1-sized options use the built-in policy: %d", rc);
     tsign_free(report);
+    /* a struct_size that covers the policy file but not the flag after it: the file is still read */
+    vo.struct_size = offsetof(tsign_verify_options, allow_weak_algorithms);
+    report = NULL;
+    rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
+    CHECK(rc == TSIGN_INPUT && report == NULL, "policy read when struct_size covers it: %d", rc);
+    /* a validation time outside what a report can say */
+    vo = verify_options(trust);
+    vo.at = INT64_MAX;
+    rc = tsign_verify(sig, len, "/tmp/tsign-capi-other.txt", &vo, &report);
+    CHECK(rc == TSIGN_USAGE && report == NULL, "at = INT64_MAX refused: %d", rc);
     tsign_free(sig);
     remove("/tmp/tsign-capi-other.txt");
 
