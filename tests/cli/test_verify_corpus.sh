@@ -36,7 +36,10 @@ $e[0] as $e | $a[0] as $a |
     if ($sa | has($k) | not) then "signer \($i): \($k) expected \($se[$k] | show), missing"
     elif $sa[$k] != $se[$k] then "signer \($i): \($k) expected \($se[$k] | show), got \($sa[$k] | show)" else empty end),
   (select($se | has("subject_not")) |
-    if $sa.subject == $se.subject_not then "signer \($i): subject must not read \($se.subject_not | show)" else empty end)),
+    if $sa.subject == $se.subject_not then "signer \($i): subject must not read \($se.subject_not | show)" else empty end),
+  (select($se | has("warning_contains")) | $se.warning_contains as $w |
+    if ([($sa.warnings // [])[] | select(type == "string" and contains($w))] | length) == 0
+    then "signer \($i): no warning contains \($w | show) (warnings: \($sa.warnings // [] | show))" else empty end)),
 (select($e | has("roster")) |
   if ($a.roster | type) != "object" then "roster: expected an object, got \($a.roster | show)" else
     ($e.roster | to_entries[] | .key as $k | .value as $v |

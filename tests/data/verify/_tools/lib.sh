@@ -15,6 +15,8 @@ TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${TSIGN:=tsign}"
 PY=/usr/bin/python3
 CMS="$PY $TOOLS/cms.py"
+SDBUILD="$PY $TOOLS/sdbuild.py"   # a SignedData built from scratch with adversarial attributes
+CRLPATCH="$PY $TOOLS/crlpatch.py" # set the reasonCode / invalidityDate of a CRL's entries
 K=$(mktemp -d /tmp/verify-corpus-XXXXXX)
 PIDS=()
 _cleanup() {
@@ -173,6 +175,7 @@ sign() {
 # TSA's key ($K/TSA.key, $K/TSA.pem) over SIG's first SignerInfo signature value (SIGIDX: another),
 # genTime WHEN (default now), message imprint IMPRINT_MD (default sha256). TSA_CHAIN: a PEM file of certificates
 # to put in the token besides the TSA's. DATA: a file to timestamp instead of the signature value.
+# TS_ACCURACY: the TSTInfo accuracy (`openssl ts` syntax, default secs:1; e.g. secs:31536000).
 tstoken() {
   local sig=$1 token=$2 tsa=$3 when=${4:-} imd=${5:-sha256} data
   data=${DATA:-$K/sigvalue.bin}
@@ -193,7 +196,7 @@ signer_key = $K/$tsa.key
 signer_digest = ${TSA_DIGEST:-sha256}
 default_policy = 1.3.6.1.4.1.57264.99.1
 digests = md5, sha1, sha224, sha256, sha384, sha512
-accuracy = secs:1
+accuracy = ${TS_ACCURACY:-secs:1}
 ordering = no
 tsa_name = no
 ess_cert_id_chain = no

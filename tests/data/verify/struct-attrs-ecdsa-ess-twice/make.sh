@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# A detached CAdES signature built by _tools/sdbuild.py (ECDSA P-256 signer (OpenSSL's CMS path))
+# with two signing-certificate-v2 attributes, the second naming the intermediate's certificate (RFC
+# 5035 §5.4: only one).
+# Second hostile review: the Ed25519 path skipped the attribute rules OpenSSL applies to the other
+# signers (CMS_si_check_attributes); they must apply to every signer, whatever its algorithm.
+source "$(dirname "$0")/../_tools/lib.sh"
+std_ca
+issue ali "$ALI_SUBJ" p256 signer inter
+doc
+H=$(openssl x509 -in "$K/inter.pem" -outform DER | openssl dgst -sha256 -r | cut -c1-64)   # the intermediate's certHash
+$SDBUILD doc.txt sig.p7s --cert "$K/ali.pem" --key "$K/ali.key" --chain "$K/inter.pem" --digest sha256 --sigalg ecdsa \
+  --signed "1.2.840.113549.1.9.16.2.47=31283026302430220420$H"
+write_args --trust trust.pem sig.p7s doc.txt

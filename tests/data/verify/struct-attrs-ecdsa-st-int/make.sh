@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A detached CAdES signature built by _tools/sdbuild.py (ECDSA P-256 signer (OpenSSL's CMS path))
+# with a signing-time attribute whose value is INTEGER 1, not a Time (RFC 5652 §11.3 syntax).
+# Second hostile review: the Ed25519 path skipped the attribute rules OpenSSL applies to the other
+# signers (CMS_si_check_attributes); they must apply to every signer, whatever its algorithm.
+source "$(dirname "$0")/../_tools/lib.sh"
+std_ca
+issue ali "$ALI_SUBJ" p256 signer inter
+doc
+$SDBUILD doc.txt sig.p7s --cert "$K/ali.pem" --key "$K/ali.key" --chain "$K/inter.pem" --digest sha256 --sigalg ecdsa \
+  --st-raw "3103020101"
+write_args --trust trust.pem sig.p7s doc.txt

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# A detached CAdES signature built by _tools/sdbuild.py (ECDSA P-256 signer (OpenSSL's CMS path))
+# with two signing-time attributes (RFC 5652 §11.3: a signer MUST NOT include multiple instances).
+# Second hostile review: the Ed25519 path skipped the attribute rules OpenSSL applies to the other
+# signers (CMS_si_check_attributes); they must apply to every signer, whatever its algorithm.
+source "$(dirname "$0")/../_tools/lib.sh"
+std_ca
+issue ali "$ALI_SUBJ" p256 signer inter
+doc
+UT="170d$(date -u +%y%m%d%H%M%SZ | tr -d '\n' | xxd -p | tr -d '\n')"   # a UTCTime (13 bytes), now
+$SDBUILD doc.txt sig.p7s --cert "$K/ali.pem" --key "$K/ali.key" --chain "$K/inter.pem" --digest sha256 --sigalg ecdsa \
+  --signed "1.2.840.113549.1.9.5=310f$UT"
+write_args --trust trust.pem sig.p7s doc.txt
