@@ -94,7 +94,16 @@ int nid_ats_hash_index_v3() {
     return nid;
 }
 
-std::vector<Bytes> timestamp_tokens(CMS_SignerInfo* si, int nid) { return attribute_values(si, nid); }
+std::vector<Bytes> timestamp_tokens(CMS_SignerInfo* si, int nid) {
+    std::vector<Bytes> out;
+    for (int idx = CMS_unsigned_get_attr_by_NID(si, nid, -1); idx >= 0; idx = CMS_unsigned_get_attr_by_NID(si, nid, idx)) {
+        X509_ATTRIBUTE* a = CMS_unsigned_get_attr(si, idx);
+        const int n = X509_ATTRIBUTE_count(a);
+        if (n <= 0) out.emplace_back();  // an attribute without a value: reported, not skipped
+        for (int j = 0; j < n; ++j) out.push_back(attribute_value_bytes(a, j));
+    }
+    return out;
+}
 
 Evidence embedded_evidence(CMS_SignerInfo* si) {
     Evidence ev;

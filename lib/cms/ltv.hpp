@@ -30,7 +30,9 @@ OfferedCertificates offer_certificates(STACK_OF(X509) * msg_certs, const std::ve
 /// revocation-values attribute. Returns false when there was nothing new.
 bool add_evidence_attributes(CMS_SignerInfo* si, const Evidence& ev);
 
-/// The TimeStampTokens (DER) of a signer's unsigned attribute `nid`, in order.
+/// The TimeStampTokens (DER) of a signer's unsigned attribute `nid`, in order: every value of
+/// every such attribute; one that cannot be a token (not a SEQUENCE, or no value) is an empty
+/// entry, so that the caller reports it instead of skipping it.
 std::vector<Bytes> timestamp_tokens(CMS_SignerInfo* si, int nid);
 
 /// NID of id-aa-ets-archiveTimestampV3 (0.4.0.1733.2.4) and id-aa-ATSHashIndex-v3 (0.4.0.19122.1.5).

@@ -12,6 +12,7 @@
 #include "cms/ltv.hpp"
 #include "cms/roster.hpp"
 #include "cms/verify_impl.hpp"
+#include "core/findings_json.hpp"
 #include "core/io_impl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/error.hpp"
@@ -105,27 +106,6 @@ void set_indication(SignerReport& r) {
             r.sub_indication = SI::try_later;
         else r.sub_indication = SI::chain_constraints_failure;
     }
-}
-
-/// Every value of an unsigned attribute, whatever its encoding; a value that is not a SEQUENCE
-/// (no TimeStampToken can be one) is returned empty so that the caller reports it.
-std::vector<Bytes> unsigned_values(CMS_SignerInfo* si, int nid) {
-    std::vector<Bytes> out;
-    for (int idx = CMS_unsigned_get_attr_by_NID(si, nid, -1); idx >= 0; idx = CMS_unsigned_get_attr_by_NID(si, nid, idx)) {
-        X509_ATTRIBUTE* a = CMS_unsigned_get_attr(si, idx);
-        const int n = X509_ATTRIBUTE_count(a);
-        if (n <= 0) out.emplace_back();
-        for (int j = 0; j < n; ++j) {
-            ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(a, j);
-            if (v == nullptr || v->type != V_ASN1_SEQUENCE) {
-                out.emplace_back();
-                continue;
-            }
-            const ASN1_STRING* seq = v->value.sequence;
-            out.emplace_back(ASN1_STRING_get0_data(seq), ASN1_STRING_get0_data(seq) + ASN1_STRING_length(seq));
-        }
-    }
-    return out;
 }
 
 /// RFC 8419 §3: an EdDSA signature over the DER of the signed attributes (a SET OF in the order
@@ -261,6 +241,14 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
 
     // RFC 5652 §5.3 / §11.1: with signed attributes, exactly one content-type attribute, equal to eContentType.
     const bool has_attrs = CMS_signed_get_attr_count(si) >= 0;
+    // One finding says the signed attributes are malformed: the most precise one found first.
+    auto format_reported = [&r] {
+        for (const auto& f : r.findings)
+            if (f.code == FindingCode::content_type_mismatch || f.code == FindingCode::malformed_signed_attributes ||
+                f.code == FindingCode::message_digest_missing)
+                return true;
+        return false;
+    };
     if (has_attrs) {
         auto* ct = static_cast<ASN1_OBJECT*>(CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT));
         if (ct == nullptr)
@@ -268,14 +256,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
         else if (ctx.econtent_type == nullptr || OBJ_cmp(ct, ctx.econtent_type) != 0)
             add(r, FindingCode::content_type_mismatch, S, "the content-type signed attribute differs from the signed content's type (RFC 5652 §11.1)");
         ERR_clear_error();
-    }
-
-    if (has_attrs) {
-        if (const std::string why = attribute_rule_violation(si); !why.empty()) {
-            bool reported = false;
-            for (const auto& f : r.findings) reported = reported || f.code == FindingCode::content_type_mismatch;
-            if (!reported) add(r, FindingCode::malformed_signed_attributes, S, why);
-        }
+        if (const std::string why = attribute_rule_violation(si); !why.empty() && !format_reported())
+            add(r, FindingCode::malformed_signed_attributes, S, why);
     }
     if (CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)
         r.warnings.push_back("a countersignature is present: tsign does not validate countersignatures, and it counts as no signer");
@@ -302,10 +284,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             // missing or repeated, ...) before it looks at the signature: a format failure.
             if (ok != 1 && ERR_GET_REASON(ERR_peek_last_error()) == CMS_R_ATTRIBUTE_ERROR) {
                 ok = -2;
-                bool reported = !has_digest;
-                for (const auto& f : r.findings)
-                    reported = reported || f.code == FindingCode::content_type_mismatch || f.code == FindingCode::malformed_signed_attributes;
-                if (!reported)
+                if (!format_reported())
                     add(r, FindingCode::malformed_signed_attributes, S,
                         "the signed attributes break RFC 5652 §11 (an attribute missing, repeated or not allowed there)");
             }
@@ -333,7 +312,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     // validation data indexed in its ats-hash-index-v3 (which may grow, never shrink or change).
     // Each is checked; the latest is judged now, each earlier one at the time of a later valid one.
     const FindingScope A = FindingScope::archive_timestamp;
-    const std::vector<Bytes> archive_tokens = unsigned_values(si, detail::nid_archive_timestamp_v3());
+    const std::vector<Bytes> archive_tokens = detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3());
     std::optional<detail::AtsParts> parts;
     Bytes content_hash;
     if (!archive_tokens.empty()) {
@@ -380,7 +359,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     const FindingScope T = FindingScope::signature_timestamp;
     std::optional<std::int64_t> ts_proof;  // the earliest valid signature timestamp's genTime + accuracy
     ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-    for (const Bytes& token : unsigned_values(si, NID_id_smime_aa_timeStampToken)) {
+    for (const Bytes& token : detail::timestamp_tokens(si, NID_id_smime_aa_timeStampToken)) {
         try {
             if (token.empty()) throw Error(Errc::malformed, "not a TimeStampToken");
             const TimestampReport ts = detail::verify_timestamp_over(
@@ -581,14 +560,7 @@ std::string VerifyReport::to_json() const {
         e["valid"] = s.valid;
         e["indication"] = to_string(s.indication);
         e["sub_indication"] = s.sub_indication == SubIndication::none ? json(nullptr) : json(to_string(s.sub_indication));
-        auto findings = json::array();
-        for (const auto& f : s.findings)
-            findings.push_back({{"code", to_string(f.code)},
-                                {"scope", to_string(f.scope)},
-                                {"depth", f.depth < 0 ? json(nullptr) : json(f.depth)},
-                                {"subject", f.subject},
-                                {"message", f.message}});
-        e["findings"] = findings;
+        e["findings"] = detail::findings_json(s.findings);
         e["errors"] = s.errors;
         e["warnings"] = s.warnings;
         arr.push_back(e);

@@ -39,16 +39,12 @@ bool write_all(int fd, const std::uint8_t* p, size_t n) {
 }  // namespace
 
 Bytes read_file(const std::string& path) {
+    detail::check_input_file(path);  // no folders, no devices (/dev/zero would never end)
     int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         const int e = errno;
         throw Error(e == ENOENT ? Errc::file_not_found : Errc::file_unreadable,
                     "cannot read '" + path + "': " + errno_text(e));
-    }
-    struct stat st {};
-    if (fd != STDIN_FILENO && fstat(fd, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
-        ::close(fd);
-        throw Error(Errc::file_unreadable, "cannot read '" + path + "': " + (S_ISDIR(st.st_mode) ? "is a directory" : "is a device, not a file"));
     }
     Bytes out;
     std::uint8_t buf[65536];

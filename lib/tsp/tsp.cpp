@@ -15,6 +15,7 @@
 #include <openssl/ts.h>
 
 #include "core/db.hpp"
+#include "core/findings_json.hpp"
 #include "core/io_impl.hpp"
 #include "tsp/tsp_impl.hpp"
 #include "keys/signer_impl.hpp"
@@ -156,11 +157,7 @@ std::string TimestampReport::to_json() const {
     j["chain"] = chain;
     j["revocation"] = revocation;
     j["errors"] = errors;
-    auto arr = nlohmann::ordered_json::array();
-    for (const auto& f : findings)
-        arr.push_back({{"code", to_string(f.code)}, {"scope", to_string(f.scope)}, {"depth", f.depth < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.depth)},
-                       {"subject", f.subject}, {"message", f.message}});
-    j["findings"] = arr;
+    j["findings"] = detail::findings_json(findings);
     j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     j["notes"] = notes;
     return j.dump(2);
@@ -236,6 +233,7 @@ struct TsaPath {
     X509* cert = nullptr;
     ossl::X509Ptr given;  // the TSA certificate when it comes from --untrusted, not from the token
     ChainReport report;
+    std::shared_ptr<const detail::Policy> policy;  // the validation policy the path was judged under
 };
 
 TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain, STACK_OF(X509) * extra,
@@ -245,6 +243,7 @@ TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain,
     co.purpose = Purpose::timestamping;
     co.at = gen_time;
     detail::TrustMaterial tm(co);
+    t.policy = tm.shared_policy();
     STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token);
     STACK_OF(X509)* certs = PKCS7_type_is_signed(token) ? token->d.sign->cert : nullptr;
     if (sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
@@ -275,9 +274,6 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
                               detail::Evidence* used, std::optional<std::int64_t> poe) {
     Pkcs7Ptr token = parse_token(data);
     TimestampReport r;
-    const auto policy = detail::Policy::load(chain.validation_policy_file);
-    r.policy_name = policy->info().name;
-    r.policy_sha256 = policy->info().sha256;
     auto problem = [&r](FindingCode code, std::string message) {
         r.errors.push_back(message);
         r.findings.push_back({code, FindingScope::signer, -1, "", std::move(message)});
@@ -300,6 +296,9 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
     if (r.time > now + 300) problem(FindingCode::timestamp_invalid, "the token's time " + format_iso8601(r.time) + " is in the future");
     TsaPath tsa = tsa_path(token.get(), r.time, chain, extra, embedded, used, poe);
+    const detail::Policy& policy = *tsa.policy;
+    r.policy_name = policy.info().name;
+    r.policy_sha256 = policy.info().sha256;
     if (tsa.cert == nullptr) {
         problem(FindingCode::timestamp_invalid, "the TSA's certificate is neither in the token nor given with --untrusted");
         return r;
@@ -328,10 +327,10 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     // the path checks), at the time of a proof of the token's existence.
     const std::int64_t ct = poe.value_or(static_cast<std::int64_t>(::time(nullptr)));
     std::vector<CertFinding> weak;
-    detail::crypto_finding(policy->signature_hash(alg, ct), -1, "", "the timestamp's message imprint", chain.allow_weak_algorithms, weak, r.notes);
+    detail::crypto_finding(policy.signature_hash(alg, ct), -1, "", "the timestamp's message imprint", chain.allow_weak_algorithms, weak, r.notes);
     if (STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(token.get()); sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1) {
         PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(sis, 0);
-        detail::crypto_finding(policy->signature_hash(si->digest_alg, ct), -1, "", "the TSA's signature on the token",
+        detail::crypto_finding(policy.signature_hash(si->digest_alg, ct), -1, "", "the TSA's signature on the token",
                                chain.allow_weak_algorithms, weak, r.notes);
     }
     for (auto& w : weak) problem(w.code, std::move(w.message));

@@ -172,6 +172,21 @@ struct State {
 /// RFC 3161 §4 / EN 319 102-1: a TSA whose key is (or may be) compromised makes every token it
 /// signed untrustworthy, whatever its genTime. Reasons that say so: none given, unspecified,
 /// keyCompromise, cACompromise, aACompromise.
+/// The CRLs (of those offered) that cert's issuer issued, matched by name.
+std::vector<X509_CRL*> crls_by_issuer(STACK_OF(X509_CRL) * crls, X509* cert) {
+    std::vector<X509_CRL*> out;
+    for (int i = 0; crls && i < sk_X509_CRL_num(crls); ++i)
+        if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(crls, i)), X509_get_issuer_name(cert)) == 0)
+            out.push_back(sk_X509_CRL_value(crls, i));
+    return out;
+}
+
+bool has_finding(const std::vector<CertFinding>& findings, int depth, FindingCode code) {
+    for (const auto& f : findings)
+        if (f.depth == depth && f.code == code) return true;
+    return false;
+}
+
 /// Only the reasons that say the key is fine spare the TSA's tokens: affiliationChanged,
 /// superseded, cessationOfOperation, certificateHold, privilegeWithdrawn. Anything else (none,
 /// unspecified, a compromise, removeFromCRL in a base CRL, a value RFC 5280 §5.3.1 does not define)
@@ -271,11 +286,9 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     // A revocation after a proven time of signing does not touch the signature (ETSI EN 319 102-1 §5.6.2.4).
     if (err == X509_V_ERR_CERT_REVOKED && st->at && st->at_proven && cert != nullptr) {
         X509_REVOKED* rev = nullptr;
-        for (int i = 0; st->crls && i < sk_X509_CRL_num(st->crls) && rev == nullptr; ++i) {
-            X509_CRL* crl = sk_X509_CRL_value(st->crls, i);
-            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)) != 0 ||
-                X509_CRL_get0_by_cert(crl, &rev, cert) != 1)
-                rev = nullptr;
+        for (X509_CRL* crl : crls_by_issuer(st->crls, cert)) {
+            if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1) break;
+            rev = nullptr;
         }
         const int reason = rev ? crl_reason(rev) : -1;
         if (rev && st->purpose == Purpose::timestamping && compromise_reason(reason)) {
@@ -411,16 +424,6 @@ void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) 
 
 }  // namespace
 
-namespace {
-
-bool crl_covers(STACK_OF(X509_CRL) * crls, X509* cert) {
-    for (int i = 0; i < sk_X509_CRL_num(crls); ++i)
-        if (X509_NAME_cmp(X509_CRL_get_issuer(sk_X509_CRL_value(crls, i)), X509_get_issuer_name(cert)) == 0) return true;
-    return false;
-}
-
-}  // namespace
-
 void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
                                       STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
                                       std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
@@ -467,7 +470,7 @@ void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X5
         bool answered = false;
         for (const auto& r : ocsp_)
             if (!answered && ocsp_is_about(r.get(), cert, issuer)) answered = take(r.get(), nullptr);
-        if (answered || !options_.fetch || crl_covers(crls, cert)) continue;
+        if (answered || !options_.fetch || !crls_by_issuer(crls, cert).empty()) continue;
         std::string why;
         if (auto f = fetch_ocsp(cert, issuer, options_.fetch_timeout_seconds, &why)) {
             if (take(f->response.get(), f->request.get())) continue;
@@ -522,9 +525,7 @@ void crl_crypto_checks(STACK_OF(X509) * chain, STACK_OF(X509_CRL) * crls, const 
     const int n = chain ? sk_X509_num(chain) : 0;
     for (int d = 0; d + 1 < n; ++d) {
         X509* x = sk_X509_value(chain, d);
-        for (int k = 0; k < sk_X509_CRL_num(crls); ++k) {
-            X509_CRL* crl = sk_X509_CRL_value(crls, k);
-            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(x)) != 0) continue;
+        for (X509_CRL* crl : crls_by_issuer(crls, x)) {
             const X509_ALGOR* alg = nullptr;
             X509_CRL_get0_signature(crl, nullptr, &alg);
             // Nothing proves the CRL existed before it was issued (thisUpdate).
@@ -654,9 +655,7 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
                                format_iso8601(*t) + " (OCSP)");
             continue;
         }
-        bool already = false;
-        for (const auto& f : st.findings) already = already || (f.depth == depth && f.code == FindingCode::revoked);
-        if (!already)
+        if (!has_finding(st.findings, depth, FindingCode::revoked))
             st.findings.push_back({depth, subject, FindingCode::revoked,
                                    (compromised ? "TSA certificate revoked on " : "certificate revoked on ") +
                                        format_iso8601(v.revocation_time) + " (" + v.reason + "; OCSP, responder " + v.responder + ")" +
@@ -668,15 +667,10 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
     if (check_crls && chain && o.purpose == Purpose::timestamping) {
         for (int d = 0; d + 1 < sk_X509_num(chain); ++d) {
             X509* c = sk_X509_value(chain, d);
-            for (int k = 0; k < sk_X509_CRL_num(crls.get()); ++k) {
-                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
+            for (X509_CRL* crl : crls_by_issuer(crls.get(), c)) {
                 X509_REVOKED* rev = nullptr;
-                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) != 0 || X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
-                    X509_CRL_get0_by_cert(crl, &rev, c) != 2)
-                    continue;
-                bool already = false;
-                for (const auto& f : st.findings) already = already || (f.depth == d && f.code == FindingCode::revoked);
-                if (!already)
+                if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 || X509_CRL_get0_by_cert(crl, &rev, c) != 2) continue;
+                if (!has_finding(st.findings, d, FindingCode::revoked))
                     st.findings.push_back({d, ossl::name_to_utf8(X509_get_subject_name(c)), FindingCode::revoked,
                                            "TSA certificate listed with removeFromCRL in a base CRL (allowed only in delta CRLs): "
                                            "its status cannot be trusted, nor its tokens"});
@@ -690,23 +684,18 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
         static const int nid_expired_on_crl = OBJ_txt2nid("2.5.29.60") != NID_undef ? OBJ_txt2nid("2.5.29.60")
                                                                                    : OBJ_create("2.5.29.60", "expiredCertsOnCRL", "Expired Certificates on CRL");
         for (int d = 0; d + 1 < sk_X509_num(chain); ++d) {
-            if (st.ocsp.count(d) || st.crl_unknown_depths.count(d)) continue;
-            bool listed = false;
-            for (const auto& f : st.findings) listed = listed || (f.depth == d && f.code == FindingCode::revoked);
-            if (listed) continue;
+            if (st.ocsp.count(d) || st.crl_unknown_depths.count(d) || has_finding(st.findings, d, FindingCode::revoked)) continue;
             X509* c = sk_X509_value(chain, d);
             const std::int64_t not_after = ossl::asn1_time_to_unix(X509_get0_notAfter(c));
-            bool any = false, informative = false;
-            for (int k = 0; k < sk_X509_CRL_num(crls.get()); ++k) {
-                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
-                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) != 0) continue;
-                any = true;
+            const std::vector<X509_CRL*> about = crls_by_issuer(crls.get(), c);
+            bool informative = false;
+            for (X509_CRL* crl : about) {
                 const ASN1_TIME* issued = X509_CRL_get0_lastUpdate(crl);
                 informative = informative || (issued && ossl::asn1_time_to_unix(issued) <= not_after) ||
                               X509_CRL_get_ext_by_NID(crl, nid_expired_on_crl, -1) >= 0;
             }
             ERR_clear_error();
-            if (!any || informative) continue;
+            if (about.empty() || informative) continue;
             st.crl_unknown_depths.insert(d);
             const std::string subject = ossl::name_to_utf8(X509_get_subject_name(c));
             const std::string why = "the CRLs about it were issued after it expired (" + format_iso8601(not_after) +
@@ -721,11 +710,8 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
         for (int i = 0; i < sk_X509_num(chain); ++i) {
             X509* c = sk_X509_value(chain, i);
             used->certificates.push_back(ossl::to_der(c, i2d_X509));
-            for (int k = 0; check_crls && k < sk_X509_CRL_num(crls.get()); ++k) {
-                X509_CRL* crl = sk_X509_CRL_value(crls.get(), k);
-                if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(c)) == 0 && i + 1 < sk_X509_num(chain))
-                    used->crls.push_back(ossl::to_der(crl, i2d_X509_CRL));
-            }
+            if (check_crls && i + 1 < sk_X509_num(chain))
+                for (X509_CRL* crl : crls_by_issuer(crls.get(), c)) used->crls.push_back(ossl::to_der(crl, i2d_X509_CRL));
         }
     }
 

@@ -50,6 +50,7 @@ public:
     const std::vector<ossl::X509Ptr>& untrusted() const { return untrusted_; }
     /// The validation policy in force (options.validation_policy_file, else the built-in one).
     const Policy& policy() const { return *policy_; }
+    std::shared_ptr<const Policy> shared_policy() const { return policy_; }
 
 private:
     void add_crl(ossl::X509CrlPtr crl, const std::string& source);
