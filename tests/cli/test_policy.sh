@@ -66,6 +66,14 @@ expect_rc 3 "a folder as policy is refused"
 run "$TSIGN" verify "${TRUST[@]}" --validation-policy missing.yaml doc.txt.p7s doc.txt
 expect_rc 3 "a missing policy file"
 
+# --- revocation required by the policy alone (no --revocation flag), no CRL or OCSP at hand ---
+sed 's/  required: false/  required: true/' builtin.yaml >require.yaml
+run "$TSIGN" verify "${TRUST[@]}" --offline --validation-policy require.yaml --json doc.txt.p7s doc.txt
+expect_rc 1 "policy revocation.required: no revocation data, not valid"
+check "finding chain:revocation_unknown, TRY_LATER" test "$(jq -r '([.signers[0].findings[] | .scope + ":" + .code] | unique | join(",")) + " " + .signers[0].sub_indication' out)" = "chain:revocation_unknown TRY_LATER"
+run "$TSIGN" verify "${TRUST[@]}" --offline --revocation off --validation-policy require.yaml --json doc.txt.p7s doc.txt
+expect_rc 0 "an explicit --revocation off still wins over the policy"
+
 # (revocation freshness under a max_age policy: tests/data/verify/revoc-stale-max-age, run by test_verify_corpus.sh)
 
 # --- extend refuses what would not verify: exit 1, nothing written, no TSA asked ---
