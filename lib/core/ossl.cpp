@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <limits>
 
 namespace tsign::ossl {
 
@@ -37,7 +38,11 @@ void fail(Errc code, std::string message, std::string hint) {
 }
 
 BioPtr mem_bio(std::span<const unsigned char> data) {
-    BioPtr b(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+    // BIO_new_mem_buf refuses a null buffer (an empty vector's data()) and reads a negative length
+    // as "up to the first NUL".
+    static const unsigned char empty = 0;
+    if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail(Errc::malformed, "input larger than 2 GiB");
+    BioPtr b(BIO_new_mem_buf(data.empty() ? &empty : data.data(), static_cast<int>(data.size())));
     if (!b) fail(Errc::internal, "out of memory");
     return b;
 }

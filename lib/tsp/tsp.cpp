@@ -451,7 +451,9 @@ struct Record {
     Bytes token;
 };
 
-struct Tsa {
+}  // namespace
+
+struct detail::TsaResponder::Impl {
     TsaServeOptions opt;
     std::unique_ptr<Signer> signer;
     std::uint64_t signer_generation = 0;
@@ -630,14 +632,11 @@ struct Tsa {
     }
 };
 
-}  // namespace
-
-void tsa_serve(const TsaServeOptions& o) {
-    net::parse_listen(o.listen);
+detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_unique<Impl>()) {
     if (o.key.cert_file.empty()) throw Error(Errc::usage, "the TSA needs its certificate", "use --cert FILE");
     ossl::Asn1ObjPtr pol(OBJ_txt2obj(o.policy.c_str(), 1));
     if (!pol) throw Error(Errc::usage, "invalid policy OID '" + o.policy + "'");
-    Tsa tsa;
+    Impl& tsa = *impl_;
     tsa.opt = o;
     tsa.signer = open_signer(o.key);
     auto c = tsa.signer->certificate();
@@ -653,6 +652,15 @@ void tsa_serve(const TsaServeOptions& o) {
     std::filesystem::create_directories(o.state_dir, ec);
     tsa.db = std::make_unique<db::Db>((std::filesystem::path(o.state_dir) / "tsa.db").string(), true);
     tsa.db->exec(kTsaSchema);
+}
+
+detail::TsaResponder::~TsaResponder() = default;
+
+Bytes detail::TsaResponder::respond(const Bytes& query) { return impl_->respond(query); }
+
+void tsa_serve(const TsaServeOptions& o) {
+    net::parse_listen(o.listen);
+    detail::TsaResponder tsa(o);
 
     httplib::Server svr;
     net::configure(svr, o.max_request);

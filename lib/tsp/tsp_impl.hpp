@@ -2,6 +2,7 @@
 // carries the token), used by CMS verification.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -31,6 +32,23 @@ TimestampReport verify_timestamp_digest(const Bytes& token, std::span<const std:
 /// archive timestamps, whose TSAs need validation data.
 ChainReport validate_timestamp_signer(const Bytes& token, const ChainOptions& chain, STACK_OF(X509) * extra,
                                       const Evidence* embedded, Evidence* used);
+
+/// The TSA's signing side, without the HTTP server: opens the key, checks that the certificate
+/// has the critical timeStamping EKU (RFC 3161 §2.3), opens the archive (state_dir/tsa.db).
+/// respond() parses a TimeStampReq (any bytes) and returns a DER TimeStampResp: a token archived
+/// durably before it is returned, or a rejection. Thread-safe.
+class TsaResponder {
+public:
+    explicit TsaResponder(const TsaServeOptions& options);
+    ~TsaResponder();
+    TsaResponder(const TsaResponder&) = delete;
+    TsaResponder& operator=(const TsaResponder&) = delete;
+    Bytes respond(const Bytes& query);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 /// SHA-256 (or another digest) of a file, streamed.
 Bytes digest_file(const std::string& path, const EVP_MD* md);
