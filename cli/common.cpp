@@ -64,6 +64,6 @@ void write_output(const std::string& out, const Bytes& der, bool pem, const std:
     write_file_atomic(out, der, WriteOptions{force, mode});
 }
 
-void print_json(const json& j) { std::cout << j.dump(2) << std::endl; }
+void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << std::endl; }
 
 }  // namespace tsign::cli

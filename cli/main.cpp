@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
         std::string msg = e.what();
         for (auto& c : msg)
             if (c == '\n') c = ' ';
+        msg = tsign::to_valid_utf8(msg);  // the arguments echoed may be any bytes
         std::fprintf(stderr, "tsign: error: %s\nhint: see 'tsign --help' or 'tsign COMMAND --help'\n", msg.c_str());
         return static_cast<int>(tsign::ExitCode::usage);
     } catch (const ExitWith& e) {
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
         }
         return static_cast<int>(e.exit_code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "tsign: error: internal error: %s\n", e.what());
+        std::fprintf(stderr, "tsign: error: internal error: %s\n", tsign::to_valid_utf8(e.what()).c_str());
         return static_cast<int>(tsign::ExitCode::internal);
     }
     return 0;

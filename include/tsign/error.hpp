@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Everything declared here is the library's public interface (exported from libtsign.so).
@@ -67,9 +68,18 @@ ExitCode exit_code_for(Errc code) noexcept;
 /// A stable lower-case name of an error code ("pin_incorrect"), for JSON and logs.
 const char* errc_name(Errc code) noexcept;
 
+/// Text from outside (certificate names, file names, YAML values, token labels) as valid UTF-8
+/// for display, human or JSON: bytes that are not well-formed UTF-8 (RFC 3629), control characters
+/// (C0, DEL, C1) and the bidirectional embedding / override / isolate controls are written as \XX
+/// hex pairs (the form certificate names use, RFC 4514); other characters, Persian included, stay
+/// as they are. Valid UTF-8 without control characters comes back unchanged.
+std::string to_valid_utf8(std::string_view s);
+
 /// The error type thrown by every tsign library function.
 ///
-/// what() is a one-line human message in the form "WHAT: WHY". hint() is an optional
+/// what() is a one-line human message in the form "WHAT: WHY", always valid UTF-8 (the message,
+/// hint and details pass through to_valid_utf8(), so a hostile file name cannot break the one-line
+/// rule or the JSON writer). hint() is an optional
 /// suggestion for the user. details() holds the chain of causes (for example the OpenSSL
 /// error queue), shown only on request (`--verbose`).
 class Error : public std::runtime_error {

@@ -17,6 +17,7 @@
 
 #include "ca/ca_impl.hpp"
 #include "core/db.hpp"
+#include "core/yaml_util.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
 #include "tsign/pkcs11_uri.hpp"
@@ -33,6 +34,9 @@ const std::vector<std::pair<std::string, std::string>>& shipped_profiles();
 }
 
 namespace {
+
+constexpr std::size_t kMaxYamlBytes = 1 << 20;  // config.yaml and profiles: a CA admin's files, small
+constexpr long long kMaxDays = 36500;
 
 const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS certificates(
@@ -123,30 +127,23 @@ Profile load_profile(const fs::path& dir, const std::string& name) {
             if (e.path().extension() == ".yaml") have += (have.empty() ? "" : ", ") + e.path().stem().string();
         throw Error(Errc::usage, "no profile '" + name + "' in " + (dir / "profiles").string(), "profiles: " + have);
     }
-    try {
-        YAML::Node y = YAML::LoadFile(p.string());
-        Profile pr;
-        pr.name = name;
-        auto list = [&](const char* k) {
-            std::vector<std::string> v;
-            if (y[k]) for (const auto& e : y[k]) v.push_back(e.as<std::string>());
-            return v;
-        };
-        pr.key_types = list("key_types");
-        pr.key_usage = list("key_usage");
-        pr.eku = list("extended_key_usage");
-        pr.policies = list("certificate_policies");
-        pr.required_subject = list("required_subject");
-        pr.eku_critical = y["extended_key_usage_critical"] && y["extended_key_usage_critical"].as<bool>();
-        pr.ca = y["ca"] && y["ca"].as<bool>();
-        pr.ocsp_no_check = y["ocsp_no_check"] && y["ocsp_no_check"].as<bool>();
-        pr.default_days = y["default_days"] ? y["default_days"].as<int>() : 365;
-        pr.max_days = y["max_days"] ? y["max_days"].as<int>() : pr.default_days;
-        pr.path_length = y["path_length"] ? y["path_length"].as<int>() : -1;
-        return pr;
-    } catch (const YAML::Exception& e) {
-        throw Error(Errc::malformed, "cannot read profile '" + p.string() + "': " + e.what());
-    }
+    const yaml::Doc doc = yaml::Doc::load_file(p.string(), kMaxYamlBytes, "profile '" + p.string() + "'");
+    const YAML::Node& y = doc.root();
+    Profile pr;
+    pr.name = name;
+    pr.key_types = doc.string_list(y, "key_types");
+    pr.key_usage = doc.string_list(y, "key_usage");
+    pr.eku = doc.string_list(y, "extended_key_usage");
+    pr.policies = doc.string_list(y, "certificate_policies");
+    pr.required_subject = doc.string_list(y, "required_subject");
+    (void)doc.opt_string(y, "description");
+    pr.eku_critical = doc.opt_bool(y, "extended_key_usage_critical").value_or(false);
+    pr.ca = doc.opt_bool(y, "ca").value_or(false);
+    pr.ocsp_no_check = doc.opt_bool(y, "ocsp_no_check").value_or(false);
+    pr.default_days = static_cast<int>(doc.opt_int(y, "default_days", 1, kMaxDays).value_or(365));
+    pr.max_days = static_cast<int>(doc.opt_int(y, "max_days", 1, kMaxDays).value_or(pr.default_days));
+    pr.path_length = static_cast<int>(doc.opt_int(y, "path_length", 0, 1000).value_or(-1));
+    return pr;
 }
 
 void add_ext(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
@@ -162,7 +159,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 }
 
 /// Extensions of a new certificate, from the profile and the CA's configuration.
-void add_extensions(X509* cert, X509* issuer, const Profile& pr, const YAML::Node& cfg, X509_REQ* req) {
+void add_extensions(X509* cert, X509* issuer, const Profile& pr, const CaConfig& cfg, X509_REQ* req) {
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, req, nullptr, 0);
     add_ext(cert, &ctx, NID_basic_constraints,
@@ -175,13 +172,10 @@ void add_extensions(X509* cert, X509* issuer, const Profile& pr, const YAML::Nod
     if (!pr.policies.empty()) add_ext(cert, &ctx, NID_certificate_policies, join(pr.policies, ","));
     if (pr.ocsp_no_check) add_ext(cert, &ctx, NID_id_pkix_OCSP_noCheck, "ignored");
     if (issuer != nullptr) {
-        if (cfg["crl_url"] && !cfg["crl_url"].as<std::string>().empty())
-            add_ext(cert, &ctx, NID_crl_distribution_points, "URI:" + cfg["crl_url"].as<std::string>());
+        if (!cfg.crl_url.empty()) add_ext(cert, &ctx, NID_crl_distribution_points, "URI:" + cfg.crl_url);
         std::vector<std::string> aia;
-        if (cfg["ocsp_url"] && !cfg["ocsp_url"].as<std::string>().empty() && !pr.ocsp_no_check)
-            aia.push_back("OCSP;URI:" + cfg["ocsp_url"].as<std::string>());
-        if (cfg["issuer_url"] && !cfg["issuer_url"].as<std::string>().empty())
-            aia.push_back("caIssuers;URI:" + cfg["issuer_url"].as<std::string>());
+        if (!cfg.ocsp_url.empty() && !pr.ocsp_no_check) aia.push_back("OCSP;URI:" + cfg.ocsp_url);
+        if (!cfg.issuer_url.empty()) aia.push_back("caIssuers;URI:" + cfg.issuer_url);
         if (!aia.empty()) add_ext(cert, &ctx, NID_info_access, join(aia, ","));
     }
     if (req != nullptr) {
@@ -224,15 +218,25 @@ std::string normalize_serial(const std::string& text) {
 
 // ---------------------------------------------------------------------------------------------
 
+CaConfig load_ca_config(const fs::path& file) {
+    const yaml::Doc doc = yaml::Doc::load_file(file.string(), kMaxYamlBytes, "CA configuration '" + file.string() + "'");
+    const YAML::Node& y = doc.root();
+    CaConfig c;
+    c.subject = doc.opt_string(y, "subject").value_or("");
+    c.key = doc.required_string(y, "key");
+    c.pkcs11_module = doc.opt_string(y, "pkcs11_module").value_or("");
+    c.crl_url = doc.opt_string(y, "crl_url").value_or("");
+    c.ocsp_url = doc.opt_string(y, "ocsp_url").value_or("");
+    c.issuer_url = doc.opt_string(y, "issuer_url").value_or("");
+    c.crl_next_update_hours = static_cast<int>(doc.opt_int(y, "crl_next_update_hours", 1, 24 * 366).value_or(24));
+    return c;
+}
+
 CertificateAuthority::Impl::Impl(const std::string& d, CaKeyAccess k) : dir(d), key_access(std::move(k)) {
     std::error_code ec;
     if (!fs::exists(dir / "config.yaml", ec) || !fs::exists(dir / "ca.db", ec))
         throw Error(Errc::file_not_found, "no CA in '" + dir.string() + "'", "create one with 'tsign ca init --dir " + dir.string() + "'");
-    try {
-        config = YAML::LoadFile((dir / "config.yaml").string());
-    } catch (const YAML::Exception& e) {
-        throw Error(Errc::malformed, "cannot read '" + (dir / "config.yaml").string() + "': " + e.what());
-    }
+    config = load_ca_config(dir / "config.yaml");
     cert = read_cert_file(dir / "ca.crt.pem");
     db = std::make_unique<db::Db>((dir / "ca.db").string(), false);
 }
@@ -253,21 +257,24 @@ void CertificateAuthority::Impl::reopen_key() {
 void CertificateAuthority::Impl::reopen_key_locked() {
     key.reset();
     KeyOptions o;
-    std::string spec = config["key"].as<std::string>();
+    std::string spec = config.key;
     if (!Pkcs11Uri::is_uri(spec) && fs::path(spec).is_relative()) spec = (dir / spec).string();
     o.spec = spec;
     o.cert_file = (dir / "ca.crt.pem").string();
     o.pin = key_access.pin;
     o.pkcs11_module = !key_access.pkcs11_module.empty()
                           ? key_access.pkcs11_module
-                          : (config["pkcs11_module"] ? config["pkcs11_module"].as<std::string>() : "");
+                          : config.pkcs11_module;
     o.allow_final_pin_try = key_access.allow_final_pin_try;
     key = open_signer(o);
 }
 
 const EVP_MD* CertificateAuthority::Impl::digest() {
     // A digest as strong as the key: SHA-384 for P-384 and RSA above 3072 bits, else SHA-256.
-    const PublicKeyInfo info = detail::describe_pkey(X509_get0_pubkey(cert.get()));
+    EVP_PKEY* pk = X509_get0_pubkey(cert.get());
+    if (pk == nullptr)
+        ossl::fail(Errc::malformed, "cannot use the CA certificate in '" + dir.string() + "': its public key cannot be decoded");
+    const PublicKeyInfo info = detail::describe_pkey(pk);
     if (info.curve == "P-384" || info.curve == "P-521" || (info.algorithm == "RSA" && info.bits > 3072)) return EVP_sha384();
     return EVP_sha256();
 }
@@ -321,14 +328,13 @@ Bytes ca_init(const CaInitOptions& o) {
     auto own = open_signer(ko);
     auto& own_key = detail::key_signer(*own);
 
-    YAML::Node cfg;
-    cfg["subject"] = o.subject;
-    cfg["key"] = key_spec;
-    if (!o.key.pkcs11_module.empty()) cfg["pkcs11_module"] = o.key.pkcs11_module;
-    cfg["crl_url"] = o.crl_url;
-    cfg["ocsp_url"] = o.ocsp_url;
-    cfg["issuer_url"] = o.issuer_url;
-    cfg["crl_next_update_hours"] = 24;
+    CaConfig cfg;
+    cfg.subject = o.subject;
+    cfg.key = key_spec;
+    cfg.pkcs11_module = o.key.pkcs11_module;
+    cfg.crl_url = o.crl_url;
+    cfg.ocsp_url = o.ocsp_url;
+    cfg.issuer_url = o.issuer_url;
 
     // the new CA's certificate
     ossl::X509Ptr cert(X509_new());
@@ -392,8 +398,16 @@ Bytes ca_init(const CaInitOptions& o) {
         write_file_atomic((dir / "profiles" / (name + ".yaml")).string(), yaml, {.force = true});
     write_file_atomic((dir / "ca.crt.pem").string(), der_to_pem(der, "CERTIFICATE"), {.force = true});
     if (o.parent_dir.empty()) write_file_atomic((dir / "chain.pem").string(), der_to_pem(der, "CERTIFICATE"), {.force = true});
+    YAML::Node node;
+    node["subject"] = cfg.subject;
+    node["key"] = cfg.key;
+    if (!cfg.pkcs11_module.empty()) node["pkcs11_module"] = cfg.pkcs11_module;
+    node["crl_url"] = cfg.crl_url;
+    node["ocsp_url"] = cfg.ocsp_url;
+    node["issuer_url"] = cfg.issuer_url;
+    node["crl_next_update_hours"] = cfg.crl_next_update_hours;
     YAML::Emitter out;
-    out << cfg;
+    out << node;
     write_file_atomic((dir / "config.yaml").string(), std::string("# tsign CA configuration\n") + out.c_str() + "\n", {});
     return der;
 }

@@ -5,14 +5,24 @@
 #include <memory>
 #include <mutex>
 
-#include <yaml-cpp/yaml.h>
-
 #include "core/db.hpp"
 #include "core/ossl.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/ca.hpp"
 
 namespace tsign {
+
+/// A CA folder's config.yaml, every value type-checked when it is read.
+struct CaConfig {
+    std::string subject;
+    std::string key;            ///< a key file (relative to the CA folder) or a pkcs11: URI
+    std::string pkcs11_module;  ///< empty: the usual search
+    std::string crl_url, ocsp_url, issuer_url;  ///< empty: not written into certificates
+    int crl_next_update_hours = 24;
+};
+
+/// Reads and type-checks DIR/config.yaml (at most 1 MiB). Throws Errc::malformed naming the key.
+CaConfig load_ca_config(const std::filesystem::path& file);
 
 struct CertificateAuthority::Impl {
     Impl(const std::string& dir, CaKeyAccess key);
@@ -21,7 +31,7 @@ struct CertificateAuthority::Impl {
     std::filesystem::path dir;
     std::string dir_str;
     CaKeyAccess key_access;
-    YAML::Node config;
+    CaConfig config;
     ossl::X509Ptr cert;
     std::unique_ptr<db::Db> db;
     std::unique_ptr<Signer> key;

@@ -204,16 +204,26 @@ Bytes OcspResponder::crl() {
 
 namespace {
 
-std::string url_decode(const std::string& s) {
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// RFC 3986 percent-decoding; nothing when a '%' is not followed by two hex digits ("%zz", "%4").
+std::optional<std::string> url_decode(std::string_view s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
-            i += 2;
-        } else {
+        if (s[i] != '%') {
             out.push_back(s[i]);
+            continue;
         }
+        const int hi = i + 1 < s.size() ? hex_digit(s[i + 1]) : -1;
+        const int lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
     }
     return out;
 }
@@ -257,10 +267,20 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
         answer(res, responder.respond(Bytes(req.body.begin(), req.body.end())));
     });
     svr.Get(R"(/(.+))", [&](const httplib::Request& req, httplib::Response& res) {
-        // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}
-        std::string path = req.path.substr(1);
-        if (path.rfind("ocsp/", 0) == 0) path = path.substr(5);
-        auto der = base64_decode(url_decode(path));
+        // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
+        // The raw request target is decoded here, exactly once (req.path is httplib's decoded
+        // copy, which leaves malformed escapes as they are and would be decoded a second time).
+        std::string_view path = req.target;
+        path = path.substr(0, path.find('?'));
+        if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+        if (path.rfind("ocsp/", 0) == 0) path.remove_prefix(5);
+        const std::optional<std::string> b64 = url_decode(path);
+        if (!b64) {
+            res.status = 400;
+            res.set_content("malformed request: invalid percent-encoding in the URL\n", "text/plain");
+            return;
+        }
+        auto der = base64_decode(*b64);
         answer(res, der ? responder.respond(*der) : status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST));
         res.set_header("Cache-Control", "max-age=3600, public, no-transform, must-revalidate");
     });

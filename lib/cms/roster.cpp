@@ -57,7 +57,15 @@ ossl::X509Ptr one_certificate(const Bytes& data, std::string* why) {
 }
 
 Bytes spki_sha256_of(X509* cert) {
-    return ossl::sha256(ossl::to_der(X509_get_X509_PUBKEY(cert), i2d_X509_PUBKEY));
+    // The SubjectPublicKeyInfo as it is encoded, whether or not OpenSSL can decode the key in it
+    // (DSA with inherited parameters): hashing it never needs X509_get0_pubkey().
+    const X509_PUBKEY* spki = X509_get_X509_PUBKEY(cert);
+    unsigned char* der = nullptr;
+    const int n = spki != nullptr ? i2d_X509_PUBKEY(spki, &der) : -1;
+    const ossl::OsslStrPtr owner(reinterpret_cast<char*>(der));
+    ERR_clear_error();
+    if (n <= 0 || der == nullptr) throw Error(Errc::malformed, "a certificate's public key cannot be encoded");
+    return ossl::sha256(std::span(der, static_cast<size_t>(n)));
 }
 
 /// The first CN of a name, as UTF-8 for display; empty when there is none.
@@ -149,7 +157,7 @@ public:
 
     Roster load(const Bytes& bytes, const std::string& default_commission) {
         const std::string text(bytes.begin(), bytes.end());
-        if (!ossl::valid_utf8(text)) bad("it is not UTF-8 text");
+        if (const std::string at = ossl::utf8_error_at(text); !at.empty()) bad("it is not UTF-8 text (" + at + ")");
         YAML::Node root;
         try {
             root = YAML::Load(text);
@@ -513,7 +521,7 @@ std::string RosterInfo::to_json() const {
         arr.push_back(e);
     }
     j["members"] = arr;
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string RosterInfo::to_text() const {

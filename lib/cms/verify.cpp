@@ -273,8 +273,15 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     // RFC 5652 §5.4 / §5.6: signature value over the signed attributes, then the message digest.
     const bool has_digest = !has_attrs || detail::message_digest_of(si).has_value();
     if (!has_digest) add(r, FindingCode::message_digest_missing, S, "the message-digest signed attribute is missing or repeated");
-    if (has_attrs) {
-        const int pk_type = EVP_PKEY_get_base_id(X509_get0_pubkey(cert));
+    EVP_PKEY* signer_key = X509_get0_pubkey(cert);
+    if (signer_key == nullptr) {
+        // DSA parameters inherited from the issuer (RFC 3279 §2.3.2) or an unsupported key type:
+        // OpenSSL cannot decode the key, so nothing can verify the signature value.
+        ERR_clear_error();
+        add(r, FindingCode::signature_invalid, S,
+            "the signer certificate's public key cannot be decoded (unsupported, or with parameters inherited from its issuer)");
+    } else if (has_attrs) {
+        const int pk_type = EVP_PKEY_get_base_id(signer_key);
         int ok = 0;
         if (pk_type == EVP_PKEY_ED25519 || pk_type == EVP_PKEY_ED448) {
             ok = verify_signed_attributes_eddsa(si, cert);  // RFC 8419: OpenSSL 3.0's CMS cannot
@@ -294,7 +301,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     ERR_clear_error();
     if (ctx.content_chain == nullptr) {
         r.warnings.push_back("the document was not given: its message digest was not checked");
-    } else if (has_digest && CMS_SignerInfo_verify_content(si, ctx.content_chain) != 1) {
+    } else if (has_digest && (has_attrs || signer_key != nullptr) && CMS_SignerInfo_verify_content(si, ctx.content_chain) != 1) {
         if (has_attrs) add(r, FindingCode::hash_mismatch, S, "the document does not match the signed message digest (altered document)");
         else add(r, FindingCode::signature_invalid, S, "the signature value does not verify over the document");
     }
@@ -567,7 +574,7 @@ std::string VerifyReport::to_json() const {
     }
     j["signers"] = arr;
     if (roster) j["roster"] = detail::roster_json(*roster);
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string VerifyReport::to_text(bool jalali) const {

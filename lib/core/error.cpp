@@ -47,15 +47,15 @@ const char* errc_name(Errc code) noexcept {
 }
 
 Error::Error(Errc code, std::string message, std::string hint)
-    : std::runtime_error(std::move(message)), code_(code), hint_(std::move(hint)) {}
+    : std::runtime_error(to_valid_utf8(message)), code_(code), hint_(to_valid_utf8(hint)) {}
 
 Error& Error::add_detail(std::string detail) {
-    details_.push_back(std::move(detail));
+    details_.push_back(to_valid_utf8(detail));
     return *this;
 }
 
 Error& Error::set_hint(std::string hint) {
-    hint_ = std::move(hint);
+    hint_ = to_valid_utf8(hint);
     return *this;
 }
 

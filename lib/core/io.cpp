@@ -63,6 +63,41 @@ Bytes read_file(const std::string& path) {
     return out;
 }
 
+Bytes detail::read_input_limited(const std::string& path, size_t max, const std::string& what) {
+    detail::check_input_file(path);  // no folders, no devices
+    const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int e = errno;
+        throw Error(e == ENOENT ? Errc::file_not_found : Errc::file_unreadable, "cannot read " + what + ": " + errno_text(e));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() {
+            if (fd != STDIN_FILENO) ::close(fd);
+        }
+    } closer{fd};
+    Bytes out;
+    std::uint8_t buf[65536];
+    for (;;) {
+        const ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            throw Error(Errc::file_unreadable, "cannot read " + what + ": " + errno_text(errno));
+        }
+        if (r == 0) break;
+        if (out.size() + static_cast<size_t>(r) > max)
+            throw Error(Errc::malformed, "cannot read " + what + ": larger than " + detail::size_text(max));
+        out.insert(out.end(), buf, buf + r);
+    }
+    return out;
+}
+
+std::string detail::size_text(size_t n) {
+    if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
+    if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
+    return std::to_string(n) + " bytes";
+}
+
 /// Reads a regular file of at most max bytes; what names it in errors ("roster 'r.yaml'"). Devices,
 /// FIFOs and folders are refused before anything is read (a FIFO is opened without blocking).
 Bytes read_file_limited(const std::string& path, size_t max, const std::string& what) {
@@ -79,7 +114,7 @@ Bytes read_file_limited(const std::string& path, size_t max, const std::string& 
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw Error(Errc::file_unreadable, "cannot read " + what + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw Error(Errc::file_unreadable, "cannot read " + what + ": not a regular file");
-    const std::string too_large = "cannot read " + what + ": larger than " + std::to_string(max >> 20) + " MiB";
+    const std::string too_large = "cannot read " + what + ": larger than " + detail::size_text(max);
     if (static_cast<unsigned long long>(st.st_size) > max) throw Error(Errc::malformed, too_large);
     Bytes data(max + 1);
     size_t n = 0;

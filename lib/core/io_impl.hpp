@@ -1,12 +1,29 @@
 // Internal: checks on input files shared by the streamed readers.
 #pragma once
 
+#include <cstddef>
 #include <string>
+
+#include "tsign/io.hpp"
 
 namespace tsign::detail {
 
 /// Throws Errc::file_not_found / file_unreadable unless path ("-": standard input) is something
 /// a document can be streamed from: not a directory, not a device.
 void check_input_file(const std::string& path);
+
+/// Size limits of the files tsign reads on the user's behalf (bundles, CRLs, responses, configs).
+inline constexpr std::size_t kMaxCertificateFileBytes = 32u << 20;  ///< certificate files and bundles
+inline constexpr std::size_t kMaxCrlFileBytes = 256u << 20;         ///< CRL files (large CAs' CRLs are big)
+inline constexpr std::size_t kMaxOcspFileBytes = 16u << 20;         ///< OCSP responses
+inline constexpr std::size_t kMaxConfigFileBytes = 1u << 20;        ///< YAML configuration files
+
+/// Reads an input named on the command line ("-": standard input) of at most max bytes: like
+/// read_file() (folders and devices refused; pipes such as <(cmd) accepted), but a larger input is
+/// Errc::malformed naming `what` after max + 1 bytes, never read to its end.
+Bytes read_input_limited(const std::string& path, std::size_t max, const std::string& what);
+
+/// "1 MiB", "300 KiB", "12 bytes": a size limit for messages.
+std::string size_text(std::size_t n);
 
 }  // namespace tsign::detail

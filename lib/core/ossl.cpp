@@ -147,6 +147,21 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+std::string utf8_error_at(std::string_view s) {
+    size_t line = 1;
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_char(s, i, nullptr);
+        if (n == 0) {
+            static const char digits[] = "0123456789ABCDEF";
+            const auto b = static_cast<unsigned char>(s[i]);
+            return "line " + std::to_string(line) + ", byte 0x" + digits[b >> 4] + digits[b & 15];
+        }
+        if (s[i] == '\n') ++line;
+        i += n;
+    }
+    return {};
+}
+
 namespace {
 
 void append_hex_escape(std::string& out, unsigned char b) {
@@ -205,6 +220,8 @@ std::string value_bytes(const ASN1_STRING* value) {
 
 }  // namespace
 
+void append_escaped_text(std::string& out, std::string_view s) { append_escaped(out, s, false); }
+
 std::string name_to_utf8(const X509_NAME* name) {
     std::string out;
     const int n = X509_NAME_entry_count(name);
@@ -238,6 +255,19 @@ std::string string_to_utf8(const ASN1_STRING* value) {
     return out;
 }
 
+void ExtValueDeleter::operator()(void* p) const noexcept {
+    if (p == nullptr || method == nullptr) return;
+    if (method->it) ASN1_item_free(static_cast<ASN1_VALUE*>(p), ASN1_ITEM_ptr(method->it));
+    else if (method->ext_free) method->ext_free(p);
+}
+
+ExtValuePtr ext_d2i(X509_EXTENSION* ext) {
+    const X509V3_EXT_METHOD* m = X509V3_EXT_get(ext);
+    void* v = m != nullptr ? X509V3_EXT_d2i(ext) : nullptr;
+    ERR_clear_error();
+    return ExtValuePtr(v, ExtValueDeleter{m});
+}
+
 std::string serial_hex(const ASN1_INTEGER* serial) {
     BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
     if (!bn) return "?";
@@ -252,3 +282,17 @@ long long asn1_time_to_unix(const ASN1_TIME* t) {
 }
 
 }  // namespace tsign::ossl
+
+namespace tsign {
+
+std::string to_valid_utf8(std::string_view s) {
+    bool ascii = true;  // the common case: printable ASCII comes back as it is
+    for (const char c : s) ascii = ascii && static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
+    if (ascii) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    ossl::append_escaped_text(out, s);
+    return out;
+}
+
+}  // namespace tsign

@@ -66,6 +66,25 @@ using ExtStackPtr = Ptr<STACK_OF(X509_EXTENSION), free_ext_stack>;
 inline void free_openssl_string(char* p) { OPENSSL_free(p); }
 using OsslStrPtr = Ptr<char, free_openssl_string>;
 
+/// A decoded extension value (X509V3_EXT_d2i), freed through the extension's own method.
+struct ExtValueDeleter {
+    const X509V3_EXT_METHOD* method = nullptr;
+    void operator()(void* p) const noexcept;
+};
+using ExtValuePtr = std::unique_ptr<void, ExtValueDeleter>;
+
+/// The decoded value of an extension (cast get() to the method's type: BASIC_CONSTRAINTS*,
+/// GENERAL_NAMES*, ...); empty when OpenSSL knows no method for it or its DER does not decode.
+/// The OpenSSL error queue is cleared.
+ExtValuePtr ext_d2i(X509_EXTENSION* ext);
+
+/// A secret buffer of a known length from OpenSSL (a PEM body), wiped and freed.
+struct ClearFree {
+    long len = 0;
+    void operator()(unsigned char* p) const noexcept { OPENSSL_clear_free(p, len > 0 ? static_cast<size_t>(len) : 0); }
+};
+using SecretBufPtr = std::unique_ptr<unsigned char, ClearFree>;
+
 /// Throws Error(code, message, hint) with the OpenSSL error queue folded in as details.
 [[noreturn]] void fail(Errc code, std::string message, std::string hint);
 
@@ -155,6 +174,13 @@ size_t utf8_char(std::string_view s, size_t i, char32_t* cp);
 
 /// True when the bytes are well-formed UTF-8 (RFC 3629).
 bool valid_utf8(std::string_view s);
+
+/// "line N, byte 0xXX": where the first byte that is not well-formed UTF-8 is, for messages; empty
+/// when the text is valid.
+std::string utf8_error_at(std::string_view s);
+
+/// Appends s as tsign::to_valid_utf8() renders it (invalid bytes and control characters as \XX).
+void append_escaped_text(std::string& out, std::string_view s);
 
 /// Serial number as uppercase hex (no separators).
 std::string serial_hex(const ASN1_INTEGER* serial);

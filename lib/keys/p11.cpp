@@ -1,12 +1,13 @@
 #include "keys/p11.hpp"
 
+#include "core/yaml_util.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <filesystem>
 
 #include <openssl/err.h>
-#include <yaml-cpp/yaml.h>
 
 #include "tsign/error.hpp"
 
@@ -128,12 +129,8 @@ std::string resolve_pkcs11_module_impl(const std::string& explicit_path) {
     const std::string cfg = default_config_path();
     std::error_code ec;
     if (std::filesystem::exists(cfg, ec)) {
-        try {
-            YAML::Node root = YAML::LoadFile(cfg);
-            if (root["pkcs11_module"]) return root["pkcs11_module"].as<std::string>();
-        } catch (const YAML::Exception& e) {
-            throw Error(Errc::malformed, "cannot read config '" + cfg + "': " + e.what());
-        }
+        const yaml::Doc doc = yaml::Doc::load_file(cfg, 1 << 20, "config '" + cfg + "'");
+        if (auto module = doc.opt_string(doc.root(), "pkcs11_module"); module && !module->empty()) return *module;
     }
     for (const char* p : {"/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so", "/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so",
                           "/usr/lib/p11-kit-proxy.so", "/usr/lib64/p11-kit-proxy.so"})

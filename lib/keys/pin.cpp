@@ -1,6 +1,8 @@
 #include "tsign/pin.hpp"
 
 #include <cerrno>
+#include <charconv>
+#include <limits>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -130,6 +132,12 @@ PinSource PinSource::parse(const std::string& spec) {
                spec.find_first_not_of("0123456789", 3) == std::string::npos) {
         p.kind_ = Kind::fd;
         p.arg_ = spec.substr(3);
+        int fd = -1;
+        const char* end = p.arg_.data() + p.arg_.size();
+        const auto [q, ec] = std::from_chars(p.arg_.data(), end, fd, 10);
+        if (ec != std::errc() || q != end || fd < 0)
+            throw Error(Errc::malformed, "invalid PIN source: fd '" + (p.arg_.size() > 40 ? p.arg_.substr(0, 40) + "..." : p.arg_) +
+                                             "' is not a number in range (0 to " + std::to_string(std::numeric_limits<int>::max()) + ")");
     } else {
         throw Error(Errc::usage, "invalid PIN source '" + spec + "': expected prompt, env:VAR, file:PATH or fd:N",
                     "a PIN is never accepted as a plain command-line value");
@@ -172,7 +180,8 @@ Secret PinSource::read(const PinRequest& request) const {
         return strip_newline(std::move(s));
     }
     case Kind::fd: {
-        const int fd = std::atoi(arg_.c_str());
+        int fd = -1;
+        std::from_chars(arg_.data(), arg_.data() + arg_.size(), fd, 10);  // checked by parse()
         return strip_newline(read_fd_secret(fd, request.prompt));
     }
     case Kind::prompt:

@@ -1,6 +1,8 @@
 #include "tsign/pkcs11_uri.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <limits>
 
 #include "tsign/error.hpp"
 
@@ -8,18 +10,29 @@ namespace tsign {
 
 namespace {
 
-std::string pct_decode(const std::string& in, const std::string& uri) {
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// RFC 3986 percent-decoding of one attribute value; a '%' not followed by two hex digits ("%zz",
+/// a trailing "%4") is malformed input (exit 3), the attribute named.
+std::string pct_decode(const std::string& in, const std::string& attr, const std::string& uri) {
     std::string out;
     for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%') {
-            if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
-                !std::isxdigit(static_cast<unsigned char>(in[i + 2])))
-                throw Error(Errc::usage, "invalid PKCS#11 URI '" + uri + "': bad percent-encoding");
-            out.push_back(static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16)));
-            i += 2;
-        } else {
+        if (in[i] != '%') {
             out.push_back(in[i]);
+            continue;
         }
+        const int hi = i + 1 < in.size() ? hex_digit(in[i + 1]) : -1;
+        const int lo = i + 2 < in.size() ? hex_digit(in[i + 2]) : -1;
+        if (hi < 0 || lo < 0)
+            throw Error(Errc::malformed, "invalid PKCS#11 URI '" + uri + "': " + attr + ": '" + in.substr(i, 3) +
+                                             "' is not a percent-encoded byte (% and two hex digits)");
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
     }
     return out;
 }
@@ -73,7 +86,7 @@ Pkcs11Uri Pkcs11Uri::parse(const std::string& text) {
         if (eq == std::string::npos)
             throw Error(Errc::usage, "invalid PKCS#11 URI '" + text + "': attribute '" + attr + "' has no value");
         const std::string name = attr.substr(0, eq);
-        const std::string value = pct_decode(attr.substr(eq + 1), text);
+        const std::string value = pct_decode(attr.substr(eq + 1), name, text);
         (void)in_query;
         if (name == "token") u.token = value;
         else if (name == "manufacturer") u.manufacturer = value;
@@ -86,9 +99,14 @@ Pkcs11Uri Pkcs11Uri::parse(const std::string& text) {
                 throw Error(Errc::usage, "invalid PKCS#11 URI '" + text + "': unknown object type '" + value + "'");
             u.type = value;
         } else if (name == "slot-id") {
-            if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
-                throw Error(Errc::usage, "invalid PKCS#11 URI '" + text + "': slot-id must be a decimal number");
-            u.slot_id = std::stoul(value);
+            // CK_SLOT_ID is an unsigned long: a decimal number in its range, nothing else.
+            unsigned long id = 0;
+            const char* end = value.data() + value.size();
+            const auto [p, ec] = std::from_chars(value.data(), end, id, 10);
+            if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || ec != std::errc() || p != end)
+                throw Error(Errc::malformed, "invalid PKCS#11 URI: slot-id '" + (value.size() > 40 ? value.substr(0, 40) + "..." : value) +
+                                                 "' is not a number in range (0 to " + std::to_string(std::numeric_limits<unsigned long>::max()) + ")");
+            u.slot_id = id;
         } else if (name == "slot-description") u.slot_description = value;
         else if (name == "module-path") u.module_path = value;
         else if (name == "module-name") u.module_name = value;

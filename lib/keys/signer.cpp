@@ -10,6 +10,8 @@
 
 #include "keys/p11.hpp"
 #include "keys/signer_impl.hpp"
+
+#include "core/io_impl.hpp"
 #include "tsign/error.hpp"
 #include "tsign/keys.hpp"
 #include "tsign/pkcs11_uri.hpp"
@@ -372,7 +374,7 @@ void check_match(EVP_PKEY* key_public, X509* cert, const std::string& key_what, 
 }
 
 std::unique_ptr<Signer> open_file_signer(const KeyOptions& o) {
-    Bytes data = read_file(o.spec);
+    Bytes data = detail::read_input_limited(o.spec, detail::kMaxCertificateFileBytes, "key '" + o.spec + "'");
     ossl::PkeyPtr pkey;
     ossl::X509Ptr cert;
     if (is_pkcs12(data, o.spec)) {
@@ -383,7 +385,7 @@ std::unique_ptr<Signer> open_file_signer(const KeyOptions& o) {
     }
     secure_wipe(data.data(), data.size());
     detail::check_key_strength(pkey.get(), "'" + o.spec + "'");
-    if (!o.cert_file.empty()) cert = detail::parse_certificate(read_file(o.cert_file), "certificate '" + o.cert_file + "'");
+    if (!o.cert_file.empty()) cert = detail::parse_certificate(detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"), "certificate '" + o.cert_file + "'");
     if (cert) check_match(pkey.get(), cert.get(), "'" + o.spec + "'", o.cert_file.empty() ? "in the PKCS#12 file" : "'" + o.cert_file + "'");
     return std::make_unique<detail::KeySigner>(nullptr, std::move(pkey), nullptr, std::move(cert), "file " + o.spec,
                                                false);
@@ -455,7 +457,7 @@ std::unique_ptr<Signer> open_token_signer(const KeyOptions& o) {
     ossl::X509Ptr cert;
     std::string cert_what;
     if (!o.cert_file.empty()) {
-        cert = detail::parse_certificate(read_file(o.cert_file), "certificate '" + o.cert_file + "'");
+        cert = detail::parse_certificate(detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"), "certificate '" + o.cert_file + "'");
         cert_what = "'" + o.cert_file + "'";
     } else if (PKCS11_CERT* c = PKCS11_find_certificate(key); c != nullptr && c->x509 != nullptr) {
         X509_up_ref(c->x509);

@@ -1,5 +1,6 @@
 #include "net/server.hpp"
 
+#include <charconv>
 #include <csignal>
 #include <thread>
 
@@ -10,12 +11,14 @@ namespace tsign::net {
 std::pair<std::string, int> parse_listen(const std::string& listen) {
     const auto colon = listen.rfind(':');
     int port = -1;
-    try {
-        if (colon != std::string::npos) port = std::stoi(listen.substr(colon + 1));
-    } catch (...) {
-        port = -1;
+    if (colon != std::string::npos) {
+        const char* begin = listen.data() + colon + 1;
+        const char* end = listen.data() + listen.size();
+        const auto [p, ec] = std::from_chars(begin, end, port, 10);
+        if (begin == end || ec != std::errc() || p != end) port = -1;
     }
-    if (port <= 0 || port > 65535) throw Error(Errc::usage, "invalid --listen '" + listen + "': expected ADDR:PORT");
+    if (port <= 0 || port > 65535)
+        throw Error(Errc::usage, "invalid --listen '" + listen + "': expected ADDR:PORT (the port a number from 1 to 65535)");
     return {listen.substr(0, colon), port};
 }
 

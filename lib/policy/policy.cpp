@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <set>
 
 #include <openssl/err.h>
@@ -108,13 +109,10 @@ std::optional<std::int64_t> end_date(const YAML::Node& n, const std::string& sou
 std::int64_t duration(const YAML::Node& n, const std::string& source) {
     if (!n.IsScalar()) bad(source, "'revocation.max_age' must be a duration (30m, 24h, 7d or seconds)");
     const std::string s = n.Scalar();
-    std::size_t used = 0;
     long long v = -1;
-    try {
-        v = std::stoll(s, &used);
-    } catch (const std::exception&) {
-        v = -1;
-    }
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+    if (ec != std::errc() || end == s.data()) v = -1;
+    const std::size_t used = static_cast<std::size_t>(end - s.data());
     const std::string unit = used < s.size() ? s.substr(used) : "s";
     const std::int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
     if (v < 0 || mult == 0 || v > (1LL << 40)) bad(source, "'revocation.max_age': '" + s + "' is not a duration (30m, 24h, 7d or seconds)");
@@ -259,7 +257,13 @@ CryptoCheck Policy::digest(int md_nid, std::int64_t t) const {
 
 CryptoCheck Policy::key(EVP_PKEY* pk, std::int64_t t) const {
     CryptoCheck c;
-    if (pk == nullptr) return c;  // an undecodable key fails path validation on its own
+    if (pk == nullptr) {
+        // A key OpenSSL cannot decode (unsupported, or DSA parameters inherited from the issuer,
+        // RFC 3279 §2.3.2) is in no rule of the policy: nothing it signed can be trusted.
+        c.verdict = CryptoVerdict::never;
+        c.what = "a public key that cannot be decoded (unsupported, or with parameters inherited from its issuer)";
+        return c;
+    }
     const std::string type = key_type(pk);
     const int bits = EVP_PKEY_get_bits(pk);
     bool matched = false;

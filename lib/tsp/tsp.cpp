@@ -45,7 +45,8 @@ std::string status_text(TS_STATUS_INFO* si) {
     const STACK_OF(ASN1_UTF8STRING)* text = TS_STATUS_INFO_get0_text(si);
     for (int i = 0; text && i < sk_ASN1_UTF8STRING_num(text); ++i) {
         const ASN1_UTF8STRING* t = sk_ASN1_UTF8STRING_value(text, i);
-        out += ": " + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t)), static_cast<size_t>(ASN1_STRING_length(t)));
+        // PKIFreeText from the TSA: any bytes, shown as valid UTF-8
+        out += ": " + ossl::string_to_utf8(t);
     }
     return out;
 }
@@ -160,7 +161,7 @@ std::string TimestampReport::to_json() const {
     j["findings"] = detail::findings_json(findings);
     j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     j["notes"] = notes;
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "x509/revocation.hpp"
 #include "tsign/error.hpp"
@@ -44,13 +45,13 @@ std::string ChainReport::to_json() const {
         arr.push_back({{"depth", f.depth}, {"subject", f.subject}, {"code", to_string(f.code)}, {"message", f.message}});
     j["findings"] = arr;
     j["notes"] = notes;
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 namespace detail {
 
 std::vector<ossl::X509Ptr> load_certificates(const std::string& path) {
-    const Bytes data = read_file(path);
+    const Bytes data = read_input_limited(path, kMaxCertificateFileBytes, "certificates '" + path + "'");
     std::vector<ossl::X509Ptr> out;
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
@@ -76,7 +77,7 @@ std::vector<ossl::X509Ptr> load_certificates(const std::string& path) {
 }
 
 std::vector<ossl::X509CrlPtr> load_crls(const std::string& path) {
-    const Bytes data = read_file(path);
+    const Bytes data = read_input_limited(path, kMaxCrlFileBytes, "CRL '" + path + "'");
     std::vector<ossl::X509CrlPtr> out;
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
@@ -104,7 +105,8 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options), p
     for (const auto& f : options.crl_files)
         for (auto& c : load_crls(f)) add_crl(std::move(c), "'" + f + "'");
     for (const auto& f : options.ocsp_files) {
-        auto r = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, read_file(f));
+        auto r = ossl::d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(
+            d2i_OCSP_RESPONSE, read_input_limited(f, kMaxOcspFileBytes, "OCSP response '" + f + "'"));
         if (!r) ossl::fail(Errc::malformed, "cannot read OCSP response '" + f + "': malformed or truncated (DER expected)");
         ocsp_.push_back(std::move(r));
     }
@@ -126,7 +128,35 @@ TrustMaterial::TrustMaterial(const ChainOptions& options) : options_(options), p
     }
 }
 
+namespace {
+
+/// An RFC 5280 §5.1.2.4 time: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ that converts.
+bool rfc5280_time(const ASN1_TIME* t) {
+    if (t == nullptr) return false;
+    const int type = ASN1_STRING_type(t);
+    const int len = ASN1_STRING_length(t);
+    if (!((type == V_ASN1_UTCTIME && len == 13) || (type == V_ASN1_GENERALIZEDTIME && len == 15))) return false;
+    const unsigned char* d = ASN1_STRING_get0_data(t);
+    for (int i = 0; i + 1 < len; ++i)
+        if (d[i] < '0' || d[i] > '9') return false;
+    struct tm tm {};
+    const bool ok = d[len - 1] == 'Z' && ASN1_TIME_to_tm(t, &tm) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+}  // namespace
+
 void TrustMaterial::add_crl(ossl::X509CrlPtr c, const std::string& source) {
+    // A CRL whose thisUpdate or nextUpdate is not a valid time says nothing usable. It is not
+    // offered to OpenSSL either: OpenSSL 3.0's CRL lookup (get_crl_sk) takes a reference to such
+    // a "near match" that it never releases (see tests/data/hostile/FINDINGS.md, verify-crl-leak).
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(c.get());
+    if (!rfc5280_time(X509_CRL_get0_lastUpdate(c.get())) || (next != nullptr && !rfc5280_time(next))) {
+        notes_.push_back("CRL from " + source + " (issuer " + ossl::name_to_utf8(X509_CRL_get_issuer(c.get())) +
+                         ") ignored: its thisUpdate or nextUpdate is not a valid time (RFC 5280 §5.1.2.4)");
+        return;
+    }
     // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; a CRL without one is not used.
     ossl::Asn1IntPtr num(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(c.get(), NID_crl_number, nullptr, nullptr)));
     ERR_clear_error();

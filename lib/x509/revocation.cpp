@@ -1,5 +1,7 @@
 #include "x509/revocation.hpp"
 
+#include "core/io_impl.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
@@ -191,7 +193,9 @@ std::vector<std::string> crl_urls(X509* cert) {
             if (gn->type != GEN_URI) continue;
             const ASN1_IA5STRING* uri = gn->d.uniformResourceIdentifier;
             std::string u(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
-            if (is_http(u)) out.push_back(u);
+            // an IA5String may hold any bytes; a URL to fetch is printable ASCII (RFC 3986)
+            const bool printable = std::all_of(u.begin(), u.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+            if (printable && is_http(u)) out.push_back(u);
         }
     }
     sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
@@ -256,7 +260,7 @@ ossl::X509CrlPtr fetch_crl(const std::string& url, const std::string& cache_dir,
         std::error_code ec;
         if (fs::exists(cached, ec)) {
             try {
-                ossl::X509CrlPtr crl = parse_crl(read_file(cached.string()));
+                ossl::X509CrlPtr crl = parse_crl(detail::read_input_limited(cached.string(), detail::kMaxCrlFileBytes, "cached CRL '" + cached.string() + "'"));
                 if (crl && still_current(crl.get())) return crl;
             } catch (const Error&) {
                 // an unreadable cache entry is fetched again
@@ -319,7 +323,7 @@ std::string OcspCheckReport::to_json() const {
     j["next_update"] = t(next_update);
     j["revocation_time"] = t(revocation_time);
     j["reason"] = reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(reason);
-    return j.dump(2);
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certificate, const Bytes& issuer,

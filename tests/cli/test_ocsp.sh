@@ -65,6 +65,13 @@ head -c 200 /dev/urandom | curl -s --data-binary @- "http://127.0.0.1:$PORT/" -o
 check "garbage gets malformedRequest" grep -q "malformedrequest" <(openssl ocsp -respin bad.der -resp_text 2>&1)
 curl -s "http://127.0.0.1:$PORT/not-base64!" -o bad2.der
 check "a bad GET gets malformedRequest" grep -q "malformedrequest" <(openssl ocsp -respin bad2.der -resp_text 2>&1)
+# percent-escapes: malformed ones are HTTP 400; the path is decoded exactly once (%25 is a literal %)
+for bad in '%zz' 'abc%4' '%'; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "http://127.0.0.1:$PORT/$bad")
+  check "a GET with the bad escape '$bad' is refused (HTTP $code)" test "$code" = 400
+done
+curl -s "http://127.0.0.1:$PORT/$(printf '%s' "$enc" | sed 's/%/%25/g')" -o twice.der
+check "a GET encoded twice is not decoded twice" grep -q "malformedrequest" <(openssl ocsp -respin twice.der -resp_text 2>&1)
 code=$(head -c 100000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "http://127.0.0.1:$PORT/")
 check "an oversized request is refused (HTTP $code)" test "$code" = 413
 check "the server still answers after bad input" bash -c "${Q[*]} -cert good.crt 2>&1 | grep -q 'good.crt: good'"

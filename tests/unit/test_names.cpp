@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "core/ossl.hpp"
@@ -185,4 +186,49 @@ TEST_CASE("parse_dn(name_to_utf8(n)) == n for random names") {
         }
         check_round_trip(make_name(avas).get());
     }
+}
+
+TEST_CASE("to_valid_utf8: invalid bytes and control characters as \\XX, text unchanged") {
+    CHECK(to_valid_utf8("plain text") == "plain text");
+    CHECK(to_valid_utf8("علی رضایی") == "علی رضایی");
+    CHECK(to_valid_utf8("a\xff" "b") == "a\\FFb");
+    CHECK(to_valid_utf8("a\nb") == "a\\0Ab");
+    CHECK(to_valid_utf8("\xe2\x80\xae") == "\\E2\\80\\AE");  // RIGHT-TO-LEFT OVERRIDE
+    CHECK(to_valid_utf8("\xed\xa0\x80") == "\\ED\\A0\\80");  // a surrogate
+    CHECK(ossl::valid_utf8(to_valid_utf8(std::string("\xc0\xaf\xf5\x80", 4))));
+    CHECK(Error(Errc::malformed, "cannot read 'x\xff'").what() == std::string("cannot read 'x\\FF'"));
+}
+
+TEST_CASE("name_to_utf8: invalid content in BMPString, UTF8String, T61String and IA5String values") {
+    struct Case {
+        int type;
+        std::string bytes;
+    };
+    const Case cases[] = {
+        {V_ASN1_UTF8STRING, "a\xff" "b"},             // not UTF-8
+        {V_ASN1_UTF8STRING, "\xed\xa0\x80"},          // a surrogate
+        {V_ASN1_BMPSTRING, std::string("\x00" "a\x00", 3)},  // odd length
+        {V_ASN1_BMPSTRING, std::string("\xd8\x00\x00\x41", 4)},  // a lone high surrogate
+        {V_ASN1_T61STRING, "caf\xe9\x01"},            // Latin-1 byte and a control character
+        {V_ASN1_IA5STRING, "x\x80\xff"},              // bytes above ASCII
+        {V_ASN1_UNIVERSALSTRING, std::string("\x00\x11\x00\x00", 4)},  // beyond U+10FFFF
+    };
+    int decoded = 0;
+    for (const auto& c : cases) {
+        // DER of Name: SEQUENCE { SET { SEQUENCE { OID 2.5.4.3, <type> value } } }, as a certificate carries it
+        std::string atv = std::string("\x06\x03\x55\x04\x03", 5) + static_cast<char>(c.type) + static_cast<char>(c.bytes.size()) + c.bytes;
+        std::string seq = "\x30" + std::string(1, static_cast<char>(atv.size())) + atv;
+        std::string set = "\x31" + std::string(1, static_cast<char>(seq.size())) + seq;
+        std::string der = "\x30" + std::string(1, static_cast<char>(set.size())) + set;
+        const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+        ossl::X509NamePtr n(d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())));
+        ERR_clear_error();
+        if (!n) continue;  // OpenSSL's decoder refuses it (odd BMPString lengths ...): it never reaches a name
+        ++decoded;
+        const std::string s = ossl::name_to_utf8(n.get());
+        CHECK_MESSAGE(ossl::valid_utf8(s), "type " << c.type);
+        CHECK(s.rfind("CN=", 0) == 0);
+        ERR_clear_error();
+    }
+    CHECK(decoded >= 2);  // the canonical-form pass of d2i_X509_NAME refuses the rest
 }

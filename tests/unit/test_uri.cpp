@@ -55,3 +55,16 @@ TEST_CASE("PKCS#11 URI: errors") {
         CHECK(std::string(e.what()).find("123456") == std::string::npos);  // never echo the PIN
     }
 }
+
+TEST_CASE("PKCS#11 URI: numbers out of range and bad escapes are malformed input (exit 3)") {
+    for (const char* bad : {"pkcs11:slot-id=99999999999999999999", "pkcs11:slot-id=18446744073709551616", "pkcs11:slot-id=-1",
+                            "pkcs11:slot-id=", "pkcs11:token=%zz", "pkcs11:token=%4", "pkcs11:object=a%"}) {
+        try {
+            Pkcs11Uri::parse(bad);
+            FAIL("accepted: " << bad);
+        } catch (const tsign::Error& e) {
+            CHECK_MESSAGE(e.code() == tsign::Errc::malformed, bad);
+        }
+    }
+    CHECK(Pkcs11Uri::parse("pkcs11:slot-id=18446744073709551615").slot_id == 18446744073709551615UL);
+}

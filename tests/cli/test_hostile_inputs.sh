@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Hostile inputs: the minimised findings of the fuzzing run (tests/data/hostile/FINDINGS.md) and
+# their relatives, fed through the command. Each must end in a verdict or a one-line error with
+# exit 3 that names the problem: never exit 6, never a signal, never invalid UTF-8 on any output,
+# never a leak (the sanitizer build runs this too: lib.sh fails a test on any sanitizer report).
+source "$(dirname "$0")/lib.sh"
+cd "$W"
+H=$TSIGN_SOURCE/tests/data/hostile
+F=$H/fixtures
+utf8_ok() { python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' <"$1"; }
+expect_utf8() {  # expect_utf8 DESCRIPTION: stdout and stderr of the last run are valid UTF-8
+  if utf8_ok "$W/out" && utf8_ok "$W/err"; then ok "$1: output is valid UTF-8"; else fail "$1: output is not valid UTF-8"; fi
+}
+
+# --- 1. info on a DSA certificate with inherited parameters: no decodable public key ---
+for mode in "" --json; do
+  run "$TSIGN" info $mode "$H/info-null-public-key.der"
+  expect_rc 0 "info $mode on a certificate without a decodable key"
+  expect_utf8 "info $mode null key"
+done
+run "$TSIGN" info --json "$H/info-null-public-key.der"
+check "the key is marked undecodable" test "$(jq -r '.public_key.undecodable' out)" = true
+check "its algorithm is still named" test "$(jq -r '.public_key.algorithm' out)" = dsaEncryption
+check "its SPKI is hashed" test "$(jq -r '.public_key.spki_sha256 | length' out)" = 64
+run "$TSIGN" info "$H/info-null-public-key.der"
+expect_out_contains "Undecodable: yes" "human output says the key is undecodable"
+# the same certificate as a roster member (its SPKI is hashed without decoding the key) and in cert verify
+printf 'quorum: 1\nmembers:\n  - certificate: %s\n' "$H/info-null-public-key.der" >dsa-roster.yaml
+run "$TSIGN" roster check dsa-roster.yaml
+if [ "$RC" -eq 0 ] || [ "$RC" -eq 3 ]; then ok "roster with an undecodable key: exit $RC"; else fail "roster with an undecodable key: exit $RC: $(cat err)"; fi
+run "$TSIGN" cert verify --trust "$H/info-null-public-key.der" "$H/info-null-public-key.der"
+if [ "$RC" -eq 1 ] || [ "$RC" -eq 0 ]; then ok "cert verify on an undecodable key: a verdict (exit $RC)"; else fail "cert verify on an undecodable key: exit $RC: $(cat err)"; fi
+
+# --- 2. invalid UTF-8 in certificate names and subjectAltNames: escaped as \XX, exit 0 ---
+for f in info-san-invalid-utf8.der info-invalid-utf8-2.der; do
+  for mode in "" --json; do
+    run "$TSIGN" info $mode "$H/$f"
+    expect_rc 0 "info $mode $f"
+    expect_utf8 "info $mode $f"
+  done
+done
+run "$TSIGN" info --json "$H/info-san-invalid-utf8.der"
+check "the invalid byte of the SAN is shown as \\FF" test "$(jq -r '.extensions.subject_alt_names[0]' out)" = 'email:\FF@b.ir'
+# a roster file that is not UTF-8 is refused with the line named (exit 3, never exit 6)
+run "$TSIGN" verify --trust "$F/trust.pem" --untrusted "$F/untrusted.pem" --roster "$F/roster.yaml" --json "$F/doc.txt.p7s" "$F/doc.txt"
+expect_rc 3 "roster with a broken UTF-8 member name"
+expect_err_contains "roster.yaml': it is not UTF-8 text (line 4, byte 0xEC)" "the broken byte is located"
+expect_one_line_error "roster not UTF-8"
+expect_utf8 "roster not UTF-8"
+# the valid signature with a valid roster: JSON, exit 0
+printf 'quorum: 1\nmembers:\n  - name: "Fuzz Signer"\n    certificate: %s\n' "$F/signer.crt" >good-roster.yaml
+run "$TSIGN" verify --trust "$F/trust.pem" --untrusted "$F/untrusted.pem" --roster good-roster.yaml --json "$F/doc.txt.p7s" "$F/doc.txt"
+expect_rc 0 "valid signature with a roster, --json"
+expect_utf8 "roster --json"
+check "the roster quorum is met" test "$(jq -r '.roster.quorum_met' out)" = true
+# file names that are not UTF-8 are echoed escaped
+run "$TSIGN" verify --trust "$F/trust.pem" "$(printf 'no\xffsuch.p7s')"
+expect_rc 3 "a missing signature whose name is not UTF-8"
+expect_err_contains 'no\FFsuch.p7s' "the file name is echoed with \\FF"
+expect_utf8 "file name not UTF-8"
+
+# --- 3. numbers out of range and malformed percent-escapes ---
+run "$TSIGN" csr --key "$(cat "$H/pkcs11-uri-huge-slot-id.txt")" --subject /CN=x --out x.csr
+expect_rc 3 "PKCS#11 URI with a huge slot-id"
+expect_err_contains "PKCS#11 URI: slot-id '99999999999999999999' is not a number in range" "the slot-id is named"
+expect_one_line_error "huge slot-id"
+for bad in 'pkcs11:token=%zz' 'pkcs11:token=a;object=%4'; do
+  run "$TSIGN" csr --key "$bad" --subject /CN=x --out x.csr
+  expect_rc 3 "PKCS#11 URI $bad"
+  expect_err_contains "is not a percent-encoded byte" "the bad escape in $bad is named"
+done
+run "$TSIGN" csr --key k.pem --pin-source fd:99999999999999999999 --subject /CN=x --out x.csr
+expect_rc 3 "PIN source fd out of range"
+expect_err_contains "fd '99999999999999999999' is not a number in range" "the fd is named"
+
+# --- 4. YAML files with values of the wrong type: exit 3 naming the file and the key ---
+export CA_PASS=hostile-pass
+check "a CA to spoil" "$TSIGN" ca init --dir ca --subject "/CN=Fuzz Root/C=IR" --key-type ec-p256 --pin-source env:CA_PASS
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -subj /CN=leaf -out leaf.csr 2>/dev/null
+cp ca/config.yaml ca/config.good
+cp "$H/ca-config/config.yaml" ca/config.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "CA config.yaml with crl_url: [a, b]"
+expect_err_contains "invalid CA configuration '" "the CA configuration is named"
+expect_err_contains "'crl_url' must be text, not a list" "crl_url is named"
+expect_one_line_error "CA config crl_url list"
+sed 's/^crl_next_update_hours:.*/crl_next_update_hours: {a: 1}/' ca/config.good >ca/config.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "CA config.yaml with a mapping for a number"
+expect_err_contains "'crl_next_update_hours' must be an integer" "crl_next_update_hours is named"
+printf 'key: [x\n' >ca/config.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "CA config.yaml that is not YAML"
+expect_err_contains "not valid YAML" "the YAML error is reported"
+cp ca/config.good ca/config.yaml
+cp ca/profiles/signer.yaml signer.good
+sed 's/^default_days:.*/default_days: [730]/' signer.good >ca/profiles/signer.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "profile with a list for default_days"
+expect_err_contains "signer.yaml': 'default_days' must be an integer" "the profile and key are named"
+sed 's/^key_usage:.*/key_usage: digitalSignature/' signer.good >ca/profiles/signer.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "profile with a string for a list"
+expect_err_contains "'key_usage' must be a list" "key_usage is named"
+sed 's/^ca: false/ca: {x: 1}/' signer.good >ca/profiles/signer.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 3 "profile with a mapping for a boolean"
+expect_err_contains "'ca' must be true or false" "ca is named"
+cp signer.good ca/profiles/signer.yaml
+run "$TSIGN" ca issue --dir ca --csr leaf.csr --profile signer --pin-source env:CA_PASS --force --out leaf.crt
+expect_rc 0 "the repaired CA issues"
+printf 'pkcs11_module: [a, b]\n' >p11.yaml
+run env -u TSIGN_PKCS11_MODULE TSIGN_CONFIG="$W/p11.yaml" "$TSIGN" token list
+expect_rc 3 "p11 config with a list for pkcs11_module"
+expect_err_contains "p11.yaml': 'pkcs11_module' must be text, not a list" "the p11 config key is named"
+printf 'commission: c\nquorum: [1]\nmembers:\n  - certificate: %s\n' "$F/signer.crt" >typed-roster.yaml
+run "$TSIGN" roster check typed-roster.yaml
+expect_rc 3 "roster with a list for quorum"
+expect_err_contains "quorum must be an integer" "quorum is named"
+"$TSIGN" policy show >policy.yaml
+printf 'revocation:\n  required: [yes]\n' >>policy.yaml
+run "$TSIGN" verify --validation-policy policy.yaml --trust "$F/trust.pem" "$F/doc.txt.p7s" "$F/doc.txt"
+expect_rc 3 "policy with a list for revocation.required"
+expect_err_contains "policy.yaml'" "the policy file is named"
+
+# --- 5. an empty file to verify ---
+: >empty.p7s
+run "$TSIGN" verify --trust "$F/trust.pem" empty.p7s "$F/doc.txt"
+expect_rc 3 "empty signature file"
+expect_err_contains "the file is empty" "the empty file is named"
+
+# --- 6. an embedded CRL with corrupted times (LeakSanitizer found a leaked reference) ---
+run "$TSIGN" verify --trust "$F/trust.pem" --untrusted "$F/untrusted.pem" "$H/verify-crl-leak.p7s" "$F/doc.txt"
+expect_rc 3 "the fuzzed file as found (trailing bytes)"
+expect_err_contains "follow the signature (trailing data)" "trailing data named"
+run "$TSIGN" verify --trust "$F/trust.pem" --untrusted "$F/untrusted.pem" --json "$H/verify-crl-leak-trimmed.p7s" "$F/doc.txt"
+if [ "$RC" -eq 0 ] || [ "$RC" -eq 1 ]; then ok "the CRL with corrupted times reaches a verdict (exit $RC)"; else fail "CRL with corrupted times: exit $RC: $(head -c 400 err)"; fi
+if grep -q "is not a valid time" out; then ok "the CRL with corrupted times is ignored with a note"; else fail "no note about the CRL's times: $(head -c 600 out)"; fi
+
+# --- 7. size limits: files named by someone else's file ---
+printf 'quorum: 1\nmembers:\n  - certificate: /dev/zero\n' >zero-roster.yaml
+SECONDS=0
+run timeout 20 "$TSIGN" verify --trust "$F/trust.pem" --untrusted "$F/untrusted.pem" --roster zero-roster.yaml "$F/doc.txt.p7s" "$F/doc.txt"
+expect_rc 3 "roster naming /dev/zero"
+expect_err_contains "certificate '/dev/zero': not a regular file" "the device is refused"
+if [ "$SECONDS" -lt 10 ]; then ok "refused quickly ($SECONDS s)"; else fail "took $SECONDS s"; fi
+truncate -s 5M big.crt
+printf 'quorum: 1\nmembers:\n  - certificate: big.crt\n' >big-roster.yaml
+run "$TSIGN" roster check big-roster.yaml
+expect_rc 3 "roster naming a 5 MiB certificate file"
+expect_err_contains "larger than" "the size limit is named"
+truncate -s 40M big.pem
+run "$TSIGN" verify --trust big.pem "$F/doc.txt.p7s" "$F/doc.txt"
+expect_rc 3 "a 40 MiB trust bundle"
+expect_err_contains "certificates 'big.pem': larger than 32 MiB" "the bundle limit is named"
+truncate -s 2M big.yaml
+run env -u TSIGN_PKCS11_MODULE TSIGN_CONFIG="$W/big.yaml" "$TSIGN" token list
+expect_rc 3 "a 2 MiB p11 config"
+expect_err_contains "larger than 1 MiB" "the config limit is named"
+
+finish
