@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "net/http.hpp"
 #include "tsign/ocsp.hpp"
@@ -169,21 +170,21 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
 
 std::vector<std::string> ocsp_urls(X509* cert) {
     std::vector<std::string> out;
-    STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
-    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls); ++i) {
-        std::string u = sk_OPENSSL_STRING_value(urls, i);
+    const ossl::StringStackPtr urls(X509_get1_ocsp(cert));
+    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls.get()); ++i) {
+        std::string u = sk_OPENSSL_STRING_value(urls.get(), i);
         if (is_http(u)) out.push_back(u);
     }
-    X509_email_free(urls);
     return out;
 }
 
 std::vector<std::string> crl_urls(X509* cert) {
     std::vector<std::string> out;
-    STACK_OF(DIST_POINT)* dps = static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+    const ossl::DistPointsPtr dps(
+        static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
     ERR_clear_error();
-    for (int i = 0; dps && i < sk_DIST_POINT_num(dps); ++i) {
-        DIST_POINT* dp = sk_DIST_POINT_value(dps, i);
+    for (int i = 0; dps && i < sk_DIST_POINT_num(dps.get()); ++i) {
+        DIST_POINT* dp = sk_DIST_POINT_value(dps.get(), i);
         if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
         GENERAL_NAMES* names = dp->distpoint->name.fullname;
         for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
@@ -194,7 +195,6 @@ std::vector<std::string> crl_urls(X509* cert) {
             if (is_http(u)) out.push_back(u);
         }
     }
-    sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
     return out;
 }
 
@@ -278,8 +278,7 @@ ossl::X509CrlPtr fetch_crl(const std::string& url, const std::string& cache_dir,
             // The cache is an optimisation: failing to write it changes nothing else. The CRL's
             // signature is checked at every use, so a tampered entry cannot pass.
             try {
-                std::error_code ec;
-                fs::create_directories(cached.parent_path(), ec);
+                detail::make_dirs(cached.parent_path().string(), 0700);  // the user's cache, nobody else's
                 write_file_atomic(cached.string(), r.body, {.force = true, .mode = 0644});
             } catch (const Error&) {
             }
