@@ -99,8 +99,8 @@ SigningKey::SigningKey(Signer& signer) : signer_(signer) {
         }
         break;
     default:
-        throw Error(Errc::unsupported, "cannot sign with " + signer.location() + ": " + pub.algorithm +
-                                           " keys are not supported (RSA and EC are)");
+        throw Error(Errc::unsupported,
+                    "cannot sign with " + signer.location() + ": " + pub.algorithm + " keys are not supported (RSA and EC are)");
     }
     if (!ok || !EVP_PKEY_set1_engine(pkey_.get(), b.engine) || !EVP_PKEY_set_ex_data(pkey_.get(), b.index, this))
         ossl::fail(Errc::internal, "cannot prepare the key of " + signer.location() + " for signing");
@@ -121,8 +121,7 @@ void SigningKey::fail(const std::string& what) {
     ossl::fail(Errc::internal, what + " with " + signer_.location() + " failed");
 }
 
-int SigningKey::sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigned char* tbs,
-                     size_t tbslen) noexcept {
+int SigningKey::sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigned char* tbs, size_t tbslen) noexcept {
     try {
         if (sig == nullptr) {  // the size query
             *siglen = static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
@@ -136,7 +135,9 @@ int SigningKey::sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, cons
         case NID_sha256: scheme.digest = DigestAlgorithm::sha256; break;
         case NID_sha384: scheme.digest = DigestAlgorithm::sha384; break;
         case NID_sha512: scheme.digest = DigestAlgorithm::sha512; break;
-        default: throw Error(Errc::unsupported, std::string("cannot sign with ") + EVP_MD_get0_name(md) + ": use SHA-256, SHA-384 or SHA-512");
+        default:
+            throw Error(Errc::unsupported,
+                        std::string("cannot sign with ") + EVP_MD_get0_name(md) + ": use SHA-256, SHA-384 or SHA-512");
         }
         if (EVP_PKEY_get_base_id(pkey_.get()) == EVP_PKEY_RSA) {
             int padding = RSA_PKCS1_PADDING;
@@ -149,7 +150,8 @@ int SigningKey::sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, cons
                 EVP_PKEY_CTX_get_rsa_mgf1_md(ctx, &mgf1);
                 if ((salt != RSA_PSS_SALTLEN_DIGEST && salt != EVP_MD_get_size(md)) || mgf1 == nullptr ||
                     EVP_MD_get_type(mgf1) != EVP_MD_get_type(md))
-                    throw Error(Errc::unsupported, "cannot sign: RSA-PSS with a salt or MGF1 digest other than the message digest's");
+                    throw Error(Errc::unsupported,
+                                "cannot sign: RSA-PSS with a salt or MGF1 digest other than the message digest's");
                 scheme.rsa_pss = true;
             } else if (padding != RSA_PKCS1_PADDING) {
                 throw Error(Errc::unsupported, "cannot sign: RSA padding mode " + std::to_string(padding) + " is not supported");

@@ -450,7 +450,9 @@ TrustMaterial::Gathered TrustMaterial::gather_revocation(X509_STORE* store, X509
         X509* issuer = sk_X509_value(chain.get(), d + 1);
         const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
         auto take = [&](OCSP_RESPONSE* resp, OCSP_REQUEST* req) {
-            OcspVerdict v = check_ocsp(resp, cert, issuer, anchors, untrusted, t, t_proven, req, policy_.get());
+            OcspVerdict v = check_ocsp(resp, cert, issuer,
+                                       {.trust = anchors, .untrusted = untrusted, .at = t, .at_proven = t_proven, .request = req,
+                                        .policy = policy_.get()});
             if (!v.crypto.ok()) {
                 // Evidence signed with what the policy refuses is reported, never silently dropped.
                 crypto_finding(v.crypto, d, subject, "OCSP response about it: signature", options_.allow_weak_algorithms, crypto, notes);
@@ -599,7 +601,7 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
     auto& answers = gathered.answers;  // gathered.fetched keeps the fetched CRLs alive until the end
     auto& unreachable = gathered.unreachable;
     auto& stale = gathered.stale;
-    const auto& evidence_findings = gathered.crypto;
+    auto& evidence_findings = gathered.crypto;
     auto& gather_notes = gathered.notes;
 
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());

@@ -56,9 +56,13 @@ bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer) {
     return bs && find_single(bs.get(), cert, issuer) != nullptr;
 }
 
-OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
-                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request,
-                       const Policy* policy) {
+OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const OcspCheckContext& context) {
+    const std::vector<X509*>& trust = context.trust;
+    STACK_OF(X509)* untrusted = context.untrusted;
+    const std::int64_t t = context.at;
+    const bool t_proven = context.at_proven;
+    OCSP_REQUEST* request = context.request;
+    const Policy* policy = context.policy;
     OcspVerdict v;
     const int st = OCSP_response_status(resp);
     if (st != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
@@ -343,7 +347,8 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
     const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
     const auto policy = detail::Policy::load(trust.validation_policy_file);
     const detail::OcspVerdict v =
-        detail::check_ocsp(resp.get(), cert.get(), iss.get(), anchors, others.get(), t, trust.at.has_value(), nullptr, policy.get());
+        detail::check_ocsp(resp.get(), cert.get(), iss.get(),
+                           {.trust = anchors, .untrusted = others.get(), .at = t, .at_proven = trust.at.has_value(), .policy = policy.get()});
     OcspCheckReport r;
     r.status = v.status;
     r.valid = v.status == "good";
