@@ -96,7 +96,8 @@ struct OcspResponder::Impl {
                 X509* cert = responder ? responder_cert.get() : ca.impl().cert.get();
                 ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
                 EVP_PKEY_CTX* pctx = nullptr;
-                if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0) k.fail("signing the OCSP response");
+                if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0)
+                    k.fail("signing the OCSP response");
                 detail::configure_signature(pctx, k.pkey(), SignatureScheme{});
                 if (OCSP_basic_sign_ctx(bs, cert, mctx.get(), nullptr, 0) <= 0) k.fail("signing the OCSP response");
                 return;

@@ -61,7 +61,6 @@ Stmt::Stmt(Db& db, const std::string& sql) : db_(&db) {
     if (rc != SQLITE_OK) db.fail("cannot prepare '" + sql + "'");
 }
 
-
 Stmt& Stmt::bind(int i, const std::string& v) {
     sqlite3_bind_text(st_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;

@@ -32,9 +32,9 @@ class Session;
 
 // The owning handles of a loaded module, released in reverse order of declaration in Module.
 inline void close_library(void* handle) { dlclose(handle); }
-using LibraryPtr = ossl::Ptr<void, close_library>;                  ///< dlopen()
-using CtxPtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_free>;               ///< PKCS11_CTX_new()
-using LoadedModulePtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_unload>;    ///< PKCS11_CTX_load() succeeded
+using LibraryPtr = ossl::Ptr<void, close_library>;                 ///< dlopen()
+using CtxPtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_free>;             ///< PKCS11_CTX_new()
+using LoadedModulePtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_unload>;  ///< PKCS11_CTX_load() succeeded
 /// The slot list of PKCS11_enumerate_slots().
 class SlotList {
 public:
@@ -97,10 +97,10 @@ public:
 private:
     Module() = default;
     std::string path_;
-    LibraryPtr dl_;            // closed last
+    LibraryPtr dl_;  // closed last
     CtxPtr ctx_;
-    LoadedModulePtr loaded_;   // the same context, unloaded before it is freed
-    SlotList slots_;           // released first
+    LoadedModulePtr loaded_;  // the same context, unloaded before it is freed
+    SlotList slots_;          // released first
     CK_FUNCTION_LIST* fl_ = nullptr;
     bool owns_init_ = false;
     ossl::UiMethodPtr ui_;

@@ -299,8 +299,8 @@ int passphrase_cb(char* buf, int size, int /*rwflag*/, void* u) {
 
 ossl::PkeyPtr decode_private_key(const Bytes& data, const std::string& path, PassCtx& pass) {
     EVP_PKEY* decoded = nullptr;
-    const ossl::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(&decoded, nullptr, nullptr, nullptr, EVP_PKEY_KEYPAIR,
-                                                                 nullptr, nullptr));
+    const ossl::DecoderCtxPtr dctx(
+        OSSL_DECODER_CTX_new_for_pkey(&decoded, nullptr, nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr, nullptr));
     if (!dctx) ossl::fail(Errc::internal, "cannot create a key decoder");
     OSSL_DECODER_CTX_set_pem_password_cb(dctx.get(), passphrase_cb, &pass);
     const unsigned char* p = data.data();

@@ -422,8 +422,8 @@ void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) 
 }  // namespace
 
 TrustMaterial::Gathered TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted,
-                                                        STACK_OF(X509_CRL) * crls, std::int64_t t,
-                                                        const ValidateOptions& options) const {
+                                                         STACK_OF(X509_CRL) * crls, std::int64_t t,
+                                                         const ValidateOptions& options) const {
     Gathered g;
     auto& fetched = g.fetched;
     auto& answers = g.answers;
@@ -451,7 +451,11 @@ TrustMaterial::Gathered TrustMaterial::gather_revocation(X509_STORE* store, X509
         const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
         auto take = [&](OCSP_RESPONSE* resp, OCSP_REQUEST* req) {
             OcspVerdict v = check_ocsp(resp, cert, issuer,
-                                       {.trust = anchors, .untrusted = untrusted, .at = t, .at_proven = t_proven, .request = req,
+                                       {.trust = anchors,
+                                        .untrusted = untrusted,
+                                        .at = t,
+                                        .at_proven = t_proven,
+                                        .request = req,
                                         .policy = policy_.get()});
             if (!v.crypto.ok()) {
                 // Evidence signed with what the policy refuses is reported, never silently dropped.

@@ -36,7 +36,7 @@ struct ValidateOptions {
     /// `at` comes from proof (a timestamp, the user's --at): a revocation dated after it does not count.
     bool at_proven = false;
     /// More intermediates to offer (e.g. the certificates of a CMS message).
-    STACK_OF(X509)* extra_untrusted = nullptr;
+    STACK_OF(X509) * extra_untrusted = nullptr;
     /// When given, receives the certificates, CRLs and OCSP responses that served (what CAdES-LT embeds).
     Evidence* used = nullptr;
     /// When keys and signature algorithms of the path and its CRLs are judged: the time of a proof
@@ -65,11 +65,11 @@ private:
     void add_crl(ossl::X509CrlPtr crl, const std::string& source);
     /// What gather_revocation() found, per depth of the path.
     struct Gathered {
-        std::vector<ossl::X509CrlPtr> fetched;     ///< CRLs fetched (also pushed onto the CRL stack)
-        std::map<int, OcspVerdict> answers;        ///< usable OCSP answers
-        std::map<int, std::string> unreachable;    ///< why no revocation data could be had
-        std::map<int, std::string> stale;          ///< OCSP answers too old for the policy
-        std::vector<CertFinding> crypto;           ///< evidence signed with what the policy refuses
+        std::vector<ossl::X509CrlPtr> fetched;   ///< CRLs fetched (also pushed onto the CRL stack)
+        std::map<int, OcspVerdict> answers;      ///< usable OCSP answers
+        std::map<int, std::string> unreachable;  ///< why no revocation data could be had
+        std::map<int, std::string> stale;        ///< OCSP answers too old for the policy
+        std::vector<CertFinding> crypto;         ///< evidence signed with what the policy refuses
         std::vector<std::string> notes;
     };
     /// OCSP answers (given, then fetched) and fetched CRLs (pushed onto crls) for the path of leaf at time t.

@@ -346,9 +346,9 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
         throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
     const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
     const auto policy = detail::Policy::load(trust.validation_policy_file);
-    const detail::OcspVerdict v =
-        detail::check_ocsp(resp.get(), cert.get(), iss.get(),
-                           {.trust = anchors, .untrusted = others.get(), .at = t, .at_proven = trust.at.has_value(), .policy = policy.get()});
+    const detail::OcspVerdict v = detail::check_ocsp(
+        resp.get(), cert.get(), iss.get(),
+        {.trust = anchors, .untrusted = others.get(), .at = t, .at_proven = trust.at.has_value(), .policy = policy.get()});
     OcspCheckReport r;
     r.status = v.status;
     r.valid = v.status == "good";

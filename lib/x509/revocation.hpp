@@ -27,12 +27,12 @@ struct OcspVerdict {
 
 /// What check_ocsp() judges a response against, filled by field name.
 struct OcspCheckContext {
-    std::vector<X509*> trust;           ///< anchors for a delegated responder's path
-    STACK_OF(X509)* untrusted = nullptr;  ///< intermediates for that path
-    std::int64_t at = 0;                ///< the time the answer must be fresh at
-    bool at_proven = false;             ///< `at` is proven (a newer response is then the better evidence)
-    OCSP_REQUEST* request = nullptr;    ///< when given, its nonce must be answered
-    const Policy* policy = nullptr;     ///< algorithms and max_age (none: not judged)
+    std::vector<X509*> trust;              ///< anchors for a delegated responder's path
+    STACK_OF(X509) * untrusted = nullptr;  ///< intermediates for that path
+    std::int64_t at = 0;                   ///< the time the answer must be fresh at
+    bool at_proven = false;                ///< `at` is proven (a newer response is then the better evidence)
+    OCSP_REQUEST* request = nullptr;       ///< when given, its nonce must be answered
+    const Policy* policy = nullptr;        ///< algorithms and max_age (none: not judged)
 };
 
 /// Checks resp about cert (issued by issuer): response status, signature, responder
