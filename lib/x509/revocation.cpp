@@ -23,7 +23,7 @@ namespace tsign::detail {
 namespace {
 
 constexpr std::int64_t kSkew = 300;                 // clock skew allowed between responder and verifier
-constexpr std::int64_t kNoNextUpdateAge = 7 * 86400;  // a response without nextUpdate is fresh this long
+constexpr std::int64_t kNoNextUpdateAge = std::int64_t{7} * 86400;  // a response without nextUpdate is fresh this long
 
 std::int64_t now() { return static_cast<std::int64_t>(::time(nullptr)); }
 
