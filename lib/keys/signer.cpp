@@ -251,8 +251,9 @@ Bytes KeySigner::sign_digest(std::span<const std::uint8_t> digest, const Signatu
 ossl::X509SigPtr encrypt_pkcs8(EVP_PKEY* pkey, const Secret& passphrase) {
     const ossl::P8InfPtr info(EVP_PKEY2PKCS8(pkey));
     if (!info) ossl::fail(Errc::internal, "cannot encode the private key");
-    // PBES2 (RFC 8018) with scrypt (RFC 7914) and AES-256-CBC; salt and IV random.
-    X509_ALGOR* pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr, kScryptN, kScryptR, kScryptP);
+    // PBES2 (RFC 8018) with scrypt (RFC 7914) and AES-256-CBC; a random 16-byte salt (NIST SP
+    // 800-132: at least 128 bits; OpenSSL's default is 8 bytes) and a random IV.
+    X509_ALGOR* pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 16, nullptr, kScryptN, kScryptR, kScryptP);
     if (pbe == nullptr) ossl::fail(Errc::internal, "cannot set up the key encryption (scrypt)");
     ossl::X509SigPtr p8(PKCS8_set0_pbe(passphrase.c_str(), static_cast<int>(passphrase.size()), info.get(), pbe));
     if (!p8) {
