@@ -19,7 +19,7 @@ void register_key_commands(CLI::App& app, Globals& g) {
     auto* gen = key->add_subcommand("gen", "generate a key pair and write the private key (PKCS#8, mode 0600)");
     gen->add_option("--type", ga->type, "rsa2048, rsa3072, rsa4096, ec-p256 or ec-p384")->required();
     gen->add_option("--out", ga->out, "output file")->required();
-    gen->add_flag("--encrypt", ga->encrypt, "encrypt the key (PKCS#8 PBES2, AES-256-CBC, PBKDF2-HMAC-SHA256)");
+    gen->add_flag("--encrypt", ga->encrypt, "encrypt the key (PKCS#8 PBES2: AES-256-CBC, key from scrypt N=2^14 r=8 p=5)");
     gen->add_option("--pin-source", ga->pass, "where the passphrase comes from: prompt, env:VAR, file:PATH or fd:N");
     gen->add_flag("--pem", ga->pem, "write PEM instead of DER");
     gen->add_flag("--force", ga->force, "replace an existing file");

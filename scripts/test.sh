@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests and command-line tests against real SoftHSM2 tokens, checked
+# Lint of the last commit's changes, then the whole test suite: unit tests and command-line tests against real SoftHSM2 tokens, checked
 # with openssl, pkcs11-tool and GnuTLS certtool; first in the normal build, then again in the
 # AddressSanitizer + UndefinedBehaviorSanitizer build; then every fuzz harness (tests/fuzz) over its
 # regression corpus and for FUZZ_SECONDS (20) of fuzzing. Installs missing packages first.
@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 status=0
+
+echo "== lint (the last commit: scripts/lint.sh) =="
+bash scripts/lint.sh || status=1
 
 echo "== build (RelWithDebInfo) =="
 bash scripts/build.sh build

@@ -60,8 +60,21 @@ struct KeyOptions {
     bool allow_final_pin_try = false; ///< send a PIN even when the token says the next wrong one locks it
 };
 
-/// Something that signs digests: a key in a file or on a token. Everything that signs in tsign
-/// signs through this interface and never needs to know where the key lives.
+/// Something that signs digests: a key in a file or on a token (open_signer()), or your own
+/// implementation (a remote signing service, an HSM API tsign does not speak). Everything that
+/// signs in tsign (sign_data, sign_document, cosign_document, batch_sign, make_csr, the CA, the
+/// OCSP responder, the TSA) signs through these virtuals alone and never needs to know where the
+/// key lives.
+///
+/// Implementing one: public_key() must describe an RSA or EC key (SubjectPublicKeyInfo in
+/// spki_der); certificate() returns the signer certificate where one is needed (CMS signing;
+/// not for a CSR); sign_digest() must honour the scheme: RSA PKCS#1 v1.5 (it builds the DigestInfo
+/// itself) or RSASSA-PSS (salt length = digest length, MGF1 with the same digest), or ECDSA
+/// (DER ECDSA-Sig-Value). Every signature is checked against public_key() before it is used; one
+/// that does not verify is Errc::token_error. Exceptions from sign_digest() reach the caller of
+/// the tsign function unchanged (throw tsign::Error to choose the exit code). sign_digest() is
+/// called from one thread at a time unless thread_safe() says otherwise. Other key types are
+/// Errc::unsupported.
 class Signer {
 public:
     /// Closes the key (and its token session when it was the last user).
@@ -79,6 +92,9 @@ public:
     virtual std::string location() const = 0;
     /// True when the key demands a PIN for every signature (CKA_ALWAYS_AUTHENTICATE).
     virtual bool always_authenticate() const { return false; }
+    /// True when sign_digest() may run on several threads at once (batch_sign then signs in
+    /// parallel; the TSA and OCSP responder serve requests in parallel). Default: false.
+    virtual bool thread_safe() const { return false; }
 };
 
 /// Opens a key. Files: PEM/DER PKCS#8 (plain or encrypted), PKCS#1, SEC1, PKCS#12. Tokens: an
@@ -90,7 +106,7 @@ std::unique_ptr<Signer> open_signer(const KeyOptions& options);
 /// Options of generate_key_file().
 struct KeyGenOptions {
     KeyType type = KeyType::ec_p256;
-    bool encrypt = false;   ///< encrypted PKCS#8 (AES-256-CBC, PBKDF2-HMAC-SHA256)
+    bool encrypt = false;   ///< encrypted PKCS#8 (PBES2: AES-256-CBC, key from scrypt N=2^14 r=8 p=5)
     PinSource passphrase;   ///< where the passphrase comes from when encrypt is set
     bool pem = false;       ///< PEM instead of DER
     bool force = false;     ///< replace an existing file

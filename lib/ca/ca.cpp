@@ -17,6 +17,7 @@
 
 #include "ca/ca_impl.hpp"
 #include "core/db.hpp"
+#include "core/io_impl.hpp"
 #include "core/yaml_util.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
@@ -243,10 +244,10 @@ CertificateAuthority::Impl::Impl(const std::string& d, CaKeyAccess k) : dir(d), 
 
 CertificateAuthority::Impl::~Impl() = default;
 
-detail::KeySigner& CertificateAuthority::Impl::signer() {
+Signer& CertificateAuthority::Impl::signer() {
     std::lock_guard<std::mutex> lock(key_mutex);
     if (!key) reopen_key_locked();
-    return detail::key_signer(*key);
+    return *key;
 }
 
 void CertificateAuthority::Impl::reopen_key() {
@@ -284,12 +285,13 @@ void CertificateAuthority::Impl::audit(const std::string& action, const std::str
 }
 
 template <typename Sign>
-void sign_with(detail::KeySigner& key, const EVP_MD* md, Sign sign, const std::string& what) {
+void sign_with(Signer& signer, const EVP_MD* md, Sign sign, const std::string& what) {
+    detail::SigningKey key(signer);
     ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
-    if (!mctx || EVP_DigestSignInit(mctx.get(), &pctx, md, nullptr, key.pkey()) <= 0) detail::fail_signing(key, what);
+    if (!mctx || EVP_DigestSignInit(mctx.get(), &pctx, md, nullptr, key.pkey()) <= 0) key.fail(what);
     detail::configure_signature(pctx, key.pkey(), SignatureScheme{});
-    if (sign(mctx.get()) <= 0) detail::fail_signing(key, what);
+    if (sign(mctx.get()) <= 0) key.fail(what);
 }
 
 void CertificateAuthority::Impl::sign_certificate(X509* x) {
@@ -306,9 +308,10 @@ Bytes ca_init(const CaInitOptions& o) {
     std::error_code ec;
     if (fs::exists(dir / "config.yaml", ec)) throw Error(Errc::output_exists, "refusing to create a CA in '" + o.dir + "': it holds one already");
     ossl::X509NamePtr subject = detail::parse_slash_dn(o.subject);
-    fs::create_directories(dir / "certs", ec);
-    fs::create_directories(dir / "profiles", ec);
-    if (ec) throw Error(Errc::output_failed, "cannot create '" + o.dir + "': " + ec.message());
+    // The CA's state is its owner's alone (0700 whatever the umask): nobody else may swap a profile.
+    detail::make_private_dir(dir.string(), true);
+    detail::make_private_dir((dir / "certs").string(), true);
+    detail::make_private_dir((dir / "profiles").string(), true);
 
     std::string key_spec = o.key_spec;
     if (o.key_type) {
@@ -326,7 +329,7 @@ Bytes ca_init(const CaInitOptions& o) {
     ko.pkcs11_module = o.key.pkcs11_module;
     ko.allow_final_pin_try = o.key.allow_final_pin_try;
     auto own = open_signer(ko);
-    auto& own_key = detail::key_signer(*own);
+    Signer& own_key = *own;
 
     CaConfig cfg;
     cfg.subject = o.subject;
@@ -477,8 +480,7 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
     ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(t0));
     ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(end));
     add_extensions(cert.get(), m.cert.get(), pr, m.config, req.get());
-    detail::KeySigner& key = m.signer();  // opened (PIN asked) before the transaction holds the lock
-    (void)key;
+    (void)m.signer();  // opened (PIN asked) before the transaction holds the lock
 
     Bytes der;
     std::string serial_hex;
@@ -563,8 +565,7 @@ Bytes CertificateAuthority::make_crl(int hours) {
 Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
     Impl& m = *impl_;
     if (validity <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
-    detail::KeySigner& key = m.signer();
-    (void)key;
+    (void)m.signer();
     db::Transaction tx(*m.db);
     std::int64_t number = 1;
     {

@@ -43,7 +43,7 @@ struct CertificateAuthority::Impl {
         return dir_str;
     }
     /// The CA key, opened on first use.
-    detail::KeySigner& signer();
+    Signer& signer();
     /// Drops and reopens the key (after a token session failed).
     void reopen_key();
     void reopen_key_locked();

@@ -92,13 +92,14 @@ struct OcspResponder::Impl {
     void sign(OCSP_BASICRESP* bs) {
         for (int attempt = 0;; ++attempt) {
             try {
-                detail::KeySigner& k = responder ? detail::key_signer(*responder) : ca.impl().signer();
+                detail::SigningKey k(responder ? *responder : ca.impl().signer());
                 X509* cert = responder ? responder_cert.get() : ca.impl().cert.get();
                 ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
                 EVP_PKEY_CTX* pctx = nullptr;
-                if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0) detail::fail_signing(k, "signing the OCSP response");
+                if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0)
+                    k.fail("signing the OCSP response");
                 detail::configure_signature(pctx, k.pkey(), SignatureScheme{});
-                if (OCSP_basic_sign_ctx(bs, cert, mctx.get(), nullptr, 0) <= 0) detail::fail_signing(k, "signing the OCSP response");
+                if (OCSP_basic_sign_ctx(bs, cert, mctx.get(), nullptr, 0) <= 0) k.fail("signing the OCSP response");
                 return;
             } catch (const Error& e) {
                 if (attempt > 0 || !is_token_failure(e)) throw;

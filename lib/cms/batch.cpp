@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 
 #include "cms/cms_util.hpp"
+#include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
 #include "x509/chain.hpp"
@@ -167,12 +168,10 @@ std::string BatchReport::to_csv() const {
 BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (o.out_dir.empty()) throw Error(Errc::usage, "no output folder given", "use --out-dir DIR");
     if (o.inputs.empty() && o.manifest.empty()) throw Error(Errc::usage, "no inputs given", "name files, folders or --manifest FILE");
-    auto& key = detail::key_signer(signer);
-    X509* cert = detail::usable_certificate(key);
+    const ossl::X509Ptr owned_cert = detail::usable_certificate(signer);
+    X509* cert = owned_cert.get();
     const std::vector<ossl::X509Ptr> chain = detail::load_certificate_files(o.chain_files);
-    std::error_code ec;
-    fs::create_directories(o.out_dir, ec);
-    if (!fs::is_directory(o.out_dir, ec)) throw Error(Errc::output_failed, "cannot create the output folder '" + o.out_dir + "'");
+    detail::make_dirs(o.out_dir, 0755);  // never world-writable, whatever the umask
     const fs::path out_dir = fs::canonical(o.out_dir);
     if (o.resume) remove_stale_temporaries(out_dir);
 
@@ -203,9 +202,10 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (!o.tsa_urls.empty()) workers = std::max(workers * 4, 8u);
     workers = std::min<unsigned>(workers, static_cast<unsigned>(total));
     // A token key signs concurrently through libp11's session pool (a session per worker, as many as
-    // the module allows); a key that wants its PIN for every signature signs one at a time.
+    // the module allows); a key that wants its PIN for every signature, or a Signer that is not
+    // thread-safe, signs one at a time.
     std::mutex token_mutex;
-    std::mutex* sign_mutex = key.always_authenticate() ? &token_mutex : nullptr;
+    std::mutex* sign_mutex = signer.thread_safe() && !signer.always_authenticate() ? nullptr : &token_mutex;
 
     std::atomic<std::size_t> next{0}, done{0}, failed{0};
     std::atomic<bool> stop{false};
@@ -256,9 +256,16 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
                     }
                     existed = true;
                 }
-                const Bytes der = detail::sign_buffer(key, cert, o.scheme, o.attached, data, chain, "signing '" + e.input + "'",
-                                                      o.tsa_urls, o.tsa_timeout_seconds, sign_mutex);
-                fs::create_directories(fs::path(e.output).parent_path(), fec);
+                const Bytes der = detail::sign_buffer(signer, data,
+                                                      {.cert = cert,
+                                                       .scheme = o.scheme,
+                                                       .attached = o.attached,
+                                                       .extra_certs = &chain,
+                                                       .what = "signing '" + e.input + "'",
+                                                       .tsa_urls = o.tsa_urls,
+                                                       .tsa_timeout_seconds = o.tsa_timeout_seconds,
+                                                       .sign_mutex = sign_mutex});
+                detail::make_dirs(fs::path(e.output).parent_path().string(), 0755);
                 write_file_atomic(e.output, der, {.force = existed || o.force, .mode = 0644, .sync = false});
                 e.status = existed ? "resigned" : "signed";
             } catch (const Error& err) {

@@ -18,16 +18,10 @@ CmsPtr parse_cms(const Bytes& data, const std::string& what) {
         // One PEM block ("CMS" or "PKCS7") holding exactly one ContentInfo; a second block, or
         // bytes after the ContentInfo inside the block, are refused, never ignored.
         auto bio = ossl::mem_bio(data);
-        char* name = nullptr;
-        char* header = nullptr;
-        unsigned char* body = nullptr;
-        long len = 0;
-        if (PEM_read_bio(bio.get(), &name, &header, &body, &len) == 1) {
-            const std::string label = name ? name : "";
-            const Bytes der(body, body + len);
-            OPENSSL_free(name);
-            OPENSSL_free(header);
-            OPENSSL_free(body);
+        ossl::PemBlock block;
+        if (ossl::read_pem_block(bio.get(), block)) {
+            const std::string label = block.name ? block.name.get() : "";
+            const Bytes der(block.body.get(), block.body.get() + block.length);
             if (label != "CMS" && label != "PKCS7" && label != "PKCS #7 SIGNED DATA")
                 throw Error(Errc::malformed, "cannot read CMS '" + what + "': the PEM block is a " + label + ", not CMS");
             const std::string rest = ossl::bio_string(bio.get());

@@ -34,14 +34,23 @@ std::optional<Bytes> message_digest_of(CMS_SignerInfo* si);
 /// Long name of an algorithm OID ("sha256", "ecdsa-with-SHA256").
 std::string algorithm_name(const X509_ALGOR* alg);
 
-class KeySigner;
 /// The signer's certificate, checked: present, valid now, allowed to sign. Throws Errc::cert_*.
-X509* usable_certificate(KeySigner& key);
-/// A CAdES B-B SignedData over data in memory, with extra certificates (DER ContentInfo); with
-/// tsa_urls, B-T. The signature itself is made under sign_mutex when given (one token session).
-Bytes sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached, std::span<const std::uint8_t> data,
-                  const std::vector<ossl::X509Ptr>& extra_certs, const std::string& what, const std::vector<std::string>& tsa_urls = {},
-                  int tsa_timeout_seconds = 10, std::mutex* sign_mutex = nullptr);
+ossl::X509Ptr usable_certificate(const Signer& signer);
+
+/// What sign_buffer() makes, filled by field name.
+struct BufferSignOptions {
+    X509* cert = nullptr;  ///< the signer certificate (usable_certificate())
+    SignatureScheme scheme;
+    bool attached = false;
+    const std::vector<ossl::X509Ptr>* extra_certs = nullptr;  ///< added to the SignedData (optional)
+    std::string what = "signing";                             ///< names the operation in errors
+    std::vector<std::string> tsa_urls;                        ///< with TSAs: B-T
+    int tsa_timeout_seconds = 10;
+    std::mutex* sign_mutex = nullptr;  ///< when given, the signature itself is made under it
+};
+
+/// A CAdES B-B (or B-T) SignedData over data in memory (DER ContentInfo).
+Bytes sign_buffer(Signer& signer, std::span<const std::uint8_t> data, const BufferSignOptions& options);
 /// ETSI EN 319 122-1 §5.3: adds a signature-time-stamp over the SignerInfo's signature value
 /// from the first TSA that answers. Throws Errc::network.
 void add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>& urls, int timeout_seconds);

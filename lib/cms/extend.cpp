@@ -107,7 +107,8 @@ void add_lt(CMS_ContentInfo* cms, const ExtendOptions& o) {
                        ts.errors.empty() ? "not valid" : ts.errors.front(), ts.revocation == "unknown");
             if (!t) t = ts.time;
         }
-        const ChainReport cr = tm.validate(cert, offered.stack.get(), t, true, &ev);
+        const ChainReport cr =
+            tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
         if (!cr.valid) refuse("signer '" + ossl::name_to_utf8(X509_get_subject_name(cert)) + "'", cr);
         // Earlier archive timestamps: their TSAs' paths and revocation data (the renewal of LTA).
         for (const auto& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {

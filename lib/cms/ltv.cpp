@@ -109,14 +109,16 @@ Evidence embedded_evidence(CMS_SignerInfo* si) {
     Evidence ev;
     for (const Bytes& v : attribute_values(si, NID_id_smime_aa_ets_certValues)) {
         const unsigned char* p = v.data();
-        STACK_OF(X509)* certs = tsign_d2i_cert_values(&p, static_cast<long>(v.size()));
-        for (int i = 0; certs && i < sk_X509_num(certs); ++i) ev.certificates.push_back(ossl::to_der(sk_X509_value(certs, i), i2d_X509));
-        sk_X509_pop_free(certs, X509_free);
+        const ossl::X509StackPtr certs(tsign_d2i_cert_values(&p, static_cast<long>(v.size())));
+        for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i)
+            ev.certificates.push_back(ossl::to_der(sk_X509_value(certs.get(), i), i2d_X509));
     }
     for (const Bytes& v : attribute_values(si, NID_id_smime_aa_ets_revocationValues)) {
         const unsigned char* p = v.data();
-        TSIGN_REVOCATION_VALUES* rv = d2i_TSIGN_REVOCATION_VALUES(nullptr, &p, static_cast<long>(v.size()));
-        if (rv == nullptr) continue;
+        const ossl::Ptr<TSIGN_REVOCATION_VALUES, TSIGN_REVOCATION_VALUES_free> owned(
+            d2i_TSIGN_REVOCATION_VALUES(nullptr, &p, static_cast<long>(v.size())));
+        if (!owned) continue;
+        TSIGN_REVOCATION_VALUES* rv = owned.get();
         for (int i = 0; rv->crls && i < sk_X509_CRL_num(rv->crls); ++i) ev.crls.push_back(ossl::to_der(sk_X509_CRL_value(rv->crls, i), i2d_X509_CRL));
         const auto* ocsps = reinterpret_cast<OPENSSL_STACK*>(rv->ocsps);
         for (int i = 0; ocsps && i < OPENSSL_sk_num(ocsps); ++i) {
@@ -124,7 +126,6 @@ Evidence embedded_evidence(CMS_SignerInfo* si) {
             ossl::OcspRespPtr r(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
             if (r) ev.ocsp.push_back(ossl::to_der(r.get(), i2d_OCSP_RESPONSE));
         }
-        TSIGN_REVOCATION_VALUES_free(rv);
     }
     ERR_clear_error();
     return ev;

@@ -39,9 +39,8 @@ ossl::X509Ptr one_certificate(const Bytes& data, std::string* why) {
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
         int count = 0;
-        while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-            if (count++ == 0) first.reset(x);
-            else X509_free(x);
+        while (ossl::X509Ptr x{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+            if (count++ == 0) first = std::move(x);
         }
         ERR_clear_error();
         if (count > 1) {

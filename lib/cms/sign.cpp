@@ -18,11 +18,9 @@
 namespace tsign {
 
 /// The certificate to sign with: present, valid now, allowed to sign (RFC 5280 §4.2.1.3).
-X509* detail::usable_certificate(detail::KeySigner& key) {
-    X509* cert = key.cert();
-    if (cert == nullptr)
-        throw Error(Errc::cert_not_found, "cannot sign with " + key.location() + ": no signer certificate",
-                    "give --cert FILE, or store the certificate on the token with the key's id");
+ossl::X509Ptr detail::usable_certificate(const Signer& signer) {
+    ossl::X509Ptr owned = signer_certificate(signer, "sign");
+    X509* cert = owned.get();
     const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
     if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
         throw Error(Errc::cert_unusable, "refusing to sign: the certificate of '" + subject + "' expired on " +
@@ -35,17 +33,17 @@ X509* detail::usable_certificate(detail::KeySigner& key) {
         throw Error(Errc::cert_unusable, "refusing to sign: the certificate of '" + subject +
                                              "' allows neither digitalSignature nor nonRepudiation");
     ERR_clear_error();
-    return cert;
+    return owned;
 }
 
 namespace {
 
 /// Adds a signer (CAdES attributes come from CMS_CADES: ESS signing-certificate-v2 with SHA-256).
-CMS_SignerInfo* add_signer(CMS_ContentInfo* cms, detail::KeySigner& key, X509* cert, const SignatureScheme& scheme,
+CMS_SignerInfo* add_signer(CMS_ContentInfo* cms, detail::SigningKey& key, X509* cert, const SignatureScheme& scheme,
                            unsigned int flags) {
     CMS_SignerInfo* si = CMS_add1_signer(cms, cert, key.pkey(), detail::md_of(scheme.digest),
                                          flags | CMS_PARTIAL | CMS_KEY_PARAM | CMS_NOSMIMECAP | CMS_CADES);
-    if (si == nullptr) detail::fail_signing(key, "preparing the signature");
+    if (si == nullptr) key.fail("preparing the signature");
     detail::configure_signature(CMS_SignerInfo_get0_pkey_ctx(si), key.pkey(), scheme);
     return si;
 }
@@ -62,8 +60,9 @@ BIO* open_content(const std::string& path) {
 }
 
 /// A complete one-signer SignedData over the content read from `in`.
-detail::CmsPtr one_signer(detail::KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached, BIO* in,
+detail::CmsPtr one_signer(Signer& signer, X509* cert, const SignatureScheme& scheme, bool attached, BIO* in,
                           const ASN1_OBJECT* content_type, const std::string& what) {
+    detail::SigningKey key(signer);
     const unsigned int flags = CMS_BINARY | (attached ? 0U : CMS_DETACHED);
     detail::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags | CMS_PARTIAL));
     if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
@@ -73,7 +72,8 @@ detail::CmsPtr one_signer(detail::KeySigner& key, X509* cert, const SignatureSch
     add_signer(cms.get(), key, cert, scheme, flags);
     // What CMS_final does, with 1 MiB blocks instead of its 1 KiB lines: the document streams
     // through the digest (and, when attached, into the content), then the signed attributes are signed.
-    BIO* chain = CMS_dataInit(cms.get(), nullptr);
+    const ossl::BioPtr owned_chain(CMS_dataInit(cms.get(), nullptr));
+    BIO* chain = owned_chain.get();
     if (chain == nullptr) ossl::fail(Errc::internal, "cannot start the SignedData");
     bool ok = true;
     char* mem = nullptr;
@@ -88,8 +88,7 @@ detail::CmsPtr one_signer(detail::KeySigner& key, X509* cert, const SignatureSch
     }
     ok = ok && BIO_flush(chain) > 0;
     ok = ok && CMS_dataFinal(cms.get(), chain);
-    BIO_free_all(chain);
-    if (!ok) detail::fail_signing(key, what);
+    if (!ok) key.fail(what);
     return cms;
 }
 
@@ -131,33 +130,38 @@ Bytes extend_to_t(const Bytes& signature, const std::vector<std::string>& urls, 
     return detail::cms_der(cms.get());
 }
 
-Bytes detail::sign_buffer(KeySigner& key, X509* cert, const SignatureScheme& scheme, bool attached,
-                          std::span<const std::uint8_t> data, const std::vector<ossl::X509Ptr>& extra_certs, const std::string& what,
-                          const std::vector<std::string>& tsa_urls, int tsa_timeout_seconds, std::mutex* sign_mutex) {
+Bytes detail::sign_buffer(Signer& signer, std::span<const std::uint8_t> data, const BufferSignOptions& o) {
     ossl::BioPtr in = ossl::mem_bio(data);
     CmsPtr cms;
     {
         std::unique_lock<std::mutex> lock;
-        if (sign_mutex) lock = std::unique_lock<std::mutex>(*sign_mutex);
-        cms = one_signer(key, cert, scheme, attached, in.get(), nullptr, what);
+        if (o.sign_mutex) lock = std::unique_lock<std::mutex>(*o.sign_mutex);
+        cms = one_signer(signer, o.cert, o.scheme, o.attached, in.get(), nullptr, o.what);
     }
-    if (!tsa_urls.empty())
-        add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), tsa_urls, tsa_timeout_seconds);
-    add_certificates(cms.get(), extra_certs);
+    if (!o.tsa_urls.empty())
+        add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
+    if (o.extra_certs != nullptr) add_certificates(cms.get(), *o.extra_certs);
     return cms_der(cms.get());
 }
 
 Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& o) {
-    auto& key = detail::key_signer(signer);
-    return detail::sign_buffer(key, detail::usable_certificate(key), o.scheme, o.attached, data,
-                               detail::load_certificate_files(o.chain_files), "signing data", o.tsa_urls, o.tsa_timeout_seconds);
+    const ossl::X509Ptr cert = detail::usable_certificate(signer);
+    const std::vector<ossl::X509Ptr> chain = detail::load_certificate_files(o.chain_files);
+    return detail::sign_buffer(signer, data,
+                               {.cert = cert.get(),
+                                .scheme = o.scheme,
+                                .attached = o.attached,
+                                .extra_certs = &chain,
+                                .what = "signing data",
+                                .tsa_urls = o.tsa_urls,
+                                .tsa_timeout_seconds = o.tsa_timeout_seconds});
 }
 
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& o) {
-    auto& key = detail::key_signer(signer);
-    X509* cert = detail::usable_certificate(key);
+    const ossl::X509Ptr owned_cert = detail::usable_certificate(signer);
+    X509* cert = owned_cert.get();
     ossl::BioPtr in(open_content(document_path));
-    detail::CmsPtr cms = one_signer(key, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
+    detail::CmsPtr cms = one_signer(signer, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
     if (!o.tsa_urls.empty())
         detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
     detail::add_certificates(cms.get(), o.chain_files);
@@ -165,8 +169,8 @@ Bytes sign_document(Signer& signer, const std::string& document_path, const Sign
 }
 
 Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOptions& o) {
-    auto& key = detail::key_signer(signer);
-    X509* cert = detail::usable_certificate(key);
+    const ossl::X509Ptr owned_cert = detail::usable_certificate(signer);
+    X509* cert = owned_cert.get();
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature");
     const bool detached = CMS_is_detached(cms.get()) == 1;
     if (detached && o.content_path.empty())
@@ -248,10 +252,11 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
         ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
         in = ossl::mem_bio(std::span(ASN1_STRING_get0_data(*content), static_cast<size_t>(ASN1_STRING_length(*content))));
     }
-    detail::CmsPtr fresh = one_signer(key, cert, o.scheme, false, in.get(), CMS_get0_eContentType(cms.get()), "co-signing");
+    detail::CmsPtr fresh = one_signer(signer, cert, o.scheme, false, in.get(), CMS_get0_eContentType(cms.get()), "co-signing");
     // Make sure the digest algorithm is listed in the existing SignedData: CMS_add1_signer adds it
     // when missing; the placeholder SignerInfo it also adds is moved into a throw-away SignedData.
     detail::CmsPtr scrap(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED));
+    detail::SigningKey key(signer);  // never signs: CMS_add1_signer wants a key that matches the certificate
     CMS_SignerInfo* placeholder = CMS_add1_signer(cms.get(), cert, key.pkey(), detail::md_of(o.scheme.digest),
                                                   CMS_PARTIAL | CMS_NOATTR | CMS_NOCERTS | CMS_KEY_PARAM);
     if (placeholder == nullptr || !scrap) ossl::fail(Errc::internal, "cannot extend the SignedData");

@@ -27,6 +27,24 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+/// The digest BIOs CMS_dataInit pushes on top of a caller's BIO (or of the attached content),
+/// freed on every path, the caller's BIO unlinked first and left to its owner.
+class DigestChain {
+public:
+    DigestChain() = default;
+    DigestChain(BIO* top, BIO* callers) : top_(top), callers_(callers) {}
+    DigestChain(const DigestChain&) = delete;
+    DigestChain& operator=(const DigestChain&) = delete;
+    ~DigestChain() {
+        if (top_ && callers_ != nullptr && callers_ != top_.get()) BIO_pop(callers_);
+    }
+    BIO* get() const { return top_.get(); }
+
+private:
+    ossl::BioPtr top_;  // freed after the destructor's body has unlinked the caller's BIO
+    BIO* callers_ = nullptr;
+};
+
 /// RFC 5035 / RFC 2634 §5.4: the signing-certificate(-v2) attribute must name the certificate used.
 /// Returns: 1 bound and matching, 0 absent, -1 present and not matching.
 int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * others) {
@@ -420,7 +438,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
 
     // RFC 5280 path validation at the validation time.
     const bool proven = r.validation_time_source != TimeSource::current;
-    const ChainReport chain = tm.validate(cert, msg_certs, r.validation_time, proven);
+    const ChainReport chain = tm.validate(cert, {.at = r.validation_time, .at_proven = proven, .extra_untrusted = msg_certs});
     r.chain = chain.chain;
     r.revocation = chain.revocation;
     for (const auto& n : chain.notes) r.warnings.push_back(n);
@@ -478,8 +496,10 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     }
     // One streamed pass computes the digests of all signers (a digest BIO per algorithm).
     BIO* chain = nullptr;
+    std::optional<DigestChain> digests;
     if (!no_content) {
         chain = CMS_dataInit(cms.get(), report.detached ? file.get() : nullptr);
+        if (chain != nullptr) digests.emplace(chain, report.detached ? file.get() : nullptr);
         if (chain == nullptr) ossl::fail(Errc::unsupported, "cannot verify: unsupported digest algorithm or content in the SignedData");
         std::vector<unsigned char> buf(1 << 16);
         for (;;) {
@@ -501,13 +521,7 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
         report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i, ctype}, tm, o));
-    // Free the digest BIOs we pushed on top of the caller's file BIO.
-    if (report.detached && file) BIO_pop(file.get());
-    while (chain != nullptr && chain != file.get()) {
-        BIO* next = BIO_pop(chain);
-        BIO_free(chain);
-        chain = next;
-    }
+    digests.reset();  // the digest BIOs are done with; `file` stays open
 
     if (!report.detached && !o.content_path.empty()) {
         // An attached signature and a document: they must be the same bytes.

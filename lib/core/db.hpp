@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,9 +14,23 @@ namespace tsign::db {
 
 class Stmt;
 
+// The owning handles of SQLite objects, each release function named once.
+struct CloseDb {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+};
+struct FinalizeStmt {
+    void operator()(sqlite3_stmt* st) const noexcept { sqlite3_finalize(st); }
+};
+struct FreeSqliteString {
+    void operator()(char* s) const noexcept { sqlite3_free(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, FinalizeStmt>;
+using SqliteStrPtr = std::unique_ptr<char, FreeSqliteString>;
+
 class Db {
 public:
-    /// Opens (creating if asked) a database in WAL mode with synchronous=FULL and a busy timeout.
+    /// Opens (creating if asked: mode 0600, whatever the umask) a database in WAL mode with synchronous=FULL and a busy timeout.
     Db(const std::string& path, bool create);
     ~Db();
     Db(const Db&) = delete;
@@ -23,19 +38,18 @@ public:
 
     void exec(const std::string& sql);
     Stmt prepare(const std::string& sql);
-    sqlite3* handle() const { return db_; }
+    sqlite3* handle() const { return db_.get(); }
     [[noreturn]] void fail(const std::string& what) const;
 
 private:
-    sqlite3* db_ = nullptr;
+    DbPtr db_;
     std::string path_;
 };
 
 class Stmt {
 public:
     Stmt(Db& db, const std::string& sql);
-    ~Stmt();
-    Stmt(Stmt&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+    Stmt(Stmt&& o) noexcept = default;
     Stmt(const Stmt&) = delete;
 
     Stmt& bind(int i, const std::string& v);
@@ -55,7 +69,7 @@ public:
 
 private:
     Db* db_;
-    sqlite3_stmt* st_ = nullptr;
+    StmtPtr st_;
 };
 
 /// BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <random>
+#include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,45 @@ Bytes read_file_limited(const std::string& path, size_t max, const std::string& 
     if (n > max) throw Error(Errc::malformed, too_large);  // it grew while being read
     data.resize(n);
     return data;
+}
+
+void detail::make_dirs(const std::string& path, unsigned mode) {
+    namespace fs = std::filesystem;
+    fs::path p = fs::path(path).lexically_normal();
+    if (p.empty()) return;
+    std::vector<fs::path> missing;
+    std::error_code ec;
+    for (fs::path at = p; !at.empty() && !fs::exists(at, ec); at = at.parent_path()) {
+        missing.push_back(at);
+        if (at == at.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST)
+            throw Error(Errc::output_failed, "cannot create '" + it->string() + "': " + errno_text(errno));
+        struct stat st {};
+        if (::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid())
+            ::chmod(it->c_str(), static_cast<mode_t>(mode));  // mkdir applied the umask
+    }
+    if (!fs::is_directory(p, ec)) throw Error(Errc::output_failed, "cannot create '" + path + "': not a folder");
+}
+
+void detail::make_private_dir(const std::string& path, bool narrow_existing) {
+    namespace fs = std::filesystem;
+    const fs::path p = fs::path(path).lexically_normal();
+    std::error_code ec;
+    const bool existed = fs::exists(p, ec);
+    if (!existed) {
+        make_dirs(p.parent_path().string(), 0755);
+        make_dirs(p.string(), 0700);
+    }
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        throw Error(Errc::output_failed, "cannot create '" + path + "': not a folder");
+    if ((st.st_mode & 077) == 0) return;
+    if (existed && !narrow_existing) return;
+    if (st.st_uid != ::geteuid() || ::chmod(p.c_str(), 0700) != 0 || ::stat(p.c_str(), &st) != 0 || (st.st_mode & 077) != 0)
+        throw Error(Errc::output_failed, "refusing to keep private state in '" + path + "': other users can reach it",
+                    "use a folder you own, with mode 0700");
 }
 
 void detail::check_input_file(const std::string& path) {

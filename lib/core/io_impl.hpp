@@ -26,4 +26,15 @@ Bytes read_input_limited(const std::string& path, std::size_t max, const std::st
 /// "1 MiB", "300 KiB", "12 bytes": a size limit for messages.
 std::string size_text(std::size_t n);
 
+/// Creates the folder and its missing parents, each with exactly `mode` (the umask does not
+/// widen or narrow it), so no folder tsign makes is group- or world-writable by accident.
+/// Existing folders are left as they are. Throws Errc::output_failed.
+void make_dirs(const std::string& path, unsigned mode);
+
+/// A folder for state only its owner may read or change (a CA, a TSA archive): created 0700
+/// whatever the umask (missing parents 0755); with `narrow_existing`, an existing folder of ours
+/// is narrowed to 0700. Then checked: a folder that others can enter or write is refused
+/// (Errc::output_failed) unless it existed and `narrow_existing` is false.
+void make_private_dir(const std::string& path, bool narrow_existing);
+
 }  // namespace tsign::detail

@@ -206,6 +206,7 @@ void append_escaped(std::string& out, std::string_view s, bool rfc4514) {
 std::string value_bytes(const ASN1_STRING* value) {
     unsigned char* utf8 = nullptr;
     const int len = ASN1_STRING_to_UTF8(&utf8, value);
+    const OsslBytesPtr owned(utf8);
     std::string out;
     if (len >= 0 && utf8 != nullptr) {
         out.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
@@ -214,7 +215,6 @@ std::string value_bytes(const ASN1_STRING* value) {
         const unsigned char* d = ASN1_STRING_get0_data(value);
         if (d != nullptr) out.assign(reinterpret_cast<const char*>(d), static_cast<size_t>(ASN1_STRING_length(value)));
     }
-    OPENSSL_free(utf8);
     return out;
 }
 

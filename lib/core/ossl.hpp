@@ -11,6 +11,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -65,6 +66,37 @@ inline void free_ext_stack(STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop
 using ExtStackPtr = Ptr<STACK_OF(X509_EXTENSION), free_ext_stack>;
 inline void free_openssl_string(char* p) { OPENSSL_free(p); }
 using OsslStrPtr = Ptr<char, free_openssl_string>;
+inline void free_openssl_bytes(unsigned char* p) { OPENSSL_free(p); }
+using OsslBytesPtr = Ptr<unsigned char, free_openssl_bytes>;  ///< bytes OpenSSL allocated (i2d, PEM bodies)
+using DecoderCtxPtr = Ptr<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>;
+inline void free_crl_stack(STACK_OF(X509_CRL) * s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
+using X509CrlStackPtr = Ptr<STACK_OF(X509_CRL), free_crl_stack>;
+inline void free_string_stack(STACK_OF(OPENSSL_STRING) * s) { X509_email_free(s); }
+using StringStackPtr = Ptr<STACK_OF(OPENSSL_STRING), free_string_stack>;  ///< X509_get1_ocsp / X509_get1_email
+inline void free_dist_points(STACK_OF(DIST_POINT) * s) { sk_DIST_POINT_pop_free(s, DIST_POINT_free); }
+using DistPointsPtr = Ptr<STACK_OF(DIST_POINT), free_dist_points>;
+
+/// One PEM block as PEM_read_bio returns it: the label, the headers and the decoded body.
+struct PemBlock {
+    OsslStrPtr name;
+    OsslStrPtr header;
+    OsslBytesPtr body;
+    long length = 0;
+};
+
+/// Reads the next PEM block of a BIO; false (OpenSSL error queued) when there is none.
+inline bool read_pem_block(BIO* bio, PemBlock& block) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long length = 0;
+    const int ok = PEM_read_bio(bio, &name, &header, &body, &length);
+    block.name.reset(name);
+    block.header.reset(header);
+    block.body.reset(body);
+    block.length = ok == 1 ? length : 0;
+    return ok == 1;
+}
 
 /// A decoded extension value (X509V3_EXT_d2i), freed through the extension's own method.
 struct ExtValueDeleter {
@@ -93,10 +125,9 @@ template <typename T, typename I2d>
 Bytes to_der(T* obj, I2d i2d) {
     unsigned char* d = nullptr;
     const int n = i2d(obj, &d);
+    OsslBytesPtr owned(d);
     if (n <= 0 || d == nullptr) fail(Errc::internal, "cannot encode a DER structure", {});
-    Bytes out(d, d + n);
-    OPENSSL_free(d);
-    return out;
+    return Bytes(d, d + n);
 }
 
 /// Drains the OpenSSL error queue into readable lines (oldest first).

@@ -141,20 +141,19 @@ std::string resolve_pkcs11_module_impl(const std::string& explicit_path) {
 std::shared_ptr<Module> Module::load(const std::string& path) {
     std::shared_ptr<Module> m(new Module());
     m->path_ = path;
-    m->ctx_ = PKCS11_CTX_new();
-    if (m->ctx_ == nullptr) ossl::fail(Errc::internal, "cannot create PKCS#11 context");
-    if (PKCS11_CTX_load(m->ctx_, path.c_str()) != 0) {
+    m->ctx_.reset(PKCS11_CTX_new());
+    if (!m->ctx_) ossl::fail(Errc::internal, "cannot create PKCS#11 context");
+    if (PKCS11_CTX_load(m->ctx_.get(), path.c_str()) != 0) {
         ERR_clear_error();
-        PKCS11_CTX_free(m->ctx_);
-        m->ctx_ = nullptr;
         throw Error(Errc::module_load_failed, "cannot load PKCS#11 module '" + path + "'",
                     "give the module with --pkcs11-module PATH or TSIGN_PKCS11_MODULE");
     }
+    m->loaded_.reset(m->ctx_.get());
     // The same loaded module, for the raw calls libp11 does not offer. dlopen returns the
     // already-loaded library; libp11 has initialised it, so no second C_Initialize is made.
-    m->dl_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (m->dl_ != nullptr) {
-        auto get = reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(m->dl_, "C_GetFunctionList"));
+    m->dl_.reset(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL));
+    if (m->dl_) {
+        auto get = reinterpret_cast<CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR)>(dlsym(m->dl_.get(), "C_GetFunctionList"));
         if (get == nullptr || get(&m->fl_) != CKR_OK) m->fl_ = nullptr;
     }
     if (m->fl_ == nullptr) throw Error(Errc::module_load_failed, "cannot load PKCS#11 module '" + path + "': no C_GetFunctionList");
@@ -169,8 +168,8 @@ std::shared_ptr<Module> Module::load(const std::string& path) {
     m->ui_.reset(UI_create_method("tsign PKCS#11 key PIN"));
     if (!m->ui_ || UI_method_set_reader(m->ui_.get(), ui_reader) != 0)
         ossl::fail(Errc::internal, "cannot create the PIN callback");
-    PKCS11_set_ui_method(m->ctx_, m->ui_.get(), m.get());
-    if (PKCS11_enumerate_slots(m->ctx_, &m->slots_, &m->nslots_) != 0) {
+    PKCS11_set_ui_method(m->ctx_.get(), m->ui_.get(), m.get());
+    if (!m->slots_.enumerate(m->ctx_.get())) {
         ERR_clear_error();
         throw Error(Errc::token_error, "cannot list the slots of PKCS#11 module '" + path + "'");
     }
@@ -180,25 +179,24 @@ std::shared_ptr<Module> Module::load(const std::string& path) {
 Module::~Module() {
     login_sessions_.clear();
     if (owns_init_ && fl_ != nullptr) fl_->C_Finalize(nullptr);
-    if (ctx_ != nullptr) {
-        if (slots_ != nullptr) PKCS11_release_all_slots(ctx_, slots_, nslots_);
-        PKCS11_CTX_unload(ctx_);
-        PKCS11_CTX_free(ctx_);
-    }
-    if (dl_ != nullptr) dlclose(dl_);
+    // In this order: the slots, the module (unload), the context, the library.
+    slots_.reset();
+    loaded_.reset();
+    ctx_.reset();
+    dl_.reset();
     ERR_clear_error();
 }
 
 std::vector<PKCS11_SLOT*> Module::all_slots() const {
     std::vector<PKCS11_SLOT*> out;
-    for (unsigned i = 0; i < nslots_; ++i) out.push_back(&slots_[i]);
+    for (unsigned i = 0; i < slots_.size(); ++i) out.push_back(&slots_.data()[i]);
     return out;
 }
 
 std::vector<PKCS11_SLOT*> Module::token_slots() const {
     std::vector<PKCS11_SLOT*> out;
-    for (unsigned i = 0; i < nslots_; ++i)
-        if (slots_[i].token != nullptr && slots_[i].token->initialized) out.push_back(&slots_[i]);
+    for (unsigned i = 0; i < slots_.size(); ++i)
+        if (PKCS11_SLOT* s = &slots_.data()[i]; s->token != nullptr && s->token->initialized) out.push_back(s);
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <dlfcn.h>
 #include <libp11.h>
 #include <p11-kit/pkcs11.h>
 
@@ -29,6 +30,38 @@ std::string trim_padded(const unsigned char* s, size_t n);
 
 class Session;
 
+// The owning handles of a loaded module, released in reverse order of declaration in Module.
+inline void close_library(void* handle) { dlclose(handle); }
+using LibraryPtr = ossl::Ptr<void, close_library>;                 ///< dlopen()
+using CtxPtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_free>;             ///< PKCS11_CTX_new()
+using LoadedModulePtr = ossl::Ptr<PKCS11_CTX, PKCS11_CTX_unload>;  ///< PKCS11_CTX_load() succeeded
+/// The slot list of PKCS11_enumerate_slots().
+class SlotList {
+public:
+    SlotList() = default;
+    SlotList(const SlotList&) = delete;
+    SlotList& operator=(const SlotList&) = delete;
+    ~SlotList() { reset(); }
+    /// Enumerates the slots of a loaded context; false when libp11 fails.
+    bool enumerate(PKCS11_CTX* ctx) {
+        reset();
+        ctx_ = ctx;
+        return PKCS11_enumerate_slots(ctx, &slots_, &count_) == 0;
+    }
+    void reset() {
+        if (slots_ != nullptr) PKCS11_release_all_slots(ctx_, slots_, count_);
+        slots_ = nullptr;
+        count_ = 0;
+    }
+    PKCS11_SLOT* data() const { return slots_; }
+    unsigned int size() const { return count_; }
+
+private:
+    PKCS11_CTX* ctx_ = nullptr;
+    PKCS11_SLOT* slots_ = nullptr;
+    unsigned int count_ = 0;
+};
+
 class Module : public std::enable_shared_from_this<Module> {
 public:
     static std::shared_ptr<Module> load(const std::string& path);
@@ -38,7 +71,7 @@ public:
 
     const std::string& path() const { return path_; }
     CK_FUNCTION_LIST* fl() const { return fl_; }
-    PKCS11_CTX* ctx() const { return ctx_; }
+    PKCS11_CTX* ctx() const { return ctx_.get(); }
 
     /// Slots with a token present.
     std::vector<PKCS11_SLOT*> token_slots() const;
@@ -64,10 +97,10 @@ public:
 private:
     Module() = default;
     std::string path_;
-    PKCS11_CTX* ctx_ = nullptr;
-    PKCS11_SLOT* slots_ = nullptr;
-    unsigned int nslots_ = 0;
-    void* dl_ = nullptr;
+    LibraryPtr dl_;  // closed last
+    CtxPtr ctx_;
+    LoadedModulePtr loaded_;  // the same context, unloaded before it is freed
+    SlotList slots_;          // released first
     CK_FUNCTION_LIST* fl_ = nullptr;
     bool owns_init_ = false;
     ossl::UiMethodPtr ui_;

@@ -146,11 +146,11 @@ PublicKeyInfo describe_pkey(EVP_PKEY* pkey) {
     }
     unsigned char* der = nullptr;
     const int n = i2d_PUBKEY(pkey, &der);
+    const ossl::OsslBytesPtr owned(der);
     if (n > 0) {
         info.spki_der.assign(der, der + n);
         info.spki_sha256 = ossl::hex(ossl::sha256(info.spki_der));
     }
-    OPENSSL_free(der);
     ERR_clear_error();
     return info;
 }
@@ -250,10 +250,27 @@ Bytes KeySigner::sign_digest(std::span<const std::uint8_t> digest, const Signatu
     return sig;
 }
 
-KeySigner& key_signer(Signer& signer) {
-    auto* k = dynamic_cast<KeySigner*>(&signer);
-    if (k == nullptr) throw Error(Errc::internal, "this operation needs a Signer from tsign::open_signer()");
-    return *k;
+ossl::X509SigPtr encrypt_pkcs8(EVP_PKEY* pkey, const Secret& passphrase) {
+    const ossl::P8InfPtr info(EVP_PKEY2PKCS8(pkey));
+    if (!info) ossl::fail(Errc::internal, "cannot encode the private key");
+    // PBES2 (RFC 8018) with scrypt (RFC 7914) and AES-256-CBC; a random 16-byte salt (NIST SP
+    // 800-132: at least 128 bits; OpenSSL's default is 8 bytes) and a random IV.
+    X509_ALGOR* pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 16, nullptr, kScryptN, kScryptR, kScryptP);
+    if (pbe == nullptr) ossl::fail(Errc::internal, "cannot set up the key encryption (scrypt)");
+    ossl::X509SigPtr p8(PKCS8_set0_pbe(passphrase.c_str(), static_cast<int>(passphrase.size()), info.get(), pbe));
+    if (!p8) {
+        ossl::Ptr<X509_ALGOR, X509_ALGOR_free> unused(pbe);  // PKCS8_set0_pbe takes it only on success
+        ossl::fail(Errc::internal, "cannot encrypt the private key");
+    }
+    return p8;
+}
+
+ossl::X509Ptr signer_certificate(const Signer& signer, const std::string& what) {
+    const std::optional<Bytes> der = signer.certificate();
+    if (!der)
+        throw Error(Errc::cert_not_found, "cannot " + what + " with " + signer.location() + ": no signer certificate",
+                    "give --cert FILE, or store the certificate on the token with the key's id");
+    return parse_certificate(*der, "the certificate of " + signer.location());
 }
 
 }  // namespace detail
@@ -284,17 +301,16 @@ int passphrase_cb(char* buf, int size, int /*rwflag*/, void* u) {
 }
 
 ossl::PkeyPtr decode_private_key(const Bytes& data, const std::string& path, PassCtx& pass) {
-    EVP_PKEY* pkey = nullptr;
-    OSSL_DECODER_CTX* dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, nullptr, nullptr, nullptr, EVP_PKEY_KEYPAIR,
-                                                           nullptr, nullptr);
-    if (dctx == nullptr) ossl::fail(Errc::internal, "cannot create a key decoder");
-    OSSL_DECODER_CTX_set_pem_password_cb(dctx, passphrase_cb, &pass);
+    EVP_PKEY* decoded = nullptr;
+    const ossl::DecoderCtxPtr dctx(
+        OSSL_DECODER_CTX_new_for_pkey(&decoded, nullptr, nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr, nullptr));
+    if (!dctx) ossl::fail(Errc::internal, "cannot create a key decoder");
+    OSSL_DECODER_CTX_set_pem_password_cb(dctx.get(), passphrase_cb, &pass);
     const unsigned char* p = data.data();
     size_t len = data.size();
-    const int ok = OSSL_DECODER_from_data(dctx, &p, &len);
-    OSSL_DECODER_CTX_free(dctx);
-    if (!ok || pkey == nullptr) {
-        EVP_PKEY_free(pkey);
+    const int ok = OSSL_DECODER_from_data(dctx.get(), &p, &len);
+    ossl::PkeyPtr pkey(decoded);
+    if (!ok || !pkey) {
         if (pass.asked) {
             if (pass.secret.empty() && pass.source != nullptr) {
                 // the callback failed to obtain a passphrase: re-read to surface the reason
@@ -306,7 +322,7 @@ ossl::PkeyPtr decode_private_key(const Bytes& data, const std::string& path, Pas
         }
         ossl::fail(Errc::malformed, "cannot read key '" + path + "': malformed, truncated or not a private key");
     }
-    return ossl::PkeyPtr(pkey);
+    return pkey;
 }
 
 bool is_pkcs12(const Bytes& data, const std::string& path) {
@@ -343,24 +359,29 @@ void load_pkcs12(const Bytes& data, const std::string& path, const PinSource& so
         }
     }
     (void)have;
-    EVP_PKEY* k = nullptr;
-    X509* c = nullptr;
-    STACK_OF(X509)* ca = nullptr;
-    int ok = PKCS12_parse(p12.get(), pass.c_str(), &k, &c, &ca);
+    // PKCS12_parse's outputs, owned as soon as it returns.
+    auto parse = [&] {
+        EVP_PKEY* k = nullptr;
+        X509* c = nullptr;
+        STACK_OF(X509)* ca = nullptr;
+        const int ok = PKCS12_parse(p12.get(), pass.c_str(), &k, &c, &ca);
+        pkey.reset(k);
+        cert.reset(c);
+        const ossl::X509StackPtr others(ca);
+        return ok;
+    };
+    int ok = parse();
     if (!ok) {
         // Files made by old tools use RC2/3DES: retry with the legacy provider loaded.
         ERR_clear_error();
         OSSL_PROVIDER_try_load(nullptr, "legacy", 1);
-        ok = PKCS12_parse(p12.get(), pass.c_str(), &k, &c, &ca);
+        ok = parse();
     }
-    sk_X509_pop_free(ca, X509_free);
-    if (!ok || k == nullptr) {
-        EVP_PKEY_free(k);
-        X509_free(c);
+    if (!ok || !pkey) {
+        pkey.reset();
+        cert.reset();
         ossl::fail(Errc::malformed, "cannot read PKCS#12 '" + path + "': no private key could be extracted");
     }
-    pkey.reset(k);
-    cert.reset(c);
 }
 
 void check_match(EVP_PKEY* key_public, X509* cert, const std::string& key_what, const std::string& cert_what) {
@@ -497,12 +518,14 @@ PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& o)
             throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': shorter than 4 characters");
     }
     ossl::BioPtr bio(BIO_new(BIO_s_secmem()));  // cleared when freed
-    const EVP_CIPHER* cipher = o.encrypt ? EVP_aes_256_cbc() : nullptr;
     int ok;
-    char* pw = o.encrypt ? const_cast<char*>(pass.c_str()) : nullptr;
-    const int pwlen = static_cast<int>(pass.size());
-    if (o.pem) ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey.get(), cipher, pw, pwlen, nullptr, nullptr);
-    else ok = i2d_PKCS8PrivateKey_bio(bio.get(), pkey.get(), cipher, pw, pwlen, nullptr, nullptr);
+    if (o.encrypt) {
+        const ossl::X509SigPtr p8 = detail::encrypt_pkcs8(pkey.get(), pass);
+        ok = o.pem ? PEM_write_bio_PKCS8(bio.get(), p8.get()) : i2d_PKCS8_bio(bio.get(), p8.get());
+    } else {
+        ok = o.pem ? PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr)
+                   : i2d_PKCS8PrivateKey_bio(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    }
     if (!ok) ossl::fail(Errc::internal, "cannot encode the private key");
     Bytes der = ossl::bio_bytes(bio.get());
     try {

@@ -1,8 +1,10 @@
-// Internal: the one Signer implementation. Both file keys and token keys are EVP_PKEYs (libp11
-// bridges token keys), so certificate, CSR, CMS, TSA and OCSP code sign through the same path
-// and never know where the key lives.
+// Internal: tsign's own Signer (file keys and token keys, both EVP_PKEYs: libp11 bridges token
+// keys), and SigningKey, the bridge through which certificate, CSR, CMS, TSA and OCSP code sign
+// with ANY Signer, tsign's or a user's, knowing nothing but the public virtuals.
 #pragma once
 
+#include <exception>
+#include <cstdint>
 #include <memory>
 
 #include "core/ossl.hpp"
@@ -40,8 +42,9 @@ public:
     std::string location() const override { return location_; }
     bool always_authenticate() const override { return always_authenticate_; }
 
-    EVP_PKEY* pkey() const { return pkey_.get(); }
-    X509* cert() const { return cert_.get(); }
+    /// File keys sign from any thread; token keys too, through libp11's session pool, unless the
+    /// key wants its PIN for every signature.
+    bool thread_safe() const override { return !always_authenticate_; }
     bool on_token() const { return module_ != nullptr; }
 
 private:
@@ -53,8 +56,45 @@ private:
     bool always_authenticate_;
 };
 
-/// The KeySigner behind a Signer from open_signer(). Throws Errc::internal for foreign Signers.
-KeySigner& key_signer(Signer& signer);
+/// Key files are encrypted with scrypt (RFC 7914) at N = 2^14, r = 8, p = 5: OWASP's equivalent
+/// of N = 2^17, p = 1 within the 32 MiB that OpenSSL 3.0 allows a decoder (N = 2^15, r = 8 is
+/// refused by `openssl pkey`), so every key stays readable by OpenSSL and tsign alike.
+inline constexpr std::uint64_t kScryptN = std::uint64_t{1} << 14;
+inline constexpr std::uint64_t kScryptR = 8;
+inline constexpr std::uint64_t kScryptP = 5;
+
+/// The private key as an encrypted PKCS#8 structure (PBES2: scrypt, AES-256-CBC).
+ossl::X509SigPtr encrypt_pkcs8(EVP_PKEY* pkey, const Secret& passphrase);
+
+/// An EVP_PKEY for OpenSSL's signing functions (CMS_add1_signer, X509_sign_ctx, OCSP_basic_sign_ctx,
+/// TS_RESP_CTX) whose private-key operation is signer.sign_digest(): made from the signer's public
+/// key (RSA with PKCS#1 v1.5 or PSS, EC), so every Signer signs everything. Each signature is
+/// checked against the public key before OpenSSL uses it. One per operation and thread: it keeps
+/// the Signer's own exception, which fail() rethrows after OpenSSL reports the failure.
+class SigningKey {
+public:
+    /// Throws Errc::unsupported for keys other than RSA and EC, Errc::malformed for a bad SPKI.
+    explicit SigningKey(Signer& signer);
+    ~SigningKey();
+    SigningKey(const SigningKey&) = delete;
+    SigningKey& operator=(const SigningKey&) = delete;
+
+    EVP_PKEY* pkey() const { return pkey_.get(); }
+    Signer& signer() const { return signer_; }
+    /// After an OpenSSL signing call failed: rethrows the Signer's error, or Errc::internal.
+    [[noreturn]] void fail(const std::string& what);
+    /// The bridge's sign callback (OpenSSL EVP_PKEY_METHOD convention).
+    int sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigned char* tbs, size_t tbslen) noexcept;
+
+private:
+    Signer& signer_;
+    ossl::PkeyPtr public_;  // provider key: checks each signature
+    ossl::PkeyPtr pkey_;    // legacy key bound to the bridge
+    std::exception_ptr error_;
+};
+
+/// The signer's certificate, parsed. Throws Errc::cert_not_found when it has none.
+ossl::X509Ptr signer_certificate(const Signer& signer, const std::string& what);
 
 /// Raises the right error after a failed signature with this signer.
 [[noreturn]] void fail_signing(const KeySigner& signer, const std::string& what);

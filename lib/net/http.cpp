@@ -1,5 +1,7 @@
 #include "net/http.hpp"
+#include "net/curl.hpp"
 
+#include <memory>
 #include <mutex>
 
 #include <curl/curl.h>
@@ -30,11 +32,12 @@ size_t on_data(char* p, size_t size, size_t n, void* user) {
 Response perform(const std::string& url, const std::string* content_type, const Bytes* body, int timeout, std::size_t max_body) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    CURL* c = curl_easy_init();
-    if (c == nullptr) throw Error(Errc::internal, "cannot start an HTTP client");
+    const CurlPtr handle(curl_easy_init());
+    if (!handle) throw Error(Errc::internal, "cannot start an HTTP client");
+    CURL* c = handle.get();
     Response r;
     Sink sink{&r.body, max_body};
-    curl_slist* headers = nullptr;
+    SlistPtr headers;
     char err[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
@@ -46,8 +49,10 @@ Response perform(const std::string& url, const std::string* content_type, const 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "tsign");
     if (body != nullptr) {
-        headers = curl_slist_append(headers, ("Content-Type: " + *content_type).c_str());
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        curl_slist* list = curl_slist_append(nullptr, ("Content-Type: " + *content_type).c_str());
+        if (list == nullptr) throw Error(Errc::internal, "cannot prepare an HTTP request");
+        headers.reset(list);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
     }
@@ -58,8 +63,6 @@ Response perform(const std::string& url, const std::string* content_type, const 
         curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
         if (ct) r.content_type = ct;
     }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
     if (sink.too_big) throw Error(Errc::network, url + ": the answer is larger than " + std::to_string(max_body) + " bytes");
     if (rc != CURLE_OK)
         throw Error(Errc::network, url + ": " + (err[0] ? std::string(err) : std::string(curl_easy_strerror(rc))));

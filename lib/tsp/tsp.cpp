@@ -22,6 +22,7 @@
 #include "net/http.hpp"
 #include "net/server.hpp"
 #include "tsign/error.hpp"
+#include "tsign/pkcs11_uri.hpp"
 #include "tsign/time.hpp"
 #include "x509/chain.hpp"
 #include "x509/name.hpp"
@@ -171,15 +172,9 @@ Pkcs7Ptr parse_token(const Bytes& data) {
     Bytes der = data;
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
-        char* name = nullptr;
-        char* header = nullptr;
-        unsigned char* body = nullptr;
-        long len = 0;
-        if (!PEM_read_bio(bio.get(), &name, &header, &body, &len)) ossl::fail(Errc::malformed, "cannot read the timestamp: malformed PEM");
-        der.assign(body, body + len);
-        OPENSSL_free(name);
-        OPENSSL_free(header);
-        OPENSSL_free(body);
+        ossl::PemBlock block;
+        if (!ossl::read_pem_block(bio.get(), block)) ossl::fail(Errc::malformed, "cannot read the timestamp: malformed PEM");
+        der.assign(block.body.get(), block.body.get() + block.length);
     }
     const unsigned char* p = der.data();
     TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
@@ -265,8 +260,11 @@ TsaPath tsa_path(PKCS7* token, std::int64_t gen_time, const ChainOptions& chain,
     for (int i = 0; extra && i < sk_X509_num(extra); ++i) sk_X509_push(offered.get(), sk_X509_value(extra, i));
     // The TSA's keys and signatures are judged at the time something proves the token existed
     // (a later archive timestamp), else now: genTime is what the token claims, not a proof of itself.
-    t.report = tm.validate(t.cert, offered.get(), gen_time, true, used,
-                           poe.value_or(static_cast<std::int64_t>(::time(nullptr))));
+    t.report = tm.validate(t.cert, {.at = gen_time,
+                                    .at_proven = true,
+                                    .extra_untrusted = offered.get(),
+                                    .used = used,
+                                    .crypto_time = poe.value_or(static_cast<std::int64_t>(::time(nullptr)))});
     return t;
 }
 
@@ -551,10 +549,10 @@ struct detail::TsaResponder::Impl {
     TsRespPtr sign_once(const Bytes& query, std::int64_t* serial, bool* on_token) {
         std::shared_lock<std::shared_mutex> key_lock(key_mutex);
         if (!signer) throw Error(Errc::token_not_found, "the TSA key is not available (token removed?)");
-        auto& key = detail::key_signer(*signer);
-        *on_token = key.on_token();
+        detail::SigningKey key(*signer);
+        *on_token = Pkcs11Uri::is_uri(opt.key.spec);
         std::unique_lock<std::mutex> token_lock(token_mutex, std::defer_lock);
-        if (*on_token) token_lock.lock();
+        if (*on_token || !signer->thread_safe()) token_lock.lock();
         // The context holds a reference to the key: it is freed before the key can be closed.
         ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
         TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
@@ -640,17 +638,14 @@ detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_u
     Impl& tsa = *impl_;
     tsa.opt = o;
     tsa.signer = open_signer(o.key);
-    auto c = tsa.signer->certificate();
-    const unsigned char* p = c->data();
-    tsa.cert.reset(d2i_X509(nullptr, &p, static_cast<long>(c->size())));
+    tsa.cert = detail::signer_certificate(*tsa.signer, "serve timestamps");
     // RFC 3161 §2.3: the TSA's certificate has exactly one EKU, timeStamping, and it is critical.
     const int idx = X509_get_ext_by_NID(tsa.cert.get(), NID_ext_key_usage, -1);
     if (idx < 0 || !X509_EXTENSION_get_critical(X509_get_ext(tsa.cert.get(), idx)) ||
         X509_get_extended_key_usage(tsa.cert.get()) != XKU_TIMESTAMP)
         throw Error(Errc::usage, "refusing to start: the TSA certificate lacks a critical timeStamping extended key usage (RFC 3161 §2.3)",
                     "issue it with 'tsign ca issue --profile tsa'");
-    std::error_code ec;
-    std::filesystem::create_directories(o.state_dir, ec);
+    detail::make_private_dir(o.state_dir, false);  // a new folder is 0700; tsa.db is 0600 either way
     tsa.db = std::make_unique<db::Db>((std::filesystem::path(o.state_dir) / "tsa.db").string(), true);
     tsa.db->exec(kTsaSchema);
 }

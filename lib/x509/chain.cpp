@@ -65,12 +65,10 @@ std::vector<ossl::X509Ptr> load_certificates(const std::string& path) {
         else if (e != 0 || out.empty()) ossl::fail(Errc::malformed, "cannot read certificates from '" + path + "': malformed PEM");
     } else {
         const unsigned char* p = data.data();
-        X509* x = d2i_X509(nullptr, &p, static_cast<long>(data.size()));
-        if (x == nullptr || p != data.data() + data.size()) {
-            X509_free(x);
+        ossl::X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
+        if (!x || p != data.data() + data.size())
             ossl::fail(Errc::malformed, "cannot read certificate '" + path + "': malformed or truncated");
-        }
-        out.emplace_back(x);
+        out.push_back(std::move(x));
     }
     if (out.empty()) throw Error(Errc::malformed, "cannot read certificates from '" + path + "': none found");
     return out;
@@ -89,9 +87,8 @@ std::vector<ossl::X509CrlPtr> load_crls(const std::string& path) {
         ERR_clear_error();
     } else {
         const unsigned char* p = data.data();
-        X509_CRL* c = d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size()));
-        if (c != nullptr && p == data.data() + data.size()) out.emplace_back(c);
-        else X509_CRL_free(c);
+        ossl::X509CrlPtr c(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size())));
+        if (c && p == data.data() + data.size()) out.push_back(std::move(c));
     }
     if (out.empty()) ossl::fail(Errc::malformed, "cannot read CRL '" + path + "': malformed, truncated or not a CRL");
     return out;
@@ -454,11 +451,18 @@ void profile_checks(STACK_OF(X509) * chain, std::vector<CertFinding>& findings) 
 
 }  // namespace
 
-void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
-                                      STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
-                                      std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
-                                      std::map<int, std::string>& stale, std::vector<CertFinding>& crypto,
-                                      std::vector<std::string>& notes, Evidence* used) const {
+TrustMaterial::Gathered TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted,
+                                                         STACK_OF(X509_CRL) * crls, std::int64_t t,
+                                                         const ValidateOptions& options) const {
+    Gathered g;
+    auto& fetched = g.fetched;
+    auto& answers = g.answers;
+    auto& unreachable = g.unreachable;
+    auto& stale = g.stale;
+    auto& crypto = g.crypto;
+    auto& notes = g.notes;
+    const bool t_proven = options.at_proven;
+    Evidence* used = options.used;
     // The path as it will be built, without revocation checks.
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store, leaf, untrusted)) ossl::fail(Errc::internal, "cannot set up path validation");
@@ -476,7 +480,13 @@ void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X5
         X509* issuer = sk_X509_value(chain.get(), d + 1);
         const std::string subject = ossl::name_to_utf8(X509_get_subject_name(cert));
         auto take = [&](OCSP_RESPONSE* resp, OCSP_REQUEST* req) {
-            OcspVerdict v = check_ocsp(resp, cert, issuer, anchors, untrusted, t, t_proven, req, policy_.get());
+            OcspVerdict v = check_ocsp(resp, cert, issuer,
+                                       {.trust = anchors,
+                                        .untrusted = untrusted,
+                                        .at = t,
+                                        .at_proven = t_proven,
+                                        .request = req,
+                                        .policy = policy_.get()});
             if (!v.crypto.ok()) {
                 // Evidence signed with what the policy refuses is reported, never silently dropped.
                 crypto_finding(v.crypto, d, subject, "OCSP response about it: signature", options_.allow_weak_algorithms, crypto, notes);
@@ -521,6 +531,7 @@ void TrustMaterial::gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X5
         if (urls.empty() && unreachable[d].find("CRL") == std::string::npos)
             unreachable[d] += (unreachable[d].empty() ? "" : "; ") + std::string("no CRL distribution point in the certificate");
     }
+    return g;
 }
 
 bool crypto_finding(const CryptoCheck& c, int depth, const std::string& subject, const std::string& what, bool allow_weak,
@@ -590,8 +601,12 @@ void set_indication(ChainReport& r) {
 
 }  // namespace
 
-ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                                    bool t_proven, Evidence* used, std::optional<std::int64_t> crypto_time) const {
+ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const {
+    const std::optional<std::int64_t>& t = vo.at;
+    const bool t_proven = vo.at_proven;
+    STACK_OF(X509)* extra_untrusted = vo.extra_untrusted;
+    Evidence* used = vo.used;
+    const std::optional<std::int64_t>& crypto_time = vo.crypto_time;
     const ChainOptions& o = options_;
     const Policy& policy = *policy_;
     const RevocationMode mode = policy.revocation_required() && o.revocation == RevocationMode::automatic ? RevocationMode::require
@@ -614,14 +629,14 @@ ChainReport TrustMaterial::validate(X509* leaf, STACK_OF(X509) * extra_untrusted
         else sk_X509_CRL_push(crls.get(), c.get());
     }
 
-    std::vector<ossl::X509CrlPtr> fetched;
-    std::map<int, OcspVerdict> answers;
-    std::map<int, std::string> unreachable, stale;
-    std::vector<CertFinding> evidence_findings;
-    std::vector<std::string> gather_notes;
+    Gathered gathered;
     if (mode != RevocationMode::off && (options_.fetch || !ocsp_.empty()))
-        gather_revocation(store.get(), leaf, untrusted.get(), vt, t_proven, crls.get(), fetched, answers, unreachable, stale,
-                          evidence_findings, gather_notes, used);
+        gathered = gather_revocation(store.get(), leaf, untrusted.get(), crls.get(), vt, vo);
+    auto& answers = gathered.answers;  // gathered.fetched keeps the fetched CRLs alive until the end
+    auto& unreachable = gathered.unreachable;
+    auto& stale = gathered.stale;
+    auto& evidence_findings = gathered.crypto;
+    auto& gather_notes = gathered.notes;
 
     ossl::Ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx(X509_STORE_CTX_new());
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()))
@@ -798,7 +813,7 @@ ChainReport verify_certificate(const Bytes& certificate, const ChainOptions& opt
     ossl::X509Ptr leaf = detail::parse_certificate(certificate, "the certificate to verify");
     detail::TrustMaterial tm(options);
     if (options.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
-    return tm.validate(leaf.get(), nullptr, options.at, options.at.has_value());
+    return tm.validate(leaf.get(), {.at = options.at, .at_proven = options.at.has_value()});
 }
 
 }  // namespace tsign

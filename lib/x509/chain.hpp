@@ -29,21 +29,30 @@ struct Evidence {
     std::vector<Bytes> certificates, crls, ocsp;
 };
 
+/// How TrustMaterial::validate() judges a path, filled by field name.
+struct ValidateOptions {
+    /// The validation time (Unix seconds); none: now.
+    std::optional<std::int64_t> at;
+    /// `at` comes from proof (a timestamp, the user's --at): a revocation dated after it does not count.
+    bool at_proven = false;
+    /// More intermediates to offer (e.g. the certificates of a CMS message).
+    STACK_OF(X509) * extra_untrusted = nullptr;
+    /// When given, receives the certificates, CRLs and OCSP responses that served (what CAdES-LT embeds).
+    Evidence* used = nullptr;
+    /// When keys and signature algorithms of the path and its CRLs are judged: the time of a proof
+    /// of existence of what the path serves (default: `at`).
+    std::optional<std::int64_t> crypto_time;
+};
+
 /// Trust anchors, intermediates and CRLs from ChainOptions, loaded once.
 class TrustMaterial {
 public:
     explicit TrustMaterial(const ChainOptions& options);
     const ChainOptions& options() const { return options_; }
-    /// Validates leaf at time t (Unix seconds), offering extra intermediates (e.g. from a CMS message).
-    /// With t_proven (a timestamp or the user's --at), a revocation dated after t does not count.
-    /// Revocation evidence: the given and embedded CRLs and OCSP responses first; then, unless
-    /// fetching is off, the certificate's OCSP responder and CRL distribution points.
-    /// When used is given, the certificates, CRLs and OCSP responses that served are added to it.
-    /// Cryptographic constraints (keys, signature algorithms of the path and its CRLs) are judged
-    /// at crypto_time, the time of a proof of existence of what the path serves (default: t).
-    ChainReport validate(X509* leaf, STACK_OF(X509) * extra_untrusted, std::optional<std::int64_t> t,
-                         bool t_proven = false, Evidence* used = nullptr,
-                         std::optional<std::int64_t> crypto_time = std::nullopt) const;
+    /// Validates leaf (RFC 5280 §6.1) as the options say. Revocation evidence: the given and
+    /// embedded CRLs and OCSP responses first; then, unless fetching is off, the certificate's
+    /// OCSP responder and CRL distribution points.
+    ChainReport validate(X509* leaf, const ValidateOptions& options) const;
     /// Adds revocation data carried by a signature (CAdES-LT): CRLs and OCSP responses, DER.
     void add_evidence(const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses);
     /// Certificates offered as untrusted (for finding signer certificates).
@@ -54,11 +63,18 @@ public:
 
 private:
     void add_crl(ossl::X509CrlPtr crl, const std::string& source);
-    void gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven,
-                           STACK_OF(X509_CRL) * crls, std::vector<ossl::X509CrlPtr>& fetched,
-                           std::map<int, OcspVerdict>& answers, std::map<int, std::string>& unreachable,
-                           std::map<int, std::string>& stale, std::vector<CertFinding>& crypto,
-                           std::vector<std::string>& notes, Evidence* used) const;
+    /// What gather_revocation() found, per depth of the path.
+    struct Gathered {
+        std::vector<ossl::X509CrlPtr> fetched;   ///< CRLs fetched (also pushed onto the CRL stack)
+        std::map<int, OcspVerdict> answers;      ///< usable OCSP answers
+        std::map<int, std::string> unreachable;  ///< why no revocation data could be had
+        std::map<int, std::string> stale;        ///< OCSP answers too old for the policy
+        std::vector<CertFinding> crypto;         ///< evidence signed with what the policy refuses
+        std::vector<std::string> notes;
+    };
+    /// OCSP answers (given, then fetched) and fetched CRLs (pushed onto crls) for the path of leaf at time t.
+    Gathered gather_revocation(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, STACK_OF(X509_CRL) * crls,
+                               std::int64_t t, const ValidateOptions& options) const;
     ChainOptions options_;
     std::shared_ptr<const Policy> policy_;
     std::vector<ossl::X509Ptr> trust_;

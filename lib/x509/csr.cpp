@@ -8,7 +8,6 @@
 namespace tsign {
 
 Bytes make_csr(Signer& signer, const CsrOptions& o) {
-    auto& key = detail::key_signer(signer);
     ossl::X509NamePtr subject = detail::parse_slash_dn(o.subject);
     ossl::X509ReqPtr req(X509_REQ_new());
     if (!req || !X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) ||
@@ -34,12 +33,13 @@ Bytes make_csr(Signer& signer, const CsrOptions& o) {
             ossl::fail(Errc::internal, "cannot add extensions to the certificate request");
     }
 
+    detail::SigningKey key(signer);
     ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!mctx || EVP_DigestSignInit(mctx.get(), &pctx, detail::md_of(o.scheme.digest), nullptr, key.pkey()) <= 0)
-        detail::fail_signing(key, "signing the certificate request");
+        key.fail("signing the certificate request");
     detail::configure_signature(pctx, key.pkey(), o.scheme);
-    if (X509_REQ_sign_ctx(req.get(), mctx.get()) <= 0) detail::fail_signing(key, "signing the certificate request");
+    if (X509_REQ_sign_ctx(req.get(), mctx.get()) <= 0) key.fail("signing the certificate request");
 
     // Never hand out a request whose signature does not verify (a wrong mechanism on a token).
     if (X509_REQ_verify(req.get(), pubkey.get()) != 1)

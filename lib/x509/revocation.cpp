@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "net/http.hpp"
 #include "tsign/ocsp.hpp"
@@ -24,7 +25,7 @@ namespace tsign::detail {
 namespace {
 
 constexpr std::int64_t kSkew = 300;                 // clock skew allowed between responder and verifier
-constexpr std::int64_t kNoNextUpdateAge = 7 * 86400;  // a response without nextUpdate is fresh this long
+constexpr std::int64_t kNoNextUpdateAge = std::int64_t{7} * 86400;  // a response without nextUpdate is fresh this long
 
 std::int64_t now() { return static_cast<std::int64_t>(::time(nullptr)); }
 
@@ -57,9 +58,13 @@ bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer) {
     return bs && find_single(bs.get(), cert, issuer) != nullptr;
 }
 
-OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
-                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request,
-                       const Policy* policy) {
+OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const OcspCheckContext& context) {
+    const std::vector<X509*>& trust = context.trust;
+    STACK_OF(X509)* untrusted = context.untrusted;
+    const std::int64_t t = context.at;
+    const bool t_proven = context.at_proven;
+    OCSP_REQUEST* request = context.request;
+    const Policy* policy = context.policy;
     OcspVerdict v;
     const int st = OCSP_response_status(resp);
     if (st != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
@@ -171,21 +176,21 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std:
 
 std::vector<std::string> ocsp_urls(X509* cert) {
     std::vector<std::string> out;
-    STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
-    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls); ++i) {
-        std::string u = sk_OPENSSL_STRING_value(urls, i);
+    const ossl::StringStackPtr urls(X509_get1_ocsp(cert));
+    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls.get()); ++i) {
+        std::string u = sk_OPENSSL_STRING_value(urls.get(), i);
         if (is_http(u)) out.push_back(u);
     }
-    X509_email_free(urls);
     return out;
 }
 
 std::vector<std::string> crl_urls(X509* cert) {
     std::vector<std::string> out;
-    STACK_OF(DIST_POINT)* dps = static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+    const ossl::DistPointsPtr dps(
+        static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
     ERR_clear_error();
-    for (int i = 0; dps && i < sk_DIST_POINT_num(dps); ++i) {
-        DIST_POINT* dp = sk_DIST_POINT_value(dps, i);
+    for (int i = 0; dps && i < sk_DIST_POINT_num(dps.get()); ++i) {
+        DIST_POINT* dp = sk_DIST_POINT_value(dps.get(), i);
         if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
         GENERAL_NAMES* names = dp->distpoint->name.fullname;
         for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
@@ -198,7 +203,6 @@ std::vector<std::string> crl_urls(X509* cert) {
             if (printable && is_http(u)) out.push_back(u);
         }
     }
-    sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
     return out;
 }
 
@@ -282,8 +286,7 @@ ossl::X509CrlPtr fetch_crl(const std::string& url, const std::string& cache_dir,
             // The cache is an optimisation: failing to write it changes nothing else. The CRL's
             // signature is checked at every use, so a tampered entry cannot pass.
             try {
-                std::error_code ec;
-                fs::create_directories(cached.parent_path(), ec);
+                detail::make_dirs(cached.parent_path().string(), 0700);  // the user's cache, nobody else's
                 write_file_atomic(cached.string(), r.body, {.force = true, .mode = 0644});
             } catch (const Error&) {
             }
@@ -347,8 +350,9 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
         throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
     const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
     const auto policy = detail::Policy::load(trust.validation_policy_file);
-    const detail::OcspVerdict v =
-        detail::check_ocsp(resp.get(), cert.get(), iss.get(), anchors, others.get(), t, trust.at.has_value(), nullptr, policy.get());
+    const detail::OcspVerdict v = detail::check_ocsp(
+        resp.get(), cert.get(), iss.get(),
+        {.trust = anchors, .untrusted = others.get(), .at = t, .at_proven = trust.at.has_value(), .policy = policy.get()});
     OcspCheckReport r;
     r.status = v.status;
     r.valid = v.status == "good";

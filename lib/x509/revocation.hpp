@@ -25,14 +25,22 @@ struct OcspVerdict {
     bool stale = false;              ///< older than the policy's revocation max_age
 };
 
+/// What check_ocsp() judges a response against, filled by field name.
+struct OcspCheckContext {
+    std::vector<X509*> trust;              ///< anchors for a delegated responder's path
+    STACK_OF(X509) * untrusted = nullptr;  ///< intermediates for that path
+    std::int64_t at = 0;                   ///< the time the answer must be fresh at
+    bool at_proven = false;                ///< `at` is proven (a newer response is then the better evidence)
+    OCSP_REQUEST* request = nullptr;       ///< when given, its nonce must be answered
+    const Policy* policy = nullptr;        ///< algorithms and max_age (none: not judged)
+};
+
 /// Checks resp about cert (issued by issuer): response status, signature, responder
 /// authorisation (the CA itself or a delegated responder with OCSPSigning issued by the CA, its
 /// path to `trust` valid at producedAt), the certID, the nonce of `request` when given, and
-/// freshness at t (thisUpdate not after t + 5 min and nextUpdate not before t - 5 min; with a
-/// proven past time t, a newer response is the better evidence and is accepted).
-OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const std::vector<X509*>& trust,
-                       STACK_OF(X509) * untrusted, std::int64_t t, bool t_proven, OCSP_REQUEST* request = nullptr,
-                       const Policy* policy = nullptr);
+/// freshness at `at` (thisUpdate not after at + 5 min and nextUpdate not before at - 5 min; with a
+/// proven past time, a newer response is the better evidence and is accepted).
+OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const OcspCheckContext& context);
 
 /// True when the response holds a single response about cert (any certID hash algorithm).
 bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer);
