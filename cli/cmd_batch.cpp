@@ -126,7 +126,7 @@ void register_batch_command(CLI::App& app, Globals& g) {
         if (r.stopped) std::cerr << "tsign batch: stopped: " << r.stop_reason << "\n";
         for (const auto& e : r.entries)
             if (e.status == "failed") std::cerr << "tsign batch: failed: " << e.input << ": " << e.error << "\n";
-        if (r.exit_code != 0) throw ExitWith(static_cast<ExitCode>(r.exit_code));
+        if (r.exit_code != 0) throw ExitWith{static_cast<ExitCode>(r.exit_code)};
     });
 }
 

@@ -224,7 +224,7 @@ void register_ca_commands(CLI::App& app, Globals& g) {
                           << e.details << (e.chain_ok ? "" : "   <-- HASH CHAIN BROKEN") << "\n";
             if (aa->verify) std::cout << (ok ? "audit log hash chain: intact" : "audit log hash chain: BROKEN") << "\n";
         }
-        if (!ok) throw ExitWith(ExitCode::invalid);
+        if (!ok) throw ExitWith{ExitCode::invalid};
     });
 }
 
@@ -283,7 +283,7 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
             if (r.status == "revoked")
                 std::cout << "  revoked: " << format_human(r.revocation_time, g.jalali()) << " (" << r.reason << ")\n";
         }
-        if (!r.valid) throw ExitWith(ExitCode::invalid);
+        if (!r.valid) throw ExitWith{ExitCode::invalid};
     });
 
     serve->callback([a] {

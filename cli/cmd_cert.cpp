@@ -97,7 +97,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
             if (!r.valid) std::cout << "  " << to_string(r.indication) << " / " << to_string(r.sub_indication) << "\n";
         }
         (void)g;
-        if (!r.valid) throw ExitWith(ExitCode::invalid);
+        if (!r.valid) throw ExitWith{ExitCode::invalid};
     });
 }
 

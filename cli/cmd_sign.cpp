@@ -187,7 +187,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         const VerifyReport r = verify_signature(read_file(v->sig), o);
         if (v->json) std::cout << r.to_json() << std::endl;
         else std::cout << r.to_text(g.jalali());
-        if (!r.valid) throw ExitWith(ExitCode::invalid);
+        if (!r.valid) throw ExitWith{ExitCode::invalid};
     });
 }
 

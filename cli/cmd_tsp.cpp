@@ -60,7 +60,7 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
                       << r.digest_algorithm << "\n";
             for (const auto& e : r.errors) std::cout << "  error:  " << e << "\n";
         }
-        if (!r.valid) throw ExitWith(ExitCode::invalid);
+        if (!r.valid) throw ExitWith{ExitCode::invalid};
     });
     ts->callback([a, ts, verify] {
         if (verify->parsed()) return;

@@ -149,8 +149,13 @@ Profile load_profile(const fs::path& dir, const std::string& name) {
 
 void add_ext(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
     ossl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value.c_str()));
-    if (!ext || !X509_add_ext(cert, ext.get(), -1))
-        ossl::fail(Errc::internal, std::string("cannot add extension ") + OBJ_nid2sn(nid) + " = " + value);
+    if (!ext) {
+        // Every value comes from the CA's profile or config.yaml: a wrong one is the admin's to fix.
+        ERR_clear_error();
+        throw Error(Errc::malformed, std::string("the CA's profile or config.yaml gives an invalid ") + OBJ_nid2sn(nid) + " value '" + value + "'",
+                    "see the profile's key_usage, extended_key_usage, certificate_policies, or crl_url / ocsp_url / issuer_url in config.yaml");
+    }
+    if (!X509_add_ext(cert, ext.get(), -1)) ossl::fail(Errc::internal, std::string("cannot add extension ") + OBJ_nid2sn(nid));
 }
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
@@ -313,7 +318,10 @@ Bytes ca_init(const CaInitOptions& o) {
     detail::make_private_dir((dir / "certs").string(), true);
     detail::make_private_dir((dir / "profiles").string(), true);
 
+    // An existing key file is named relative to where the command runs; the config stores it
+    // absolute (a relative path there is relative to the CA folder, as "ca.key" is).
     std::string key_spec = o.key_spec;
+    if (!key_spec.empty() && !Pkcs11Uri::is_uri(key_spec)) key_spec = fs::absolute(key_spec).lexically_normal().string();
     if (o.key_type) {
         KeyGenOptions g;
         g.type = *o.key_type;

@@ -255,12 +255,6 @@ std::string string_to_utf8(const ASN1_STRING* value) {
     return out;
 }
 
-void ExtValueDeleter::operator()(void* p) const noexcept {
-    if (p == nullptr || method == nullptr) return;
-    if (method->it) ASN1_item_free(static_cast<ASN1_VALUE*>(p), ASN1_ITEM_ptr(method->it));
-    else if (method->ext_free) method->ext_free(p);
-}
-
 ExtValuePtr ext_d2i(X509_EXTENSION* ext) {
     const X509V3_EXT_METHOD* m = X509V3_EXT_get(ext);
     void* v = m != nullptr ? X509V3_EXT_d2i(ext) : nullptr;

@@ -101,7 +101,11 @@ inline bool read_pem_block(BIO* bio, PemBlock& block) {
 /// A decoded extension value (X509V3_EXT_d2i), freed through the extension's own method.
 struct ExtValueDeleter {
     const X509V3_EXT_METHOD* method = nullptr;
-    void operator()(void* p) const noexcept;
+    void operator()(void* p) const noexcept {
+        if (p == nullptr || method == nullptr) return;
+        if (method->it) ASN1_item_free(static_cast<ASN1_VALUE*>(p), ASN1_ITEM_ptr(method->it));
+        else if (method->ext_free) method->ext_free(p);
+    }
 };
 using ExtValuePtr = std::unique_ptr<void, ExtValueDeleter>;
 

@@ -291,7 +291,7 @@ int passphrase_cb(char* buf, int size, int /*rwflag*/, void* u) {
             ctx->secret = ctx->source->read(PinRequest{"passphrase for " + ctx->what});
             ctx->asked = true;
         }
-    } catch (const Error&) {
+    } catch (...) {  // nothing is thrown through OpenSSL's decoder
         ctx->asked = true;
         return -1;
     }

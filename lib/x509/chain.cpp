@@ -284,7 +284,7 @@ FindingCode code_of(int err) {
     }
 }
 
-int verify_cb(int ok, X509_STORE_CTX* ctx) {
+int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
     if (ok) return ok;
     auto* st = static_cast<State*>(X509_STORE_CTX_get_app_data(ctx));
     // OpenSSL validates the path of a CRL signer in a context of its own, without our state:
@@ -364,6 +364,28 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) {
     st->findings.push_back({depth, subject, code_of(err), X509_verify_cert_error_string(err)});
     // Go on: collect every finding; the verdict is made from the findings, never from OpenSSL's return alone.
     return 1;
+}
+
+/// OpenSSL's verify callback. Nothing may be thrown through X509_verify_cert(): unwinding its C
+/// frames would skip their cleanup (the CRL references its lookup holds leaked that way on a
+/// revocation date that is not a valid time) and leave the context half-done. What the checks
+/// above cannot judge (malformed times in a CRL entry, ...) is a finding under OpenSSL's error.
+int verify_cb(int ok, X509_STORE_CTX* ctx) noexcept {
+    try {
+        return verify_cb_checked(ok, ctx);
+    } catch (const std::exception& e) {
+        try {
+            if (auto* st = static_cast<State*>(X509_STORE_CTX_get_app_data(ctx))) {
+                const int err = X509_STORE_CTX_get_error(ctx);
+                X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+                st->findings.push_back({X509_STORE_CTX_get_error_depth(ctx), cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "",
+                                        code_of(err), std::string(X509_verify_cert_error_string(err)) + " (" + e.what() + ")"});
+                return 1;
+            }
+        } catch (...) {
+        }
+        return 0;  // no way to record it: OpenSSL's own failure stands
+    }
 }
 
 bool critical_ext(X509* x, int nid, bool* present) {

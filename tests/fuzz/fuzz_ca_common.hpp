@@ -1,5 +1,5 @@
-// A throw-away CA on tmpfs for the harnesses that need one (OCSP requests, CSRs): an EC P-256
-// root with a generated key, created once per process.
+// A throw-away CA on tmpfs for the harnesses that need one (OCSP requests, CSRs, CA YAML): an EC
+// P-256 root with an unencrypted key file, replaced after kIssuancesPerCa issuances.
 #pragma once
 
 #include <filesystem>
@@ -23,8 +23,16 @@ inline std::string new_ca() {
         tsign::CaInitOptions o;
         o.dir = scratch() + "/ca";
         std::filesystem::remove_all(o.dir);
+        // An unencrypted key file: the harnesses open the CA often, and a scrypt-encrypted key
+        // costs a second per opening (tsign's own CA keys are always encrypted).
+        const std::string key = scratch() + "/ca-key.pem";
+        if (!std::filesystem::exists(key)) {
+            tsign::KeyGenOptions g;
+            g.pem = true;
+            tsign::generate_key_file(key, g);
+        }
+        o.key_spec = key;
         o.subject = "/CN=Fuzz CA/O=tsign fuzzing";
-        o.key_type = tsign::KeyType::ec_p256;
         o.key = ca_key();
         o.crl_url = "http://127.0.0.1:1/ca.crl";
         o.ocsp_url = "http://127.0.0.1:1/ocsp";
