@@ -158,4 +158,51 @@ run env -u TSIGN_PKCS11_MODULE TSIGN_CONFIG="$W/big.yaml" "$TSIGN" token list
 expect_rc 3 "a 2 MiB p11 config"
 expect_err_contains "larger than 1 MiB" "the config limit is named"
 
+# --- 9. what tsign's own fuzzers found (tests/fuzz/regressions/) ---
+R=$TSIGN_SOURCE/tests/fuzz/regressions
+FX=$TSIGN_SOURCE/tests/fuzz/fixtures
+# a SignedData whose signer certificate has no decodable key (attached, and detached)
+for f in cms_verify/signer-without-public-key.p7s "cms_verify_detached/signer-without-public-key.p7s $FX/doc.txt"; do
+  run "$TSIGN" verify --offline --json --trust "$R/_fixtures/trust.pem" $(printf '%s' "$R/$f")
+  expect_rc 1 "verify $f: a verdict, not a crash"
+  check "$f: signature_invalid names the undecodable key" \
+    jq -e '[.signers[].findings[] | select(.code == "signature_invalid" and (.message | test("cannot be decoded")))] | length > 0' out
+done
+# a CRL entry whose revocationDate is not a valid time: revoked, judged without an exception
+# through OpenSSL (that leaked the CRL under LeakSanitizer)
+run "$TSIGN" cert verify --offline --json --trust "$FX/crl-trust.pem" --untrusted "$FX/crl-untrusted.pem" \
+  --crl "$R/crl/revocation-date-invalid.crl" --crl "$FX/crl-root.pem" --revocation require --at 2026-12-03 "$FX/crl-signer.pem"
+expect_rc 1 "a CRL entry with an invalid revocation date"
+check "reported as revoked, the bad time named" jq -e '[.findings[] | select(.code == "revoked" and (.message | test("invalid time")))] | length == 1' out
+# a CA profile whose key_usage OpenSSL does not know: exit 3 naming the value, not an internal error
+KP2=hostile-pass
+export KP2
+run "$TSIGN" ca init --dir hca --subject /CN=Hostile --key-type ec-p256 --pin-source env:KP2
+expect_rc 0 "a CA for the profile test"
+tail -c +2 "$R/ca_yaml/profile-key-usage-unknown.yaml" >hca/profiles/odd.yaml
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=m -out m.csr 2>/dev/null
+run "$TSIGN" ca issue --dir hca --pin-source env:KP2 --csr m.csr --profile odd --out m.crt
+expect_rc 3 "an unknown key usage in a profile"
+expect_err_contains "the CA's profile or config.yaml gives an invalid keyUsage value" "the bad value is named"
+expect_absent m.crt "no certificate written"
+# error messages that echo hostile bytes stay valid UTF-8
+run "$TSIGN" csr --key "$(cat "$R/pkcs11_uri/error-message-invalid-utf8.txt")" --subject /CN=x --out x.csr
+if [ "$RC" -eq 2 ] || [ "$RC" -eq 3 ]; then ok "a PKCS#11 URI with raw bytes: exit $RC"; else fail "a PKCS#11 URI with raw bytes: exit $RC"; fi
+expect_utf8 "a PKCS#11 URI with raw bytes"
+run "$TSIGN" policy show --validation-policy "$R/policy/error-message-invalid-utf8.yaml"
+expect_rc 3 "a policy with raw bytes"
+expect_utf8 "a policy with raw bytes"
+# the TSA answers an empty request with a rejection, not "out of memory"
+S=$TSIGN_SOURCE/certs-sample
+export SAMPLE_PASS=tsign-sample
+TPORT=$((20000 + RANDOM % 20000))
+"$TSIGN" tsa serve --key "$S/tsa.key.pem" --pin-source env:SAMPLE_PASS --cert "$S/tsa.crt.pem" --listen 127.0.0.1:$TPORT --state tsa 2>tsa.log &
+TSA_PID=$!
+trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TPORT/" && break; sleep 0.1; done
+code=$(curl -s -o empty.tsr -w '%{http_code}' -H 'Content-Type: application/timestamp-query' --data-binary @/dev/null "http://127.0.0.1:$TPORT/")
+check "an empty TimeStampReq: HTTP 200" test "$code" = 200
+check "with a rejection TimeStampResp (openssl ts)" sh -c "openssl ts -reply -in empty.tsr -text 2>/dev/null | grep -q 'Status: Rejected'"
+kill $TSA_PID; wait $TSA_PID 2>/dev/null
+
 finish
