@@ -152,8 +152,10 @@ void add_ext(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
     if (!ext) {
         // Every value comes from the CA's profile or config.yaml: a wrong one is the admin's to fix.
         ERR_clear_error();
-        throw Error(Errc::malformed, std::string("the CA's profile or config.yaml gives an invalid ") + OBJ_nid2sn(nid) + " value '" + value + "'",
-                    "see the profile's key_usage, extended_key_usage, certificate_policies, or crl_url / ocsp_url / issuer_url in config.yaml");
+        throw Error(Errc::malformed,
+                    std::string("the CA's profile or config.yaml gives an invalid ") + OBJ_nid2sn(nid) + " value '" + value + "'",
+                    "see the profile's key_usage, extended_key_usage, certificate_policies, or crl_url / ocsp_url / issuer_url "
+                    "in config.yaml");
     }
     if (!X509_add_ext(cert, ext.get(), -1)) ossl::fail(Errc::internal, std::string("cannot add extension ") + OBJ_nid2sn(nid));
 }
@@ -268,9 +270,7 @@ void CertificateAuthority::Impl::reopen_key_locked() {
     o.spec = spec;
     o.cert_file = (dir / "ca.crt.pem").string();
     o.pin = key_access.pin;
-    o.pkcs11_module = !key_access.pkcs11_module.empty()
-                          ? key_access.pkcs11_module
-                          : config.pkcs11_module;
+    o.pkcs11_module = !key_access.pkcs11_module.empty() ? key_access.pkcs11_module : config.pkcs11_module;
     o.allow_final_pin_try = key_access.allow_final_pin_try;
     key = open_signer(o);
 }

@@ -15,8 +15,8 @@ namespace tsign {
 /// A CA folder's config.yaml, every value type-checked when it is read.
 struct CaConfig {
     std::string subject;
-    std::string key;            ///< a key file (relative to the CA folder) or a pkcs11: URI
-    std::string pkcs11_module;  ///< empty: the usual search
+    std::string key;                            ///< a key file (relative to the CA folder) or a pkcs11: URI
+    std::string pkcs11_module;                  ///< empty: the usual search
     std::string crl_url, ocsp_url, issuer_url;  ///< empty: not written into certificates
     int crl_next_update_hours = 24;
 };

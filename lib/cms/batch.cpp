@@ -140,7 +140,8 @@ std::string BatchReport::to_json() const {
         {"per_second", seconds > 0 ? static_cast<double>(signed_count + resigned) / seconds : 0.0},
         {"stopped", stopped},      {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
         {"exit_code", exit_code}};
-    std::string out = "{\n  \"summary\": " + summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\n  \"entries\": [";
+    std::string out =
+        "{\n  \"summary\": " + summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\n  \"entries\": [";
     out.reserve(out.size() + entries.size() * 256);
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const auto& e = entries[i];

@@ -103,8 +103,10 @@ struct ExtValueDeleter {
     const X509V3_EXT_METHOD* method = nullptr;
     void operator()(void* p) const noexcept {
         if (p == nullptr || method == nullptr) return;
-        if (method->it) ASN1_item_free(static_cast<ASN1_VALUE*>(p), ASN1_ITEM_ptr(method->it));
-        else if (method->ext_free) method->ext_free(p);
+        if (method->it)
+            ASN1_item_free(static_cast<ASN1_VALUE*>(p), ASN1_ITEM_ptr(method->it));
+        else if (method->ext_free)
+            method->ext_free(p);
     }
 };
 using ExtValuePtr = std::unique_ptr<void, ExtValueDeleter>;

@@ -41,11 +41,11 @@ void Doc::bad(const std::string& why) const { throw Error(Errc::malformed, "inva
 
 std::string Doc::kind_of(const YAML::Node& n) {
     switch (n.Type()) {
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a mapping";
-        case YAML::NodeType::Null: return "empty";
-        case YAML::NodeType::Scalar: return quoted(n.Scalar());
-        default: return "undefined";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Null: return "empty";
+    case YAML::NodeType::Scalar: return quoted(n.Scalar());
+    default: return "undefined";
     }
 }
 

@@ -84,7 +84,8 @@ std::string general_name_text(const GENERAL_NAME* gn) {
     case GEN_DIRNAME: return "DirName:" + ossl::name_to_utf8(static_cast<const X509_NAME*>(v));
     case GEN_IPADD: {
         auto* s = static_cast<const ASN1_OCTET_STRING*>(v);
-        return "IP:" + ossl::hex(std::span(ASN1_STRING_get0_data(s), static_cast<size_t>(std::max(0, ASN1_STRING_length(s)))), ':');
+        return "IP:" +
+               ossl::hex(std::span(ASN1_STRING_get0_data(s), static_cast<size_t>(std::max(0, ASN1_STRING_length(s)))), ':');
     }
     case GEN_RID: return "RID:" + obj_name(static_cast<const ASN1_OBJECT*>(v));
     default: return "other";
@@ -93,7 +94,8 @@ std::string general_name_text(const GENERAL_NAME* gn) {
 
 json general_names_json(const GENERAL_NAMES* names) {
     json arr = json::array();
-    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) arr.push_back(general_name_text(sk_GENERAL_NAME_value(names, i)));
+    for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i)
+        arr.push_back(general_name_text(sk_GENERAL_NAME_value(names, i)));
     return arr;
 }
 
@@ -123,8 +125,9 @@ json extensions_json(const STACK_OF(X509_EXTENSION) * exts) {
         case NID_key_usage: {
             key = "key_usage";
             if (auto* ku = static_cast<ASN1_BIT_STRING*>(d)) {
-                static const char* names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment",
-                                              "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"};
+                static const char* names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                              "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                              "cRLSign",          "encipherOnly",   "decipherOnly"};
                 json arr = json::array();
                 for (int bit = 0; bit < 9; ++bit)
                     if (ASN1_BIT_STRING_get_bit(ku, bit)) arr.push_back(names[bit]);
@@ -163,8 +166,10 @@ json extensions_json(const STACK_OF(X509_EXTENSION) * exts) {
                 for (int k = 0; k < sk_POLICYINFO_num(pols); ++k) {
                     const POLICYINFO* pi = sk_POLICYINFO_value(pols, k);
                     char buf[128] = {0};
-                    if (pi == nullptr || OBJ_obj2txt(buf, sizeof buf, pi->policyid, 1) <= 0) e.push_back("unknown");
-                    else e.push_back(buf);
+                    if (pi == nullptr || OBJ_obj2txt(buf, sizeof buf, pi->policyid, 1) <= 0)
+                        e.push_back("unknown");
+                    else
+                        e.push_back(buf);
                 }
             }
             break;
@@ -196,9 +201,7 @@ json extensions_json(const STACK_OF(X509_EXTENSION) * exts) {
             }
             break;
         }
-        case NID_id_pkix_OCSP_noCheck:
-            j["ocsp_no_check"] = true;
-            continue;
+        case NID_id_pkix_OCSP_noCheck: j["ocsp_no_check"] = true; continue;
         default:
             // Shown by name with its criticality; one OpenSSL knows but cannot decode is marked.
             key = obj_name(oid);
@@ -275,9 +278,9 @@ json crl_json(X509_CRL* crl) {
         ossl::Ptr<ASN1_ENUMERATED, ASN1_ENUMERATED_free> reason(
             static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(r, NID_crl_reason, nullptr, nullptr)));
         if (reason) {
-            static const char* names[] = {"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
-                                          "superseded", "cessationOfOperation", "certificateHold", "7",
-                                          "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+            static const char* names[] = {"unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+                                          "superseded",    "cessationOfOperation", "certificateHold", "7",
+                                          "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
             const long rc = ASN1_ENUMERATED_get(reason.get());
             e["reason"] = rc >= 0 && rc <= 10 ? names[rc] : std::to_string(rc);
         }

@@ -59,7 +59,8 @@ json describe_der(const Bytes& data, const std::string& name) {
         j["public_key"] = public_key_json(pk.get());
         return j;
     }
-    ossl::fail(Errc::malformed, "cannot describe '" + name + "': not a recognised PKI object (malformed, truncated or unsupported)");
+    ossl::fail(Errc::malformed,
+               "cannot describe '" + name + "': not a recognised PKI object (malformed, truncated or unsupported)");
 }
 
 json describe_pem(const Bytes& data, const std::string& name) {
@@ -84,8 +85,8 @@ json describe_pem(const Bytes& data, const std::string& name) {
         if (hdr.find("ENCRYPTED") != std::string::npos)
             return private_key_json(label == "RSA PRIVATE KEY" ? "PKCS#1" : "SEC1", true, nullptr, "legacy PEM encryption");
         const unsigned char* p = body.data();
-        ossl::PkeyPtr pk(d2i_PrivateKey(label == "RSA PRIVATE KEY" ? EVP_PKEY_RSA : EVP_PKEY_EC, nullptr, &p,
-                                        static_cast<long>(body.size())));
+        ossl::PkeyPtr pk(
+            d2i_PrivateKey(label == "RSA PRIVATE KEY" ? EVP_PKEY_RSA : EVP_PKEY_EC, nullptr, &p, static_cast<long>(body.size())));
         if (!pk) ossl::fail(Errc::malformed, "cannot describe '" + name + "': malformed " + label);
         return private_key_json(label == "RSA PRIVATE KEY" ? "PKCS#1" : "SEC1", false, pk.get());
     }
@@ -93,26 +94,31 @@ json describe_pem(const Bytes& data, const std::string& name) {
         detail::CmsPtr cms = detail::parse_cms(body, name);
         return signed_data_json(cms.get());
     }
-    static const std::set<std::string> known = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE",
+    static const std::set<std::string> known = {"CERTIFICATE",         "X509 CERTIFICATE",        "TRUSTED CERTIFICATE",
                                                 "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL",
-                                                "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PUBLIC KEY"};
+                                                "PRIVATE KEY",         "ENCRYPTED PRIVATE KEY",   "PUBLIC KEY"};
     if (!known.count(label))
         throw Error(Errc::unsupported, "cannot describe '" + name + "': unsupported PEM type '" + label + "'");
     return describe_der(body, name);
 }
 
 const std::set<std::string>& time_keys() {
-    static const std::set<std::string> k = {"not_before", "not_after", "this_update", "next_update", "revocation_date", "signing_time"};
+    static const std::set<std::string> k = {"not_before",  "not_after",       "this_update",
+                                            "next_update", "revocation_date", "signing_time"};
     return k;
 }
 
 std::string label_of(const std::string& key) {
-    static const std::map<std::string, std::string> fixed = {
-        {"spki_sha256", "SPKI SHA-256"},     {"fingerprint_sha256", "Fingerprint SHA-256"},
-        {"crl_number", "CRL number"},       {"crl_distribution_points", "CRL distribution points"},
-        {"ocsp", "OCSP"},                   {"ca_issuers", "CA issuers"},
-        {"ca", "CA"},                       {"ocsp_no_check", "OCSP no check"},
-        {"mac", "MAC"},                     {"type", "Type"}};
+    static const std::map<std::string, std::string> fixed = {{"spki_sha256", "SPKI SHA-256"},
+                                                             {"fingerprint_sha256", "Fingerprint SHA-256"},
+                                                             {"crl_number", "CRL number"},
+                                                             {"crl_distribution_points", "CRL distribution points"},
+                                                             {"ocsp", "OCSP"},
+                                                             {"ca_issuers", "CA issuers"},
+                                                             {"ca", "CA"},
+                                                             {"ocsp_no_check", "OCSP no check"},
+                                                             {"mac", "MAC"},
+                                                             {"type", "Type"}};
     if (auto it = fixed.find(key); it != fixed.end()) return it->second;
     std::string s = key;
     for (auto& c : s)
@@ -151,7 +157,8 @@ void render(const json& j, const DescribeOptions& o, int indent, std::string& ou
                     out += pad + "  -\n";
                     render(e, o, indent + 2, out);
                 } else {
-                    out += pad + "  - " + (e.is_string() ? e.get<std::string>() : e.dump(-1, ' ', false, json::error_handler_t::replace)) + "\n";
+                    out += pad + "  - " +
+                           (e.is_string() ? e.get<std::string>() : e.dump(-1, ' ', false, json::error_handler_t::replace)) + "\n";
                 }
             }
         } else if (v.is_string()) {

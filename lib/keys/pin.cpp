@@ -136,8 +136,9 @@ PinSource PinSource::parse(const std::string& spec) {
         const char* end = p.arg_.data() + p.arg_.size();
         const auto [q, ec] = std::from_chars(p.arg_.data(), end, fd, 10);
         if (ec != std::errc() || q != end || fd < 0)
-            throw Error(Errc::malformed, "invalid PIN source: fd '" + (p.arg_.size() > 40 ? p.arg_.substr(0, 40) + "..." : p.arg_) +
-                                             "' is not a number in range (0 to " + std::to_string(std::numeric_limits<int>::max()) + ")");
+            throw Error(Errc::malformed,
+                        "invalid PIN source: fd '" + (p.arg_.size() > 40 ? p.arg_.substr(0, 40) + "..." : p.arg_) +
+                            "' is not a number in range (0 to " + std::to_string(std::numeric_limits<int>::max()) + ")");
     } else {
         throw Error(Errc::usage, "invalid PIN source '" + spec + "': expected prompt, env:VAR, file:PATH or fd:N",
                     "a PIN is never accepted as a plain command-line value");

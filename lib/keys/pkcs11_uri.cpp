@@ -104,8 +104,10 @@ Pkcs11Uri Pkcs11Uri::parse(const std::string& text) {
             const char* end = value.data() + value.size();
             const auto [p, ec] = std::from_chars(value.data(), end, id, 10);
             if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || ec != std::errc() || p != end)
-                throw Error(Errc::malformed, "invalid PKCS#11 URI: slot-id '" + (value.size() > 40 ? value.substr(0, 40) + "..." : value) +
-                                                 "' is not a number in range (0 to " + std::to_string(std::numeric_limits<unsigned long>::max()) + ")");
+                throw Error(Errc::malformed, "invalid PKCS#11 URI: slot-id '" +
+                                                 (value.size() > 40 ? value.substr(0, 40) + "..." : value) +
+                                                 "' is not a number in range (0 to " +
+                                                 std::to_string(std::numeric_limits<unsigned long>::max()) + ")");
             u.slot_id = id;
         } else if (name == "slot-description") u.slot_description = value;
         else if (name == "module-path") u.module_path = value;

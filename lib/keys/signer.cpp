@@ -406,7 +406,10 @@ std::unique_ptr<Signer> open_file_signer(const KeyOptions& o) {
     }
     secure_wipe(data.data(), data.size());
     detail::check_key_strength(pkey.get(), "'" + o.spec + "'");
-    if (!o.cert_file.empty()) cert = detail::parse_certificate(detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"), "certificate '" + o.cert_file + "'");
+    if (!o.cert_file.empty())
+        cert = detail::parse_certificate(
+            detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"),
+            "certificate '" + o.cert_file + "'");
     if (cert) check_match(pkey.get(), cert.get(), "'" + o.spec + "'", o.cert_file.empty() ? "in the PKCS#12 file" : "'" + o.cert_file + "'");
     return std::make_unique<detail::KeySigner>(nullptr, std::move(pkey), nullptr, std::move(cert), "file " + o.spec,
                                                false);
@@ -478,7 +481,9 @@ std::unique_ptr<Signer> open_token_signer(const KeyOptions& o) {
     ossl::X509Ptr cert;
     std::string cert_what;
     if (!o.cert_file.empty()) {
-        cert = detail::parse_certificate(detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"), "certificate '" + o.cert_file + "'");
+        cert = detail::parse_certificate(
+            detail::read_input_limited(o.cert_file, detail::kMaxCertificateFileBytes, "certificate '" + o.cert_file + "'"),
+            "certificate '" + o.cert_file + "'");
         cert_what = "'" + o.cert_file + "'";
     } else if (PKCS11_CERT* c = PKCS11_find_certificate(key); c != nullptr && c->x509 != nullptr) {
         X509_up_ref(c->x509);

@@ -378,12 +378,12 @@ int verify_cb(int ok, X509_STORE_CTX* ctx) noexcept {
             if (auto* st = static_cast<State*>(X509_STORE_CTX_get_app_data(ctx))) {
                 const int err = X509_STORE_CTX_get_error(ctx);
                 X509* cert = X509_STORE_CTX_get_current_cert(ctx);
-                st->findings.push_back({X509_STORE_CTX_get_error_depth(ctx), cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "",
-                                        code_of(err), std::string(X509_verify_cert_error_string(err)) + " (" + e.what() + ")"});
+                st->findings.push_back({X509_STORE_CTX_get_error_depth(ctx),
+                                        cert ? ossl::name_to_utf8(X509_get_subject_name(cert)) : "", code_of(err),
+                                        std::string(X509_verify_cert_error_string(err)) + " (" + e.what() + ")"});
                 return 1;
             }
-        } catch (...) {
-        }
+        } catch (...) {}
         return 0;  // no way to record it: OpenSSL's own failure stands
     }
 }

@@ -264,7 +264,8 @@ ossl::X509CrlPtr fetch_crl(const std::string& url, const std::string& cache_dir,
         std::error_code ec;
         if (fs::exists(cached, ec)) {
             try {
-                ossl::X509CrlPtr crl = parse_crl(detail::read_input_limited(cached.string(), detail::kMaxCrlFileBytes, "cached CRL '" + cached.string() + "'"));
+                ossl::X509CrlPtr crl = parse_crl(detail::read_input_limited(cached.string(), detail::kMaxCrlFileBytes,
+                                                                            "cached CRL '" + cached.string() + "'"));
                 if (crl && still_current(crl.get())) return crl;
             } catch (const Error&) {
                 // an unreadable cache entry is fetched again

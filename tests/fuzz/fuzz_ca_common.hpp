@@ -20,24 +20,24 @@ inline tsign::CaKeyAccess ca_key() {
 /// A new CA in scratch()/ca (an earlier one is removed), so that long runs do not fill tmpfs
 /// with issued certificates. Returns the folder.
 inline std::string new_ca() {
-        tsign::CaInitOptions o;
-        o.dir = scratch() + "/ca";
-        std::filesystem::remove_all(o.dir);
-        // An unencrypted key file: the harnesses open the CA often, and a scrypt-encrypted key
-        // costs a second per opening (tsign's own CA keys are always encrypted).
-        const std::string key = scratch() + "/ca-key.pem";
-        if (!std::filesystem::exists(key)) {
-            tsign::KeyGenOptions g;
-            g.pem = true;
-            tsign::generate_key_file(key, g);
-        }
-        o.key_spec = key;
-        o.subject = "/CN=Fuzz CA/O=tsign fuzzing";
-        o.key = ca_key();
-        o.crl_url = "http://127.0.0.1:1/ca.crl";
-        o.ocsp_url = "http://127.0.0.1:1/ocsp";
-        tsign::ca_init(o);
-        return o.dir;
+    tsign::CaInitOptions o;
+    o.dir = scratch() + "/ca";
+    std::filesystem::remove_all(o.dir);
+    // An unencrypted key file: the harnesses open the CA often, and a scrypt-encrypted key
+    // costs a second per opening (tsign's own CA keys are always encrypted).
+    const std::string key = scratch() + "/ca-key.pem";
+    if (!std::filesystem::exists(key)) {
+        tsign::KeyGenOptions g;
+        g.pem = true;
+        tsign::generate_key_file(key, g);
+    }
+    o.key_spec = key;
+    o.subject = "/CN=Fuzz CA/O=tsign fuzzing";
+    o.key = ca_key();
+    o.crl_url = "http://127.0.0.1:1/ca.crl";
+    o.ocsp_url = "http://127.0.0.1:1/ocsp";
+    tsign::ca_init(o);
+    return o.dir;
 }
 
 /// Issuances between two new_ca() in the harnesses that issue.

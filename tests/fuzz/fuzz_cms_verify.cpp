@@ -8,7 +8,8 @@ namespace {
 tsign::VerifyOptions options() {
     tsign::VerifyOptions o;
     // the anchors of the seeds, and of the regression inputs (tests/fuzz/regressions/_fixtures)
-    o.chain.trust_files = {fuzz::source("tests/fuzz/fixtures/verify-trust.pem"), fuzz::source("tests/fuzz/regressions/_fixtures/trust.pem")};
+    o.chain.trust_files = {fuzz::source("tests/fuzz/fixtures/verify-trust.pem"),
+                           fuzz::source("tests/fuzz/regressions/_fixtures/trust.pem")};
     o.chain.untrusted_files = {fuzz::source("tests/fuzz/regressions/_fixtures/untrusted.pem")};
     o.chain.fetch = false;
 #ifdef FUZZ_DETACHED

@@ -32,7 +32,10 @@ inline const std::string& scratch() {
         std::filesystem::remove_all(d);
         std::filesystem::create_directories(d);
         static const std::string keep = d;
-        std::atexit([] { std::error_code ec; std::filesystem::remove_all(keep, ec); });
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(keep, ec);
+        });
         return d;
     }();
     return dir;
@@ -53,11 +56,18 @@ inline bool valid_utf8(std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         size_t n = 0;
         std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-        else return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0)
+            n = 1, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0)
+            n = 2, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0)
+            n = 3, cp = c & 0x07;
+        else
+            return false;
         if (i + n >= s.size()) return false;
         for (size_t k = 1; k <= n; ++k) {
             const auto d = static_cast<unsigned char>(s[i + k]);

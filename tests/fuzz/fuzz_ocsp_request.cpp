@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::refuse_or_run([&] {
         const tsign::Bytes der = responder->respond(fuzz::bytes(data, size));
         const unsigned char* p = der.data();
-        const std::unique_ptr<OCSP_RESPONSE, decltype(&OCSP_RESPONSE_free)> r(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())), OCSP_RESPONSE_free);
+        const std::unique_ptr<OCSP_RESPONSE, decltype(&OCSP_RESPONSE_free)> r(
+            d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())), OCSP_RESPONSE_free);
         if (!r || p != der.data() + der.size()) {
             std::fprintf(stderr, "FINDING: the responder answered with something that is not an OCSPResponse\n");
             std::abort();

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::refuse_or_run([&] {
         const tsign::Bytes der = tsa->respond(fuzz::bytes(data, size));
         const unsigned char* p = der.data();
-        const std::unique_ptr<TS_RESP, decltype(&TS_RESP_free)> r(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())), TS_RESP_free);
+        const std::unique_ptr<TS_RESP, decltype(&TS_RESP_free)> r(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())),
+                                                                  TS_RESP_free);
         if (!r || p != der.data() + der.size()) {
             std::fprintf(stderr, "FINDING: the TSA answered with something that is not a TimeStampResp\n");
             std::abort();

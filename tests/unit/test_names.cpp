@@ -191,7 +191,8 @@ TEST_CASE("parse_dn(name_to_utf8(n)) == n for random names") {
 TEST_CASE("to_valid_utf8: invalid bytes and control characters as \\XX, text unchanged") {
     CHECK(to_valid_utf8("plain text") == "plain text");
     CHECK(to_valid_utf8("علی رضایی") == "علی رضایی");
-    CHECK(to_valid_utf8("a\xff" "b") == "a\\FFb");
+    CHECK(to_valid_utf8("a\xff"
+                        "b") == "a\\FFb");
     CHECK(to_valid_utf8("a\nb") == "a\\0Ab");
     CHECK(to_valid_utf8("\xe2\x80\xae") == "\\E2\\80\\AE");  // RIGHT-TO-LEFT OVERRIDE
     CHECK(to_valid_utf8("\xed\xa0\x80") == "\\ED\\A0\\80");  // a surrogate
@@ -205,18 +206,23 @@ TEST_CASE("name_to_utf8: invalid content in BMPString, UTF8String, T61String and
         std::string bytes;
     };
     const Case cases[] = {
-        {V_ASN1_UTF8STRING, "a\xff" "b"},             // not UTF-8
-        {V_ASN1_UTF8STRING, "\xed\xa0\x80"},          // a surrogate
-        {V_ASN1_BMPSTRING, std::string("\x00" "a\x00", 3)},  // odd length
-        {V_ASN1_BMPSTRING, std::string("\xd8\x00\x00\x41", 4)},  // a lone high surrogate
-        {V_ASN1_T61STRING, "caf\xe9\x01"},            // Latin-1 byte and a control character
-        {V_ASN1_IA5STRING, "x\x80\xff"},              // bytes above ASCII
+        {V_ASN1_UTF8STRING,
+         "a\xff"
+         "b"},                                // not UTF-8
+        {V_ASN1_UTF8STRING, "\xed\xa0\x80"},  // a surrogate
+        {V_ASN1_BMPSTRING, std::string("\x00"
+                                       "a\x00",
+                                       3)},                            // odd length
+        {V_ASN1_BMPSTRING, std::string("\xd8\x00\x00\x41", 4)},        // a lone high surrogate
+        {V_ASN1_T61STRING, "caf\xe9\x01"},                             // Latin-1 byte and a control character
+        {V_ASN1_IA5STRING, "x\x80\xff"},                               // bytes above ASCII
         {V_ASN1_UNIVERSALSTRING, std::string("\x00\x11\x00\x00", 4)},  // beyond U+10FFFF
     };
     int decoded = 0;
     for (const auto& c : cases) {
         // DER of Name: SEQUENCE { SET { SEQUENCE { OID 2.5.4.3, <type> value } } }, as a certificate carries it
-        std::string atv = std::string("\x06\x03\x55\x04\x03", 5) + static_cast<char>(c.type) + static_cast<char>(c.bytes.size()) + c.bytes;
+        std::string atv =
+            std::string("\x06\x03\x55\x04\x03", 5) + static_cast<char>(c.type) + static_cast<char>(c.bytes.size()) + c.bytes;
         std::string seq = "\x30" + std::string(1, static_cast<char>(atv.size())) + atv;
         std::string set = "\x31" + std::string(1, static_cast<char>(seq.size())) + seq;
         std::string der = "\x30" + std::string(1, static_cast<char>(set.size())) + set;
