@@ -7,6 +7,12 @@
 namespace tsign::cli {
 
 namespace {
+/// A token's own strings (labels, maker, model, serial) are bytes from the token: printed as valid UTF-8.
+std::string u8(const std::string& s) { return tsign::to_valid_utf8(s); }
+}  // namespace
+
+
+namespace {
 
 json token_json(const TokenInfo& t) {
     json j;
@@ -60,9 +66,9 @@ json object_json(const TokenObjectInfo& o) {
 }
 
 void print_object(const TokenObjectInfo& o) {
-    std::cout << o.kind << " '" << o.label << "' id " << (o.id_hex.empty() ? "-" : o.id_hex);
+    std::cout << o.kind << " '" << u8(o.label) << "' id " << (o.id_hex.empty() ? "-" : o.id_hex);
     if (o.kind == "certificate") {
-        std::cout << "\n  subject: " << o.subject;
+        std::cout << "\n  subject: " << u8(o.subject);
     } else {
         std::cout << "  " << o.key_algorithm;
         if (o.key_algorithm == "RSA") std::cout << " " << o.key_bits;
@@ -101,13 +107,13 @@ void register_token_commands(CLI::App& app, Globals& g) {
         }
         if (tokens.empty()) std::cout << "no slots\n";
         for (const auto& t : tokens) {
-            std::cout << "slot " << t.slot_id << ": " << t.slot_description << "\n";
+            std::cout << "slot " << t.slot_id << ": " << u8(t.slot_description) << "\n";
             if (!t.token_present || !t.initialized) {
                 std::cout << (t.token_present ? "  (token not initialised)\n" : "  (no token)\n");
                 continue;
             }
-            std::cout << "  token:  " << t.label << "\n  maker:  " << t.manufacturer << " / " << t.model
-                      << "\n  serial: " << t.serial << "\n  PIN:    " << pin_state(t)
+            std::cout << "  token:  " << u8(t.label) << "\n  maker:  " << u8(t.manufacturer) << " / " << u8(t.model)
+                      << "\n  serial: " << u8(t.serial) << "\n  PIN:    " << pin_state(t)
                       << (t.login_required ? "" : " (no login required)") << "\n  uri:    " << t.uri << "\n";
         }
     });
@@ -131,7 +137,7 @@ void register_token_commands(CLI::App& app, Globals& g) {
             print_json({{"token", ka->token}, {"objects", arr}});
             return;
         }
-        if (objs.empty()) std::cout << "no keys or certificates on token '" << ka->token << "'\n";
+        if (objs.empty()) std::cout << "no keys or certificates on token '" << u8(ka->token) << "'\n";
         for (const auto& o : objs) print_object(o);
     });
 

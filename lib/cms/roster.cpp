@@ -39,7 +39,7 @@ ossl::X509Ptr one_certificate(const Bytes& data, std::string* why) {
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
         int count = 0;
-        while (ossl::X509Ptr x{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+        while (ossl::X509Ptr x{PEM_read_bio_X509(bio.get(), nullptr, ossl::no_passphrase, nullptr)}) {
             if (count++ == 0) first = std::move(x);
         }
         ERR_clear_error();

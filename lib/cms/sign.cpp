@@ -183,6 +183,17 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
                     "convert it to DER first with 'openssl cms -cmsout -outform DER'");
 
     STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
+    // Co-signing adds a member's signature to a document others signed: a SignedData without an
+    // earlier signer, or whose content is not a document (id-data: a timestamp token's TSTInfo,
+    // ...), is not one, and signing it would put the member's name under whatever it holds.
+    if (sk_CMS_SignerInfo_num(sis) == 0)
+        throw Error(Errc::malformed, "refusing to co-sign: the signature has no signer", "sign the document with 'tsign sign' instead");
+    if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data) {
+        char type[128] = "?";
+        OBJ_obj2txt(type, sizeof type, CMS_get0_eContentType(cms.get()), 1);
+        throw Error(Errc::unsupported,
+                    std::string("refusing to co-sign: the signed content is not a document (content type ") + type + ", not id-data)");
+    }
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), cert) == 0 && !o.force)
             throw Error(Errc::already_signed, "refusing to co-sign: '" + ossl::name_to_utf8(X509_get_subject_name(cert)) +

@@ -147,8 +147,11 @@ void detail::make_dirs(const std::string& path, unsigned mode) {
         if (::mkdir(it->c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST)
             throw Error(Errc::output_failed, "cannot create '" + it->string() + "': " + errno_text(errno));
         struct stat st {};
-        if (::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid())
-            ::chmod(it->c_str(), static_cast<mode_t>(mode));  // mkdir applied the umask
+        // mkdir applied the umask, which only narrows: the group and other bits stay as narrow as
+        // the user asked; only the owner's own bits are restored, so tsign can use the folder.
+        if (::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+            (st.st_mode & 0700) != (mode & 0700))
+            ::chmod(it->c_str(), static_cast<mode_t>((st.st_mode & 07077) | (mode & 0700)));
     }
     if (!fs::is_directory(p, ec)) throw Error(Errc::output_failed, "cannot create '" + path + "': not a folder");
 }
@@ -165,6 +168,10 @@ void detail::make_private_dir(const std::string& path, bool narrow_existing) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw Error(Errc::output_failed, "cannot create '" + path + "': not a folder");
+    // A folder another user owns is theirs to change, whatever its mode.
+    if (st.st_uid != ::geteuid() && (!existed || narrow_existing))
+        throw Error(Errc::output_failed, "refusing to keep private state in '" + path + "': it belongs to another user",
+                    "use a folder you own, with mode 0700");
     if ((st.st_mode & 077) == 0) return;
     if (existed && !narrow_existing) return;
     if (st.st_uid != ::geteuid() || ::chmod(p.c_str(), 0700) != 0 || ::stat(p.c_str(), &st) != 0 || (st.st_mode & 077) != 0)

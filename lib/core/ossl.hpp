@@ -177,6 +177,11 @@ Ptr<T, Free> d2i_exact(T* (*d2i)(T**, const unsigned char**, long), std::span<co
     return d2i_exact<T, Free>([d2i](const unsigned char** p, long n) { return d2i(nullptr, p, n); }, data);
 }
 
+/// The password callback for every PEM reader of certificates, CRLs and requests: never a
+/// passphrase. Without it OpenSSL prompts on the terminal for a block with "Proc-Type: 4,ENCRYPTED"
+/// (and waits there); with it such a block just does not decode.
+inline int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
+
 /// One object from PEM (the first block) or from exact DER (see d2i_exact). Returns an empty
 /// pointer when neither reads; the OpenSSL error queue is cleared.
 template <typename T, auto Free>
@@ -185,7 +190,7 @@ Ptr<T, Free> read_pem_or_der(std::span<const unsigned char> data, T* (*pem_read)
     Ptr<T, Free> obj;
     if (looks_like_pem(data)) {
         BioPtr bio = mem_bio(data);
-        obj.reset(pem_read(bio.get(), nullptr, nullptr, nullptr));
+        obj.reset(pem_read(bio.get(), nullptr, no_passphrase, nullptr));
     } else {
         obj = d2i_exact<T, Free>(d2i, data);
     }

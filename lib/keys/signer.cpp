@@ -295,7 +295,7 @@ int passphrase_cb(char* buf, int size, int /*rwflag*/, void* u) {
         ctx->asked = true;
         return -1;
     }
-    if (ctx->secret.size() >= static_cast<size_t>(size)) return -1;
+    if (ctx->secret.size() > static_cast<size_t>(size)) return -1;  // the passphrase needs no NUL
     std::memcpy(buf, ctx->secret.c_str(), ctx->secret.size());
     return static_cast<int>(ctx->secret.size());
 }
@@ -521,6 +521,10 @@ PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& o)
         pass = o.passphrase.read(req);
         if (pass.size() < 4)
             throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': shorter than 4 characters");
+        // OpenSSL hands the passphrase callback of its key decoders a 1024-byte buffer: a longer
+        // passphrase would make a key that can never be opened again.
+        if (pass.size() > 1024)
+            throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': longer than 1024 bytes");
     }
     ossl::BioPtr bio(BIO_new(BIO_s_secmem()));  // cleared when freed
     int ok;

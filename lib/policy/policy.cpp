@@ -158,6 +158,8 @@ std::shared_ptr<const Policy> Policy::load(const std::string& path) {
 }
 
 std::shared_ptr<const Policy> Policy::parse(const std::string& text, const std::string& source) {
+    // Its name and text are printed in every report: a policy is UTF-8 text, like a roster.
+    if (!ossl::valid_utf8(text)) bad(source, "it is not UTF-8 text");
     auto p = std::shared_ptr<Policy>(new Policy());
     p->info_.text = text;
     p->info_.sha256 = ossl::hex(ossl::sha256(std::span(reinterpret_cast<const unsigned char*>(text.data()), text.size())));

@@ -56,7 +56,7 @@ std::vector<ossl::X509Ptr> load_certificates(const std::string& path) {
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
         for (;;) {
-            X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+            X509* x = PEM_read_bio_X509(bio.get(), nullptr, ossl::no_passphrase, nullptr);
             if (x == nullptr) break;
             out.emplace_back(x);
         }
@@ -80,7 +80,7 @@ std::vector<ossl::X509CrlPtr> load_crls(const std::string& path) {
     if (ossl::looks_like_pem(data)) {
         auto bio = ossl::mem_bio(data);
         for (;;) {
-            X509_CRL* c = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+            X509_CRL* c = PEM_read_bio_X509_CRL(bio.get(), nullptr, ossl::no_passphrase, nullptr);
             if (c == nullptr) break;
             out.emplace_back(c);
         }

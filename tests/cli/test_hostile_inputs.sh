@@ -205,4 +205,51 @@ check "an empty TimeStampReq: HTTP 200" test "$code" = 200
 check "with a rejection TimeStampResp (openssl ts)" sh -c "openssl ts -reply -in empty.tsr -text 2>/dev/null | grep -q 'Status: Rejected'"
 kill $TSA_PID; wait $TSA_PID 2>/dev/null
 
+# --- 10. what the hostile review of the fuzzing work found (tests/data/hostile/review/) ---
+V=$H/review
+# a PEM block with "Proc-Type: 4,ENCRYPTED" never makes OpenSSL prompt on the terminal (a pty
+# here: without one the prompt fails at once and the check would prove nothing)
+cp "$V/enc-cert.pem" .
+printf 'quorum: 1\nmembers:\n  - name: A\n    certificate: enc-cert.pem\n' >enc-roster.yaml
+timeout 10 script -qec "'$TSIGN' roster check enc-roster.yaml" /dev/null </dev/null >enc.out 2>&1
+rc=$?
+check "an encrypted PEM certificate in a roster: no prompt, no hang (exit $rc)" test "$rc" = 3
+check "no passphrase prompt" sh -c "! grep -qi 'pass phrase' enc.out"
+timeout 10 script -qec "'$TSIGN' ca issue --dir hca --pin-source env:KP2 --csr '$V/enc-csr.pem' --out enc.crt" /dev/null </dev/null >enc.out 2>&1
+rc=$?
+check "an encrypted PEM request to ca issue: refused, no prompt (exit $rc)" test "$rc" = 3
+check "no passphrase prompt from ca issue" sh -c "! grep -qi 'pass phrase' enc.out"
+# passphrases: 1024 bytes make a key tsign opens again; longer ones are refused at generation
+P1024=$(printf 'b%.0s' $(seq 1 1024)); P1025=${P1024}b
+export P1024 P1025
+run "$TSIGN" key gen --type ec-p256 --out p1024.key --encrypt --pin-source env:P1024 --pem
+expect_rc 0 "a key under a 1024-byte passphrase"
+run "$TSIGN" csr --key p1024.key --pin-source env:P1024 --subject /CN=x --out p1024.csr
+expect_rc 0 "and tsign opens it again"
+run "$TSIGN" key gen --type ec-p256 --out p1025.key --encrypt --pin-source env:P1025 --pem
+expect_rc 4 "a 1025-byte passphrase is refused"
+expect_err_contains "longer than 1024 bytes" "the limit is named"
+# a validation policy that is not UTF-8 (its name is printed in every report)
+run "$TSIGN" policy show --validation-policy "$V/pol-badutf8.yaml"
+expect_rc 3 "a policy that is not UTF-8"
+expect_err_contains "not UTF-8 text" "the reason is named"
+expect_utf8 "a policy that is not UTF-8"
+# co-signing a SignedData with no signer and a TSTInfo content: refused
+run "$TSIGN" cosign --signature "$V/nosigners-tstinfo.p7s" --key "$TSIGN_SOURCE/certs-sample/signer-ali-rezaei.key.pem" \
+  --cert "$TSIGN_SOURCE/certs-sample/signer-ali-rezaei.crt.pem" --pin-source env:SAMPLE_PASS --out cos.p7s
+expect_rc 3 "co-signing a SignedData without signers"
+expect_err_contains "has no signer" "the reason is named"
+expect_absent cos.p7s "nothing written"
+# state folders: the parents tsign creates are never wider than the umask allows
+(umask 077 && "$TSIGN" ca init --dir deep/a/ca --subject /CN=Deep --key-type ec-p256 --pin-source env:KP2 >/dev/null 2>&1)
+check "a parent created under umask 077 stays 0700" test "$(stat -c %a deep)" = 700
+check "the CA folder is 0700" test "$(stat -c %a deep/a/ca)" = 700
+# a folder of another user is refused for a CA even when it is 0700
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p theirs && chown nobody theirs && chmod 700 theirs
+  run "$TSIGN" ca init --dir theirs --subject /CN=Theirs --key-type ec-p256 --pin-source env:KP2
+  expect_rc 3 "a CA folder owned by another user"
+  expect_err_contains "belongs to another user" "the reason is named"
+fi
+
 finish
