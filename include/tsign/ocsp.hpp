@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "tsign/ca.hpp"
 #include "tsign/verify.hpp"
@@ -37,6 +39,10 @@ public:
     ~OcspResponder();
     /// The DER OCSPResponse to a DER OCSPRequest.
     Bytes respond(const Bytes& request);
+    /// Answers an RFC 6960 Appendix A.1 GET: the request target ("/ocsp/<url-encoded base64 of the
+    /// DER request>", query ignored), percent-decoded exactly once. Empty when the percent-encoding
+    /// is malformed (the server answers HTTP 400).
+    std::optional<Bytes> respond_get(std::string_view target);
     /// Signs a new CRL when there is none, when half its validity has passed, or when a
     /// revocation changed since it was signed. Returns the current CRL.
     Bytes crl();

@@ -243,6 +243,17 @@ std::optional<Bytes> base64_decode(const std::string& in) {
 
 }  // namespace
 
+std::optional<Bytes> OcspResponder::respond_get(std::string_view target) {
+    // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
+    std::string_view path = target.substr(0, target.find('?'));
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    if (path.rfind("ocsp/", 0) == 0) path.remove_prefix(5);
+    const std::optional<std::string> b64 = url_decode(path);
+    if (!b64) return std::nullopt;
+    const std::optional<Bytes> der = base64_decode(*b64);
+    return der ? respond(*der) : status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+}
+
 void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
     net::parse_listen(o.listen);  // a bad address is a usage error before anything starts
     if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
@@ -268,21 +279,15 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
         answer(res, responder.respond(Bytes(req.body.begin(), req.body.end())));
     });
     svr.Get(R"(/(.+))", [&](const httplib::Request& req, httplib::Response& res) {
-        // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
-        // The raw request target is decoded here, exactly once (req.path is httplib's decoded
-        // copy, which leaves malformed escapes as they are and would be decoded a second time).
-        std::string_view path = req.target;
-        path = path.substr(0, path.find('?'));
-        if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-        if (path.rfind("ocsp/", 0) == 0) path.remove_prefix(5);
-        const std::optional<std::string> b64 = url_decode(path);
-        if (!b64) {
+        // The raw request target is decoded, exactly once (req.path is httplib's decoded copy,
+        // which leaves malformed escapes as they are and would be decoded a second time).
+        const std::optional<Bytes> der = responder.respond_get(req.target);
+        if (!der) {
             res.status = 400;
             res.set_content("malformed request: invalid percent-encoding in the URL\n", "text/plain");
             return;
         }
-        auto der = base64_decode(*b64);
-        answer(res, der ? responder.respond(*der) : status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST));
+        answer(res, *der);
         res.set_header("Cache-Control", "max-age=3600, public, no-transform, must-revalidate");
     });
 

@@ -18,14 +18,19 @@ struct Sink {
     bool too_big = false;
 };
 
-size_t on_data(char* p, size_t size, size_t n, void* user) {
+size_t on_data(char* p, size_t size, size_t n, void* user) noexcept {
     auto* s = static_cast<Sink*>(user);
     const size_t len = size * n;
     if (s->out->size() + len > s->max) {
         s->too_big = true;
         return 0;
     }
-    s->out->insert(s->out->end(), p, p + len);
+    try {  // nothing is thrown through libcurl
+        s->out->insert(s->out->end(), p, p + len);
+    } catch (...) {
+        s->too_big = true;
+        return 0;
+    }
     return len;
 }
 

@@ -534,10 +534,10 @@ struct detail::TsaResponder::Impl {
         if (opt.log) opt.log("timestamp " + std::to_string(serial));
     }
 
-    static ASN1_INTEGER* serial_cb(TS_RESP_CTX*, void* data) {
+    static ASN1_INTEGER* serial_cb(TS_RESP_CTX*, void* data) noexcept {
         ASN1_INTEGER* s = ASN1_INTEGER_new();
-        ASN1_INTEGER_set_int64(s, *static_cast<std::int64_t*>(data));
-        return s;
+        if (s != nullptr) ASN1_INTEGER_set_int64(s, *static_cast<std::int64_t*>(data));
+        return s;  // null: OpenSSL answers with a rejection
     }
 
     static bool signing_failed(TS_RESP* resp) {
@@ -565,7 +565,16 @@ struct detail::TsaResponder::Impl {
         TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
         TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, serial);
         auto in = ossl::mem_bio(query);
-        return TsRespPtr(TS_RESP_create_response(ctx.get(), in.get()));
+        TsRespPtr resp(TS_RESP_create_response(ctx.get(), in.get()));
+        // The client gets RFC 3161's rejection; the log gets why the Signer failed.
+        if (signing_failed(resp.get()) && opt.log) {
+            try {
+                key.fail("signing the timestamp");
+            } catch (const std::exception& e) {
+                opt.log(std::string("signature generation failed: ") + e.what());
+            }
+        }
+        return resp;
     }
 
     /// Opens the key again after a failure on its token, unless another request did already.

@@ -24,12 +24,12 @@ inline std::string new_ca() {
     o.dir = scratch() + "/ca";
     std::filesystem::remove_all(o.dir);
     // An unencrypted key file: the harnesses open the CA often, and a scrypt-encrypted key
-    // costs a second per opening (tsign's own CA keys are always encrypted).
+    // costs a second per opening (tsign's own CA keys are always encrypted). The fixture key and a
+    // fixed subject: the seed OCSP requests name this CA (issuer name and key hashes).
     const std::string key = scratch() + "/ca-key.pem";
     if (!std::filesystem::exists(key)) {
-        tsign::KeyGenOptions g;
-        g.pem = true;
-        tsign::generate_key_file(key, g);
+        std::filesystem::copy_file(source("tests/fuzz/fixtures/ca-key.pem"), key);
+        std::filesystem::permissions(key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     o.key_spec = key;
     o.subject = "/CN=Fuzz CA/O=tsign fuzzing";

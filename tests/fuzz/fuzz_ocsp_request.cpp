@@ -1,6 +1,9 @@
 // The OCSP responder's request parser and answer (what `tsign ocsp serve` does with a POST body
-// or a decoded GET path): any bytes must give a DER OCSPResponse (malformedRequest at worst).
+// or a GET request target, when the input starts with '/'): any bytes must give a DER
+// OCSPResponse (malformedRequest at worst), or HTTP 400 for a malformed GET percent-encoding.
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <openssl/ocsp.h>
 
@@ -15,7 +18,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return new tsign::OcspResponder(o);
     }();
     fuzz::refuse_or_run([&] {
-        const tsign::Bytes der = responder->respond(fuzz::bytes(data, size));
+        // an input starting with '/' is a GET request target (RFC 6960 A.1), anything else a POST body
+        tsign::Bytes der;
+        if (size > 0 && data[0] == '/') {
+            const std::optional<tsign::Bytes> got =
+                responder->respond_get(std::string_view(reinterpret_cast<const char*>(data), size));
+            if (!got) return;  // malformed percent-encoding: HTTP 400
+            der = *got;
+        } else {
+            der = responder->respond(fuzz::bytes(data, size));
+        }
         const unsigned char* p = der.data();
         const std::unique_ptr<OCSP_RESPONSE, decltype(&OCSP_RESPONSE_free)> r(
             d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())), OCSP_RESPONSE_free);

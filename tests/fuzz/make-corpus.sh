@@ -117,7 +117,15 @@ done
 seed describe "$tmp/r-sha256.tsr" "sample.tsr"
 seed describe "$tmp/q-sha256.tsq" "sample.tsq"
 
-# --- OCSP requests
+# --- OCSP requests: to the harness's CA (fixed key and subject, see fuzz_ca_common.hpp), POST bodies and GET targets
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$fx/ca-key.pem" 2>/dev/null
+TSIGN_FUZZ_PASS=fuzz-passphrase "${TSIGN:-$src/build/cli/tsign}" ca init --dir "$tmp/fuzzca" --subject "/CN=Fuzz CA/O=tsign fuzzing" \
+  --key "$fx/ca-key.pem" --pin-source env:TSIGN_FUZZ_PASS >/dev/null 2>&1
+for serial in 0x01 0x7f3a9c 0x00ff00ff00ff00ff00ff00ff00ff00ff; do
+  openssl ocsp -issuer "$tmp/fuzzca/ca.crt.pem" -serial "$serial" -reqout "$tmp/q.ocq" -no_nonce 2>/dev/null
+  seed ocsp_request "$tmp/q.ocq" "fuzzca-$serial.ocq"
+  printf '/ocsp/%s' "$(base64 -w0 "$tmp/q.ocq" | sed 's/+/%2B/g; s,/,%2F,g; s/=/%3D/g')" >"$cp_/ocsp_request/fuzzca-$serial.get"
+done
 for f in "$src"/certs-sample/signer-*.crt.pem; do
   n=$(basename "$f" .crt.pem)
   openssl ocsp -issuer "$src/certs-sample/intermediate.crt.pem" -cert "$f" -reqout "$tmp/$n.ocq" -no_nonce 2>/dev/null
