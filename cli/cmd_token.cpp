@@ -11,7 +11,6 @@ namespace {
 std::string u8(const std::string& s) { return tsign::to_valid_utf8(s); }
 }  // namespace
 
-
 namespace {
 
 json token_json(const TokenInfo& t) {

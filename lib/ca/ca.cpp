@@ -617,7 +617,7 @@ Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
     X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, num.get(), 0, 0);
     X509_CRL_sort(crl.get());
     sign_with(m.signer(), m.digest(), [&](EVP_MD_CTX* c) { return X509_CRL_sign_ctx(crl.get(), c); }, "signing the CRL");
-    const Bytes der = ossl::to_der(crl.get(), i2d_X509_CRL);
+    Bytes der = ossl::to_der(crl.get(), i2d_X509_CRL);
     m.db->prepare("INSERT INTO crls(number, this_update, next_update, der) VALUES(?,?,?,?)")
         .bind(1, number).bind(2, t).bind(3, next).bind(4, der).run();
     m.audit("crl", "number=" + std::to_string(number) + " next_update=" + format_iso8601(next));

@@ -187,12 +187,13 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
     // earlier signer, or whose content is not a document (id-data: a timestamp token's TSTInfo,
     // ...), is not one, and signing it would put the member's name under whatever it holds.
     if (sk_CMS_SignerInfo_num(sis) == 0)
-        throw Error(Errc::malformed, "refusing to co-sign: the signature has no signer", "sign the document with 'tsign sign' instead");
+        throw Error(Errc::malformed, "refusing to co-sign: the signature has no signer",
+                    "sign the document with 'tsign sign' instead");
     if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data) {
         char type[128] = "?";
         OBJ_obj2txt(type, sizeof type, CMS_get0_eContentType(cms.get()), 1);
-        throw Error(Errc::unsupported,
-                    std::string("refusing to co-sign: the signed content is not a document (content type ") + type + ", not id-data)");
+        throw Error(Errc::unsupported, std::string("refusing to co-sign: the signed content is not a document (content type ") +
+                                           type + ", not id-data)");
     }
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), cert) == 0 && !o.force)

@@ -1,5 +1,6 @@
 #include "tsign/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -143,15 +144,16 @@ void detail::make_dirs(const std::string& path, unsigned mode) {
         missing.push_back(at);
         if (at == at.parent_path()) break;
     }
-    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-        if (::mkdir(it->c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST)
-            throw Error(Errc::output_failed, "cannot create '" + it->string() + "': " + errno_text(errno));
+    std::reverse(missing.begin(), missing.end());  // outermost first
+    for (const fs::path& dir : missing) {
+        if (::mkdir(dir.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST)
+            throw Error(Errc::output_failed, "cannot create '" + dir.string() + "': " + errno_text(errno));
         struct stat st {};
         // mkdir applied the umask, which only narrows: the group and other bits stay as narrow as
         // the user asked; only the owner's own bits are restored, so tsign can use the folder.
-        if (::lstat(it->c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+        if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
             (st.st_mode & 0700) != (mode & 0700))
-            ::chmod(it->c_str(), static_cast<mode_t>((st.st_mode & 07077) | (mode & 0700)));
+            ::chmod(dir.c_str(), static_cast<mode_t>((st.st_mode & 07077) | (mode & 0700)));
     }
     if (!fs::is_directory(p, ec)) throw Error(Errc::output_failed, "cannot create '" + path + "': not a folder");
 }

@@ -523,8 +523,7 @@ PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& o)
             throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': shorter than 4 characters");
         // OpenSSL hands the passphrase callback of its key decoders a 1024-byte buffer: a longer
         // passphrase would make a key that can never be opened again.
-        if (pass.size() > 1024)
-            throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': longer than 1024 bytes");
+        if (pass.size() > 1024) throw Error(Errc::pin_invalid, "refusing passphrase for '" + path + "': longer than 1024 bytes");
     }
     ossl::BioPtr bio(BIO_new(BIO_s_secmem()));  // cleared when freed
     int ok;

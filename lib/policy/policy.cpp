@@ -96,7 +96,7 @@ namespace {
 std::optional<std::int64_t> end_date(const YAML::Node& n, const std::string& source, const std::string& key) {
     if (!n || n.IsNull()) return std::nullopt;
     if (!n.IsScalar()) bad(source, "'" + key + "' must be a date (YYYY-MM-DD) or null");
-    const std::string text = n.Scalar();
+    const std::string& text = n.Scalar();
     try {
         const std::int64_t t = parse_iso8601(text);
         // A date alone means the whole of that day (UTC).
@@ -108,7 +108,7 @@ std::optional<std::int64_t> end_date(const YAML::Node& n, const std::string& sou
 
 std::int64_t duration(const YAML::Node& n, const std::string& source) {
     if (!n.IsScalar()) bad(source, "'revocation.max_age' must be a duration (30m, 24h, 7d or seconds)");
-    const std::string s = n.Scalar();
+    const std::string& s = n.Scalar();
     long long v = -1;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
     if (ec != std::errc() || end == s.data()) v = -1;

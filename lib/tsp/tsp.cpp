@@ -621,7 +621,7 @@ struct detail::TsaResponder::Impl {
             ERR_clear_error();
             throw Error(Errc::internal, "the TSA could not build a response");
         }
-        const Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
+        Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
         if (TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get())) {
             TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
             ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
