@@ -5,11 +5,6 @@
 #include "tsign/verify.hpp"
 #include "x509/chain.hpp"
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    setenv("TSIGN_OFFLINE", "1", 1);
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const tsign::ChainOptions o = [] {
         tsign::ChainOptions c;

@@ -19,11 +19,6 @@ tsign::VerifyOptions options() {
 }
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    setenv("TSIGN_OFFLINE", "1", 1);
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const tsign::VerifyOptions o = options();
     fuzz::refuse_or_run([&] {

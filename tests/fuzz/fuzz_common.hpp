@@ -112,3 +112,10 @@ void refuse_or_run(F&& f) {
 inline tsign::Bytes bytes(const std::uint8_t* data, std::size_t size) { return tsign::Bytes(data, data + size); }
 
 }  // namespace fuzz
+
+/// Every harness runs offline: no input may make tsign fetch a CRL or ask an OCSP responder (each
+/// harness is one translation unit, so this definition appears once per fuzzer).
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+    setenv("TSIGN_OFFLINE", "1", 1);
+    return 0;
+}

@@ -6,11 +6,6 @@
 #include "tsign/verify.hpp"
 #include "x509/chain.hpp"
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    setenv("TSIGN_OFFLINE", "1", 1);
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const tsign::Bytes signer = tsign::read_file(fuzz::source("tests/fuzz/fixtures/crl-signer.pem"));
     const std::string crl = fuzz::write("crl", data, size);

@@ -5,11 +5,6 @@
 #include "tsign/io.hpp"
 #include "tsign/ocsp.hpp"
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    setenv("TSIGN_OFFLINE", "1", 1);
-    return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const tsign::Bytes cert = tsign::read_file(fuzz::source("tests/fuzz/fixtures/ocsp-cert.pem"));
     static const tsign::Bytes issuer = tsign::read_file(fuzz::source("tests/fuzz/fixtures/ocsp-issuer.pem"));
