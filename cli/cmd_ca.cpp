@@ -238,8 +238,10 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
     ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"));
     struct Args {
         std::string dir, listen = "127.0.0.1:8080", module, pin, rkey, rcert, rpin;
-        double crl_hours = 24;
+        double crl_hours = 24, next_update_hours = 1;
         std::size_t max_request = 16 * 1024;
+        bool ignore_nonces = false;
+        ServerFlags server;
     };
     auto a = std::make_shared<Args>();
     auto* serve = ocsp->add_subcommand("serve", "answer OCSP requests (RFC 6960, GET and POST) and publish the CRL at /crl");
@@ -252,7 +254,11 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
     serve->add_option("--responder-pin-source", a->rpin, "PIN / passphrase of the responder key");
     serve->add_option("--crl-next-update", a->crl_hours, "validity of published CRLs in hours (default 24); re-signed when half is left");
     serve->add_option("--max-request", a->max_request, "largest accepted request in bytes (default 16384)");
-    serve->footer(footer(
+    serve->add_option("--next-update", a->next_update_hours,
+                      "validity of OCSP responses in hours (default 1); pre-signed, re-signed when half is left or a status changes");
+    serve->add_flag("--ignore-nonces", a->ignore_nonces, "answer requests with a nonce from the pre-signed responses (RFC 8954)");
+    a->server.add_to(serve);
+    serve->footer(ServerFlags::help() + footer(
         "  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
         "  tsign ocsp serve --dir sub-ca --listen 0.0.0.0:80 --responder-key ocsp.key --responder-cert ocsp.crt \\\n"
         "                   --responder-pin-source file:/run/ocsp-pass --pin-source env:CA_PIN\n"
@@ -298,7 +304,10 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
         o.responder_access.pkcs11_module = a->module;
         o.crl_hours = a->crl_hours;
         o.max_request = a->max_request;
-        o.log = [](const std::string& line) { std::fprintf(stderr, "tsign ocsp: %s\n", line.c_str()); };
+        o.next_update_hours = a->next_update_hours;
+        o.ignore_nonces = a->ignore_nonces;
+        o.server = a->server.options();
+        o.log = log_line("tsign ocsp", o.server.access_log);
         ocsp_serve(o);
     });
 }

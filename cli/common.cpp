@@ -1,10 +1,13 @@
 #include "common.hpp"
 
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <unistd.h>
 
 #include "tsign/error.hpp"
 #include "tsign/io.hpp"
+#include "tsign/time.hpp"
 
 namespace tsign::cli {
 
@@ -65,5 +68,48 @@ void write_output(const std::string& out, const Bytes& der, bool pem, const std:
 }
 
 void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << std::endl; }
+
+void ServerFlags::add_to(CLI::App* app) {
+    app->add_option("--max-header", limits.max_header, "largest request head (request line and fields) in bytes; larger: 431 (default 8192)");
+    app->add_option("--header-timeout", limits.header_timeout, "seconds for a whole request head from its first byte; then 408 (default 10)");
+    app->add_option("--body-timeout", limits.body_timeout, "seconds for a whole request body after its head; then 408 (default 10)");
+    app->add_option("--idle-timeout", limits.idle_timeout, "seconds a keep-alive connection may wait for its next request (default 30)");
+    app->add_option("--max-connections", limits.max_connections,
+                    "open connections; at the limit the oldest idle one is closed, or a new one gets 503 (default 10000)");
+    app->add_option("--drain-timeout", limits.drain_timeout, "seconds to finish requests in flight after SIGTERM / SIGINT (default 10)");
+    app->add_option("--workers", limits.workers, "signing threads (default: one per core)");
+    app->add_option("--io-threads", limits.io_threads, "network threads (default: one per core)");
+    app->add_option("--log-format", log_format, "access log on stderr, one line per request: text, json or off (default text)")
+        ->check(CLI::IsMember({"text", "json", "off"}));
+}
+
+ServerLimits ServerFlags::options() const {
+    ServerLimits l = limits;
+    l.access_log = log_format == "json" ? AccessLogFormat::json : log_format == "off" ? AccessLogFormat::off : AccessLogFormat::text;
+    return l;
+}
+
+std::function<void(const std::string&)> log_line(const std::string& prefix, AccessLogFormat format) {
+    if (format != AccessLogFormat::json)
+        return [prefix](const std::string& line) { std::fprintf(stderr, "%s: %s\n", prefix.c_str(), line.c_str()); };
+    return [prefix](const std::string& line) {
+        if (!line.empty() && line.front() == '{') {
+            std::fprintf(stderr, "%s\n", line.c_str());
+            return;
+        }
+        const json j = {{"time", format_iso8601(std::time(nullptr))}, {"service", prefix}, {"message", line}};
+        std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    };
+}
+
+std::string ServerFlags::help() {
+    return "\nSERVICE\n"
+           "  HTTP/1.1 with keep-alive and pipelining; GET /healthz answers 'ok', GET /metrics the Prometheus text.\n"
+           "  Limits: a body over --max-request gets 413 (also chunked), a head over --max-header 431; a request\n"
+           "  that does not arrive within --header-timeout / --body-timeout gets 408; malformed requests 400.\n"
+           "  At --max-connections the oldest idle connection is closed for a new one (none idle: 503).\n"
+           "  Signals: SIGTERM or SIGINT stops accepting, closes idle connections, finishes the requests in\n"
+           "  flight within --drain-timeout, and exits 0. An address in use: exit 5.\n";
+}
 
 }  // namespace tsign::cli

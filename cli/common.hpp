@@ -2,12 +2,14 @@
 // key-using command takes. Each command group lives in its own file and stays thin.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tsign/keys.hpp"
+#include "tsign/server.hpp"
 #include "tsign/error.hpp"
 #include "tsign/token.hpp"
 #include "tsign/verify.hpp"
@@ -50,6 +52,20 @@ struct ChainFlags {
     void add_to(CLI::App* app, bool trust_required);
     ChainOptions options() const;
 };
+
+/// The limits, threads and log of a server command (tsa serve, ocsp serve).
+struct ServerFlags {
+    ServerLimits limits;
+    std::string log_format = "text";
+    void add_to(CLI::App* app);
+    /// The limits with the log format applied.
+    ServerLimits options() const;
+    /// The --help text on limits and signals.
+    static std::string help();
+};
+
+/// The log of a server on stderr: "PREFIX: line"; with the json access log, every line a JSON object.
+std::function<void(const std::string&)> log_line(const std::string& prefix, AccessLogFormat format);
 
 /// Thrown by a command that has printed its result and wants a non-zero exit (e.g. 1: not valid).
 struct ExitWith {

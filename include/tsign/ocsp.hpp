@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tsign/ca.hpp"
+#include "tsign/server.hpp"
 #include "tsign/verify.hpp"
 
 // Everything declared here is the library's public interface (exported from libtsign.so).
@@ -26,8 +27,11 @@ struct OcspServeOptions {
     std::string responder_cert;       ///< delegated responder: certificate (OCSPSigning EKU, issued by the CA)
     CaKeyAccess responder_access;     ///< PIN / passphrase of the responder key
     double crl_hours = 24;            ///< validity of the CRLs the server signs; re-signed when half is left
+    double next_update_hours = 1;     ///< validity of OCSP responses (nextUpdate - thisUpdate); re-signed when half is left
+    bool ignore_nonces = false;       ///< RFC 8954: answer requests with a nonce from the pre-signed responses
     std::size_t max_request = 16 * 1024;  ///< larger requests are refused (HTTP 413)
-    std::function<void(const std::string&)> log;  ///< one line per event (may be empty)
+    ServerLimits server;              ///< connections, deadlines, threads, access log
+    std::function<void(const std::string&)> log;  ///< one line per event and per request (may be empty)
 };
 
 /// Answers one DER OCSP request (any malformed input gives a malformedRequest response).
@@ -48,6 +52,7 @@ public:
     Bytes crl();
     /// The implementation (private).
     struct Impl;
+    Impl& impl() { return *impl_; }
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -5,14 +5,13 @@
 #include <mutex>
 #include <thread>
 
-#include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 
-#include "ca/ca_impl.hpp"
+#include "ca/ocsp_impl.hpp"
+#include <openssl/sha.h>
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
-#include "net/server.hpp"
 #include "x509/chain.hpp"
 
 namespace tsign {
@@ -48,88 +47,86 @@ bool is_token_failure(const Error& e) {
 
 }  // namespace
 
-struct OcspResponder::Impl {
-    OcspServeOptions opt;
-    CertificateAuthority ca;
-    std::unique_ptr<Signer> responder;  // delegated responder, if any
-    ossl::X509Ptr responder_cert;
-    std::mutex mutex;                   // one signature at a time; one CRL decision at a time
-
-    explicit Impl(const OcspServeOptions& o) : opt(o), ca(o.dir, o.ca_key) {
-        if (!o.responder_key.empty()) {
-            if (o.responder_cert.empty()) throw Error(Errc::usage, "--responder-key needs --responder-cert");
-            open_responder();
-            X509* rc = responder_cert.get();
-            // RFC 6960 §4.2.2.2: a delegated responder is issued by the CA and has the OCSPSigning EKU.
-            if (X509_check_issued(ca.impl().cert.get(), rc) != X509_V_OK)
-                throw Error(Errc::usage, "refusing to start: the responder certificate was not issued by this CA");
-            if (!(X509_get_extension_flags(rc) & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(rc) & XKU_OCSP_SIGN))
-                throw Error(Errc::usage, "refusing to start: the responder certificate lacks the OCSPSigning extended key usage");
-            ERR_clear_error();
-        }
-        // Open the CA key now: a wrong PIN must stop the start, not the first request.
-        ca.impl().signer();
-    }
-
-    void open_responder() {
-        KeyOptions k;
-        k.spec = opt.responder_key;
-        k.cert_file = opt.responder_cert;
-        k.pin = opt.responder_access.pin;
-        k.pkcs11_module = opt.responder_access.pkcs11_module;
-        responder.reset();
-        responder = open_signer(k);
-        auto c = responder->certificate();
-        const unsigned char* p = c->data();
-        responder_cert.reset(d2i_X509(nullptr, &p, static_cast<long>(c->size())));
-    }
-
-    void log(const std::string& s) {
-        if (opt.log) opt.log(s);
-    }
-
-    /// Signs with the responder or CA key; a failed token session is reopened once.
-    void sign(OCSP_BASICRESP* bs) {
-        for (int attempt = 0;; ++attempt) {
-            try {
-                detail::SigningKey k(responder ? *responder : ca.impl().signer());
-                X509* cert = responder ? responder_cert.get() : ca.impl().cert.get();
-                ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
-                EVP_PKEY_CTX* pctx = nullptr;
-                if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0)
-                    k.fail("signing the OCSP response");
-                detail::configure_signature(pctx, k.pkey(), SignatureScheme{});
-                if (OCSP_basic_sign_ctx(bs, cert, mctx.get(), nullptr, 0) <= 0) k.fail("signing the OCSP response");
-                return;
-            } catch (const Error& e) {
-                if (attempt > 0 || !is_token_failure(e)) throw;
-                log(std::string("token session failed (") + e.what() + "); reopening");
-                if (responder) open_responder();
-                else ca.impl().reopen_key();
-            }
-        }
-    }
-};
-
-OcspResponder::OcspResponder(const OcspServeOptions& options) : impl_(std::make_unique<Impl>(options)) {}
-OcspResponder::~OcspResponder() = default;
-
-Bytes OcspResponder::respond(const Bytes& request) {
-    Impl& m = *impl_;
-    const unsigned char* p = request.data();
-    OcspReqPtr req(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request.size())));
-    if (!req || p != request.data() + request.size() || OCSP_request_onereq_count(req.get()) <= 0) {
+OcspResponder::Impl::Impl(const OcspServeOptions& o) : opt(o), ca(o.dir, o.ca_key) {
+    if (!(o.next_update_hours > 0)) throw Error(Errc::usage, "the OCSP response validity must be positive");
+    if (!o.responder_key.empty()) {
+        if (o.responder_cert.empty()) throw Error(Errc::usage, "--responder-key needs --responder-cert");
+        open_responder();
+        X509* rc = responder_cert.get();
+        // RFC 6960 §4.2.2.2: a delegated responder is issued by the CA and has the OCSPSigning EKU.
+        if (X509_check_issued(ca.impl().cert.get(), rc) != X509_V_OK)
+            throw Error(Errc::usage, "refusing to start: the responder certificate was not issued by this CA");
+        if (!(X509_get_extension_flags(rc) & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(rc) & XKU_OCSP_SIGN))
+            throw Error(Errc::usage, "refusing to start: the responder certificate lacks the OCSPSigning extended key usage");
         ERR_clear_error();
-        return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
     }
+    // Open the CA key now: a wrong PIN must stop the start, not the first request.
+    ca.impl().signer();
+    for (const EVP_MD* md : {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()}) {
+        OcspIdPtr id(OCSP_cert_to_id(md, nullptr, ca.impl().cert.get()));
+        ASN1_OCTET_STRING *nh = nullptr, *kh = nullptr;
+        if (!id || !OCSP_id_get0_info(&nh, nullptr, &kh, nullptr, id.get())) continue;
+        issuer_ids.push_back({EVP_MD_get_type(md), Bytes(nh->data, nh->data + nh->length), Bytes(kh->data, kh->data + kh->length)});
+    }
+    ERR_clear_error();
+}
+
+OcspResponder::Impl::~Impl() { stop_background(); }
+
+void OcspResponder::Impl::open_responder() {
+    KeyOptions k;
+    k.spec = opt.responder_key;
+    k.cert_file = opt.responder_cert;
+    k.pin = opt.responder_access.pin;
+    k.pkcs11_module = opt.responder_access.pkcs11_module;
+    responder.reset();
+    responder = open_signer(k);
+    auto c = responder->certificate();
+    const unsigned char* p = c->data();
+    responder_cert.reset(d2i_X509(nullptr, &p, static_cast<long>(c->size())));
+}
+
+std::int64_t OcspResponder::Impl::validity_seconds() const {
+    return std::max<std::int64_t>(60, static_cast<std::int64_t>(opt.next_update_hours * 3600));
+}
+
+void OcspResponder::Impl::sign(OCSP_BASICRESP* bs) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            Signer& s = responder ? *responder : ca.impl().signer();
+            std::unique_lock<std::mutex> lock(sign_mutex, std::defer_lock);
+            if (!s.thread_safe()) lock.lock();
+            detail::SigningKey k(s);
+            X509* cert = responder ? responder_cert.get() : ca.impl().cert.get();
+            ossl::MdCtxPtr mctx(EVP_MD_CTX_new());
+            EVP_PKEY_CTX* pctx = nullptr;
+            if (EVP_DigestSignInit(mctx.get(), &pctx, EVP_sha256(), nullptr, k.pkey()) <= 0) k.fail("signing the OCSP response");
+            detail::configure_signature(pctx, k.pkey(), SignatureScheme{});
+            if (OCSP_basic_sign_ctx(bs, cert, mctx.get(), nullptr, 0) <= 0) k.fail("signing the OCSP response");
+            signatures.fetch_add(1, std::memory_order_relaxed);
+            return;
+        } catch (const Error& e) {
+            if (attempt > 0 || !is_token_failure(e)) throw;
+            log(std::string("token session failed (") + e.what() + "); reopening");
+            std::lock_guard<std::mutex> lock(sign_mutex);
+            if (responder) open_responder();
+            else ca.impl().reopen_key();
+        }
+    }
+}
+
+OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
+    OcspAnswer a;
     OcspBasicPtr bs(OCSP_BASICRESP_new());
-    X509* ca_cert = m.ca.impl().cert.get();
+    X509* ca_cert = ca.impl().cert.get();
     const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
+    const std::int64_t next = now + validity_seconds();
     ossl::Ptr<ASN1_TIME, ASN1_TIME_free> this_update(ASN1_TIME_set(nullptr, static_cast<time_t>(now)));
-    ossl::Ptr<ASN1_TIME, ASN1_TIME_free> next_update(ASN1_TIME_set(nullptr, static_cast<time_t>(now + 3600)));
+    ossl::Ptr<ASN1_TIME, ASN1_TIME_free> next_update(ASN1_TIME_set(nullptr, static_cast<time_t>(next)));
     std::string summary;
-    for (int i = 0; i < OCSP_request_onereq_count(req.get()); ++i) {
-        OCSP_CERTID* cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), i));
+    bool all_known = true;
+    for (int i = 0; i < OCSP_request_onereq_count(req); ++i) {
+        OCSP_CERTID* cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, i));
         ASN1_OBJECT* md_obj = nullptr;
         ASN1_INTEGER* serial = nullptr;
         OCSP_id_get0_info(nullptr, &md_obj, nullptr, &serial, cid);
@@ -140,7 +137,7 @@ Bytes OcspResponder::respond(const Bytes& request) {
         if (md != nullptr) {
             OcspIdPtr ca_id(OCSP_cert_to_id(md, nullptr, ca_cert));
             if (ca_id && OCSP_id_issuer_cmp(ca_id.get(), cid) == 0 && serial != nullptr) {
-                if (auto rec = m.ca.find(serial_hex)) {
+                if (auto rec = ca.find(serial_hex)) {
                     if (rec->revoked_at) {
                         status = V_OCSP_CERTSTATUS_REVOKED;
                         reason = reason_code(rec->reason);
@@ -151,29 +148,263 @@ Bytes OcspResponder::respond(const Bytes& request) {
                 }
             }
         }
+        if (status == V_OCSP_CERTSTATUS_UNKNOWN) all_known = false;
         ERR_clear_error();
-        if (!OCSP_basic_add1_status(bs.get(), cid, status, reason, revtime.get(), this_update.get(), next_update.get()))
-            return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+        if (!OCSP_basic_add1_status(bs.get(), cid, status, reason, revtime.get(), this_update.get(), next_update.get())) {
+            a.der = status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+            return a;
+        }
         summary += (summary.empty() ? "" : ", ") + serial_hex + "=" +
                    (status == V_OCSP_CERTSTATUS_GOOD ? "good" : status == V_OCSP_CERTSTATUS_REVOKED ? "revoked" : "unknown");
     }
-    OCSP_copy_nonce(bs.get(), req.get());  // RFC 6960 §4.4.1: echo the nonce
+    if (include_nonce) OCSP_copy_nonce(bs.get(), req);  // RFC 6960 §4.4.1: echo the nonce
     try {
-        std::lock_guard<std::mutex> lock(m.mutex);
-        m.sign(bs.get());
+        sign(bs.get());
     } catch (const Error& e) {
-        m.log(std::string("cannot sign the OCSP response: ") + e.what());
+        log(std::string("cannot sign the OCSP response: ") + e.what());
         ERR_clear_error();
-        return status_only(OCSP_RESPONSE_STATUS_TRYLATER);
+        a.der = status_only(OCSP_RESPONSE_STATUS_TRYLATER);
+        return a;
     }
     OcspRespPtr resp(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs.get()));
-    m.log("ocsp " + summary);
-    return der_of(resp.get());
+    a.der = der_of(resp.get());
+    a.this_update = now;
+    a.next_update = next;
+    a.cacheable = all_known && OCSP_request_onereq_count(req) == 1 && !(include_nonce && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0);
+    if (a.cacheable) {
+        unsigned char h[32];
+        SHA256(a.der.data(), a.der.size(), h);
+        a.etag = "\"" + ossl::hex(std::span<const unsigned char>(h, sizeof h)) + "\"";
+    }
+    if (opt.server.access_log == AccessLogFormat::off || include_nonce) log("ocsp " + summary);
+    return a;
 }
+
+namespace {
+OcspReqPtr parse_request(const Bytes& request) {
+    const unsigned char* p = request.data();
+    OcspReqPtr req(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request.size())));
+    if (!req || p != request.data() + request.size() || OCSP_request_onereq_count(req.get()) <= 0) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return req;
+}
+
+std::string key_of(int md_nid, const std::string& serial_hex) { return std::to_string(md_nid) + ":" + serial_hex; }
+}  // namespace
+
+std::string OcspResponder::Impl::cache_key(OCSP_REQUEST* req) {
+    if (OCSP_request_onereq_count(req) != 1) return {};
+    if (!opt.ignore_nonces && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0) return {};
+    OCSP_CERTID* cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0));
+    ASN1_OCTET_STRING *nh = nullptr, *kh = nullptr;
+    ASN1_OBJECT* md_obj = nullptr;
+    ASN1_INTEGER* serial = nullptr;
+    if (!OCSP_id_get0_info(&nh, &md_obj, &kh, &serial, cid) || !nh || !kh || !md_obj || !serial) return {};
+    const int nid = OBJ_obj2nid(md_obj);
+    for (const auto& id : issuer_ids) {
+        if (id.md_nid != nid) continue;
+        const bool same = static_cast<std::size_t>(nh->length) == id.name_hash.size() &&
+                          static_cast<std::size_t>(kh->length) == id.key_hash.size() &&
+                          std::equal(id.name_hash.begin(), id.name_hash.end(), nh->data) &&
+                          std::equal(id.key_hash.begin(), id.key_hash.end(), kh->data);
+        if (!same) return {};
+        return key_of(nid, ossl::serial_hex(serial));
+    }
+    return {};
+}
+
+std::shared_ptr<const OcspAnswer> OcspResponder::Impl::cached(const Bytes& request) {
+    OcspReqPtr req = parse_request(request);
+    if (!req) return nullptr;
+    const std::string key = cache_key(req.get());
+    if (key.empty()) return nullptr;
+    std::shared_lock<std::shared_mutex> lock(cache_mutex);
+    auto it = cache.find(key);
+    if (it == cache.end() || static_cast<std::int64_t>(::time(nullptr)) >= it->second->next_update) return nullptr;
+    hits.fetch_add(1, std::memory_order_relaxed);
+    return it->second;
+}
+
+std::shared_ptr<const OcspAnswer> OcspResponder::Impl::answer(const Bytes& request) {
+    if (auto hit = cached(request)) return hit;
+    OcspReqPtr req = parse_request(request);
+    if (!req) {
+        auto a = std::make_shared<OcspAnswer>();
+        a->der = status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+        return a;
+    }
+    misses.fetch_add(1, std::memory_order_relaxed);
+    const std::string key = cache_key(req.get());
+    const std::uint64_t seen = epoch.load();
+    auto a = std::make_shared<OcspAnswer>(build(req.get(), key.empty() || !opt.ignore_nonces));
+    if (!key.empty() && a->cacheable) {
+        std::unique_lock<std::shared_mutex> lock(cache_mutex);
+        if (epoch.load() == seen) cache[key] = a;  // a status changed meanwhile: this one may be stale
+    }
+    return a;
+}
+
+void OcspResponder::Impl::presign(int md_nid, const std::string& serial_hex) {
+    const EVP_MD* md = EVP_get_digestbynid(md_nid);
+    if (md == nullptr) return;
+    X509* ca_cert = ca.impl().cert.get();
+    ossl::Ptr<BIGNUM, BN_free> bn;
+    BIGNUM* raw = nullptr;
+    if (!BN_hex2bn(&raw, serial_hex.c_str())) return;
+    bn.reset(raw);
+    ossl::Ptr<ASN1_INTEGER, ASN1_INTEGER_free> serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+    OcspIdPtr id(OCSP_cert_id_new(md, X509_get_subject_name(ca_cert), X509_get0_pubkey_bitstr(ca_cert), serial.get()));
+    OcspReqPtr req(OCSP_REQUEST_new());
+    if (!id || !req) return;
+    if (!OCSP_request_add0_id(req.get(), id.get())) return;
+    id.release();  // owned by the request now
+    const std::uint64_t seen = epoch.load();
+    auto a = std::make_shared<OcspAnswer>(build(req.get(), false));
+    ERR_clear_error();
+    if (!a->cacheable) return;
+    std::unique_lock<std::shared_mutex> lock(cache_mutex);
+    if (epoch.load() == seen) cache[key_of(md_nid, serial_hex)] = a;
+}
+
+void OcspResponder::Impl::status_changed(const std::string& serial_hex) {
+    std::vector<int> variants;
+    {
+        std::unique_lock<std::shared_mutex> lock(cache_mutex);
+        epoch.fetch_add(1);
+        for (const auto& id : issuer_ids)
+            if (cache.erase(key_of(id.md_nid, serial_hex)) > 0) variants.push_back(id.md_nid);
+    }
+    log("status of " + serial_hex + " changed: its OCSP responses are signed again");
+    if (variants.empty()) variants.push_back(NID_sha1);
+    for (int nid : variants) presign(nid, serial_hex);
+}
+
+std::pair<std::int64_t, std::size_t> OcspResponder::Impl::cache_stats() {
+    std::shared_lock<std::shared_mutex> lock(cache_mutex);
+    std::int64_t oldest = 0;
+    for (const auto& [k, a] : cache)
+        if (oldest == 0 || a->this_update < oldest) oldest = a->this_update;
+    return {oldest, cache.size()};
+}
+
+void OcspResponder::Impl::start_background() {
+    {
+        std::lock_guard<std::mutex> lock(bg_mutex);
+        bg_stop = false;
+    }
+    background = std::thread([this] { background_loop(); });
+}
+
+void OcspResponder::Impl::stop_background() {
+    {
+        std::lock_guard<std::mutex> lock(bg_mutex);
+        bg_stop = true;
+    }
+    bg_cv.notify_all();
+    if (background.joinable()) background.join();
+}
+
+void OcspResponder::Impl::background_loop() {
+    auto& db = *ca.impl().db;
+    auto data_version = [&db] {
+        auto st = db.prepare("PRAGMA data_version");
+        return st.step() ? st.int64(0) : 0;
+    };
+    // serial -> "status|revoked_at|reason" of every certificate that is not plainly valid
+    auto not_valid = [&db] {
+        std::unordered_map<std::string, std::string> out;
+        auto st = db.prepare("SELECT serial, status, COALESCE(revoked_at, 0), COALESCE(reason, '') FROM certificates WHERE status != 'valid'");
+        while (st.step()) out[st.text(0)] = st.text(1) + "|" + std::to_string(st.int64(2)) + "|" + st.text(3);
+        return out;
+    };
+    std::vector<std::string> todo;  // not yet pre-signed, newest first
+    std::unordered_map<std::string, std::string> known;
+    std::int64_t version = 0;
+    try {
+        version = data_version();
+        known = not_valid();
+        auto st = db.prepare("SELECT serial FROM certificates WHERE not_after > ? ORDER BY issued_at DESC");
+        st.bind(1, static_cast<std::int64_t>(::time(nullptr)));
+        while (st.step()) todo.push_back(st.text(0));
+    } catch (const std::exception& e) {
+        log(std::string("cannot read the CA database: ") + e.what());
+    }
+    std::size_t next = 0;
+    auto last_refresh = std::chrono::steady_clock::now();
+    const auto started = std::chrono::steady_clock::now();
+    bool announced = false;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(bg_mutex);
+            if (bg_stop) return;
+            if (next >= todo.size()) bg_cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return bg_stop; });
+            if (bg_stop) return;
+        }
+        try {
+            // A status changed in the database (this process or another): re-sign those at once.
+            const std::int64_t v = data_version();
+            if (v != version) {
+                version = v;
+                auto now_known = not_valid();
+                for (const auto& [serial, state] : now_known) {
+                    auto it = known.find(serial);
+                    if (it == known.end() || it->second != state) status_changed(serial);
+                }
+                for (const auto& [serial, state] : known)
+                    if (!now_known.count(serial)) status_changed(serial);
+                known = std::move(now_known);
+            }
+            // Pre-signing, a few at a time between the checks above.
+            for (int n = 0; n < 32 && next < todo.size(); ++n, ++next) {
+                bool have = false;
+                {
+                    std::shared_lock<std::shared_mutex> lock(cache_mutex);
+                    have = cache.count(key_of(NID_sha1, todo[next])) > 0;
+                }
+                if (!have) presign(NID_sha1, todo[next]);
+            }
+            if (next >= todo.size() && !announced) {
+                announced = true;
+                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                log("pre-signed the responses of " + std::to_string(todo.size()) + " certificate(s) in " + std::to_string(secs) + " s");
+                todo.clear();
+                todo.shrink_to_fit();
+                next = 0;
+            }
+            // Re-signing before nextUpdate: when half of the validity has passed.
+            if (std::chrono::steady_clock::now() - last_refresh >= std::chrono::seconds(1)) {
+                last_refresh = std::chrono::steady_clock::now();
+                const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
+                const std::int64_t half = validity_seconds() / 2;
+                std::vector<std::string> stale;
+                {
+                    std::shared_lock<std::shared_mutex> lock(cache_mutex);
+                    for (const auto& [k, a] : cache)
+                        if (now >= a->this_update + half) stale.push_back(k);
+                }
+                for (const auto& k : stale) {
+                    const auto colon = k.find(':');
+                    presign(std::stoi(k.substr(0, colon)), k.substr(colon + 1));
+                    std::lock_guard<std::mutex> lock(bg_mutex);
+                    if (bg_stop) return;
+                }
+            }
+        } catch (const std::exception& e) {
+            log(std::string("OCSP background work failed: ") + e.what());
+        }
+    }
+}
+
+OcspResponder::OcspResponder(const OcspServeOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+OcspResponder::~OcspResponder() = default;
+
+Bytes OcspResponder::respond(const Bytes& request) { return impl_->answer(request)->der; }
 
 Bytes OcspResponder::crl() {
     Impl& m = *impl_;
-    std::lock_guard<std::mutex> lock(m.mutex);
+    std::lock_guard<std::mutex> lock(m.crl_mutex);
     const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
     const std::int64_t validity = static_cast<std::int64_t>(m.opt.crl_hours * 3600);
     auto current = m.ca.current_crl();
@@ -243,81 +474,21 @@ std::optional<Bytes> base64_decode(const std::string& in) {
 
 }  // namespace
 
-std::optional<Bytes> OcspResponder::respond_get(std::string_view target) {
+std::optional<Bytes> detail::ocsp_get_request(std::string_view target) {
     // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
     std::string_view path = target.substr(0, target.find('?'));
     if (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.rfind("ocsp/", 0) == 0) path.remove_prefix(5);
     const std::optional<std::string> b64 = url_decode(path);
     if (!b64) return std::nullopt;
-    const std::optional<Bytes> der = base64_decode(*b64);
-    return der ? respond(*der) : status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    std::optional<Bytes> der = base64_decode(*b64);
+    return der ? std::move(*der) : Bytes{};  // no base64: an empty request, a malformedRequest answer
 }
 
-void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
-    net::parse_listen(o.listen);  // a bad address is a usage error before anything starts
-    if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
-
-    OcspResponder responder(o);
-    responder.crl();  // a fresh CRL before the first request
-
-    httplib::Server svr;
-    net::configure(svr, o.max_request);
-    auto answer = [&](httplib::Response& res, const Bytes& der) {
-        res.set_content(std::string(der.begin(), der.end()), "application/ocsp-response");
-    };
-    svr.Get("/crl", [&](const httplib::Request&, httplib::Response& res) {
-        try {
-            const Bytes der = responder.crl();
-            res.set_content(std::string(der.begin(), der.end()), "application/pkix-crl");
-        } catch (const Error& e) {
-            res.status = 503;
-            res.set_content(std::string(e.what()) + "\n", "text/plain");
-        }
-    });
-    svr.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
-        answer(res, responder.respond(Bytes(req.body.begin(), req.body.end())));
-    });
-    svr.Get(R"(/(.+))", [&](const httplib::Request& req, httplib::Response& res) {
-        // The raw request target is decoded, exactly once (req.path is httplib's decoded copy,
-        // which leaves malformed escapes as they are and would be decoded a second time).
-        const std::optional<Bytes> der = responder.respond_get(req.target);
-        if (!der) {
-            res.status = 400;
-            res.set_content("malformed request: invalid percent-encoding in the URL\n", "text/plain");
-            return;
-        }
-        answer(res, *der);
-        res.set_header("Cache-Control", "max-age=3600, public, no-transform, must-revalidate");
-    });
-
-    // The CRL keeper: re-signs before nextUpdate passes, whether or not anyone revokes.
-    std::atomic<bool> done{false};
-    std::thread keeper([&] {
-        const auto period = std::chrono::milliseconds(
-            std::max<long long>(200, std::min<long long>(30000, static_cast<long long>(o.crl_hours * 3600 * 1000 / 10))));
-        auto next = std::chrono::steady_clock::now() + period;
-        while (!done) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            if (std::chrono::steady_clock::now() < next) continue;
-            next = std::chrono::steady_clock::now() + period;
-            try {
-                responder.crl();
-            } catch (const Error& e) {
-                if (o.log) o.log(std::string("cannot re-sign the CRL: ") + e.what());
-            }
-        }
-    });
-    if (o.log) o.log("listening on http://" + o.listen + "/ (OCSP: POST or GET; CRL: GET /crl)");
-    try {
-        net::run_until_signal(svr, o.listen, stop);
-    } catch (...) {
-        done = true;
-        keeper.join();
-        throw;
-    }
-    done = true;
-    keeper.join();
+std::optional<Bytes> OcspResponder::respond_get(std::string_view target) {
+    const std::optional<Bytes> der = detail::ocsp_get_request(target);
+    if (!der) return std::nullopt;
+    return respond(*der);
 }
 
 }  // namespace tsign

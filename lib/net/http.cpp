@@ -34,13 +34,13 @@ size_t on_data(char* p, size_t size, size_t n, void* user) noexcept {
     return len;
 }
 
-Response perform(const std::string& url, const std::string* content_type, const Bytes* body, int timeout, std::size_t max_body) {
+Fetched perform(const std::string& url, const std::string* content_type, const Bytes* body, int timeout, std::size_t max_body) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     const CurlPtr handle(curl_easy_init());
     if (!handle) throw Error(Errc::internal, "cannot start an HTTP client");
     CURL* c = handle.get();
-    Response r;
+    Fetched r;
     Sink sink{&r.body, max_body};
     SlistPtr headers;
     char err[CURL_ERROR_SIZE] = {0};
@@ -76,11 +76,11 @@ Response perform(const std::string& url, const std::string* content_type, const 
 
 }  // namespace
 
-Response post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds, std::size_t max_body) {
+Fetched post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds, std::size_t max_body) {
     return perform(url, &content_type, &body, timeout_seconds, max_body);
 }
 
-Response get(const std::string& url, int timeout_seconds, std::size_t max_body) {
+Fetched get(const std::string& url, int timeout_seconds, std::size_t max_body) {
     return perform(url, nullptr, nullptr, timeout_seconds, max_body);
 }
 

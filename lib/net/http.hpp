@@ -7,7 +7,7 @@
 
 namespace tsign::net {
 
-struct Response {
+struct Fetched {
     long status = 0;
     std::string content_type;
     Bytes body;
@@ -15,10 +15,10 @@ struct Response {
 
 /// POSTs body to url. Throws Errc::network on connection errors and time-outs; HTTP error
 /// statuses are returned, not thrown. Responses over max_body bytes are an error.
-Response post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds,
+Fetched post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds,
               std::size_t max_body = 1 << 20);
 
 /// GETs url (same rules).
-Response get(const std::string& url, int timeout_seconds, std::size_t max_body = 64 << 20);
+Fetched get(const std::string& url, int timeout_seconds, std::size_t max_body = 64 << 20);
 
 }  // namespace tsign::net

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/rand.h>
@@ -20,7 +20,8 @@
 #include "tsp/tsp_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "net/http.hpp"
-#include "net/server.hpp"
+#include "net/http_server.hpp"
+#include "net/metrics.hpp"
 #include "tsign/error.hpp"
 #include "tsign/pkcs11_uri.hpp"
 #include "tsign/time.hpp"
@@ -83,7 +84,7 @@ Bytes request_timestamp(std::span<const std::uint8_t> digest, const TimestampOpt
     std::string failures;
     for (const auto& url : o.urls) {
         try {
-            const net::Response r = net::post(url, "application/timestamp-query", query, o.timeout_seconds);
+            const net::Fetched r = net::post(url, "application/timestamp-query", query, o.timeout_seconds);
             if (r.status != 200) throw Error(Errc::network, url + ": HTTP status " + std::to_string(r.status));
             const unsigned char* p = r.body.data();
             TsRespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(r.body.size())));
@@ -443,11 +444,13 @@ CREATE TABLE IF NOT EXISTS serials(next INTEGER NOT NULL);
 
 constexpr std::int64_t kSerialBlock = 256;  // serials reserved per durable transaction
 
-/// One issued token, on its way into the archive.
+/// One issued token, on its way into the archive, and whom to answer once it is there (or not).
 struct Record {
     std::int64_t serial = 0, time = 0;
     std::string digest_algorithm, imprint;
     Bytes token;
+    Bytes response;  // the DER TimeStampResp that carries the token
+    std::function<void(detail::TsaAnswer)> done;
 };
 
 }  // namespace
@@ -464,14 +467,27 @@ struct detail::TsaResponder::Impl {
     // across restarts (a restart skips what was left of the last block).
     std::mutex serial_mutex;
     std::int64_t next_serial = 0, serial_limit = 0;
-    // The archive: group commit. Every response waits until its token is durable in tsa.db;
-    // the tokens of concurrent requests share one transaction.
+    // The archive: group commit by one archiver thread. A response leaves only after the
+    // transaction that holds its token committed; when a commit fails, every request of that
+    // group (and only of that group) gets an error instead of its token.
     std::mutex conn_mutex;  // the SQLite connection: one transaction at a time
-    std::mutex db_mutex;    // the queue of records below
-    std::condition_variable db_cv;
+    std::mutex queue_mutex;
+    std::condition_variable queue_cv, idle_cv;
     std::vector<Record> pending;
-    std::uint64_t enqueued = 0, committed = 0, failed_from = 1, failed_to = 0;
-    bool committing = false;
+    bool committing = false, stopping = false;
+    std::thread archiver;
+    // metrics
+    net::Histogram commit_latency;
+    std::atomic<std::uint64_t> tokens{0}, archive_failures{0}, rejections{0};
+
+    ~Impl() {
+        {
+            std::lock_guard<std::mutex> lock(queue_mutex);
+            stopping = true;
+        }
+        queue_cv.notify_all();
+        if (archiver.joinable()) archiver.join();
+    }
 
     std::int64_t take_serial() {
         std::lock_guard<std::mutex> lock(serial_mutex);
@@ -492,22 +508,26 @@ struct detail::TsaResponder::Impl {
         return next_serial++;
     }
 
-    void archive(Record r) {
-        const std::int64_t serial = r.serial;
-        std::unique_lock<std::mutex> lock(db_mutex);
-        pending.push_back(std::move(r));
-        const std::uint64_t mine = ++enqueued;
-        while (committed < mine) {
-            if (committing) {
-                db_cv.wait(lock);
-                continue;
-            }
-            committing = true;
+    void enqueue(Record r) {
+        {
+            std::lock_guard<std::mutex> lock(queue_mutex);
+            pending.push_back(std::move(r));
+        }
+        queue_cv.notify_one();
+    }
+
+    /// The archiver thread: takes everything queued, commits it in one transaction, answers.
+    void archive_loop() {
+        std::unique_lock<std::mutex> lock(queue_mutex);
+        for (;;) {
+            queue_cv.wait(lock, [this] { return stopping || !pending.empty(); });
+            if (pending.empty()) return;  // stopping, and nothing left
             std::vector<Record> batch;
             batch.swap(pending);
-            const std::uint64_t first = committed + 1, upto = enqueued;
+            committing = true;
             lock.unlock();
-            bool ok = true;
+            const auto t0 = std::chrono::steady_clock::now();
+            std::string failure;
             try {
                 std::lock_guard<std::mutex> conn(conn_mutex);
                 db::Transaction t(*db);
@@ -519,19 +539,39 @@ struct detail::TsaResponder::Impl {
                     ins.reset();
                 }
                 t.commit();
-            } catch (const Error& e) {
-                ok = false;
-                if (opt.log) opt.log(std::string("archive write failed: ") + e.what());
+            } catch (const std::exception& e) {
+                failure = e.what();
+            }
+            commit_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            if (!failure.empty()) {
+                archive_failures.fetch_add(batch.size());
+                if (opt.log)
+                    opt.log("archive write failed (" + std::to_string(batch.size()) + " timestamp(s) not issued): " + failure);
+            } else {
+                tokens.fetch_add(batch.size());
+            }
+            for (auto& rec : batch) {
+                TsaAnswer a;
+                if (failure.empty()) {
+                    a.der = std::move(rec.response);
+                } else {
+                    a.status = 503;
+                    a.error = "the timestamp could not be archived; it was not issued";
+                }
+                try {
+                    rec.done(std::move(a));
+                } catch (...) {  // an answer that cannot be delivered: the client is gone
+                }
             }
             lock.lock();
-            if (!ok) failed_from = first, failed_to = upto;
-            committed = upto;
             committing = false;
-            db_cv.notify_all();
+            idle_cv.notify_all();
         }
-        if (mine >= failed_from && mine <= failed_to)
-            throw Error(Errc::internal, "the timestamp could not be archived; it was not issued");
-        if (opt.log) opt.log("timestamp " + std::to_string(serial));
+    }
+
+    void flush() {
+        std::unique_lock<std::mutex> lock(queue_mutex);
+        idle_cv.wait(lock, [this] { return pending.empty() && !committing; });
     }
 
     static ASN1_INTEGER* serial_cb(TS_RESP_CTX*, void* data) noexcept {
@@ -594,8 +634,9 @@ struct detail::TsaResponder::Impl {
     }
 
     /// One response; a signature that failed on a token (pulled out, session lost) is retried once
-    /// with the key opened again, without restarting the server.
-    Bytes respond(const Bytes& query) {
+    /// with the key opened again, without restarting the server. A token is answered through done
+    /// once it is archived (by the archiver thread); a rejection at once.
+    void respond(const Bytes& query, std::function<void(TsaAnswer)> done) {
         {
             std::shared_lock<std::shared_mutex> key_lock(key_mutex);
             if (!signer) {
@@ -622,21 +663,38 @@ struct detail::TsaResponder::Impl {
             throw Error(Errc::internal, "the TSA could not build a response");
         }
         Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
-        if (TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get())) {
-            TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
-            ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
-            Record r;
-            r.serial = serial;
-            r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info));
-            r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm));
-            r.imprint = ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m))));
-            r.token = ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7);
-            archive(std::move(r));  // durable before the reply leaves
-        } else if (opt.log) {
-            opt.log("request refused: " + status_text(TS_RESP_get_status_info(resp.get())));
+        TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
+        if (info == nullptr) {
+            rejections.fetch_add(1);
+            if (opt.log) opt.log("request refused: " + status_text(TS_RESP_get_status_info(resp.get())));
+            ERR_clear_error();
+            TsaAnswer a;
+            a.der = std::move(der);
+            return done(std::move(a));
         }
+        TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info);
+        ASN1_OCTET_STRING* m = TS_MSG_IMPRINT_get_msg(mi);
+        Record r;
+        r.serial = serial;
+        r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info));
+        r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm));
+        r.imprint = ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m))));
+        r.token = ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7);
+        r.response = std::move(der);
+        r.done = std::move(done);
         ERR_clear_error();
-        return der;
+        enqueue(std::move(r));  // answered once durable
+    }
+
+    void metrics(std::string& out) const {
+        net::metric_header(out, "tsign_tsa_tokens_total", "counter", "timestamps issued and archived");
+        net::metric_line(out, "tsign_tsa_tokens_total", "", static_cast<double>(tokens.load()));
+        net::metric_header(out, "tsign_tsa_rejections_total", "counter", "requests answered with an RFC 3161 rejection");
+        net::metric_line(out, "tsign_tsa_rejections_total", "", static_cast<double>(rejections.load()));
+        net::metric_header(out, "tsign_tsa_archive_failures_total", "counter", "timestamps not issued because their archive commit failed");
+        net::metric_line(out, "tsign_tsa_archive_failures_total", "", static_cast<double>(archive_failures.load()));
+        net::metric_header(out, "tsign_tsa_archive_commit_seconds", "histogram", "time of one archive transaction (group commit)");
+        commit_latency.render(out, "tsign_tsa_archive_commit_seconds", "");
     }
 };
 
@@ -657,30 +715,70 @@ detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_u
     detail::make_private_dir(o.state_dir, false);  // a new folder is 0700; tsa.db is 0600 either way
     tsa.db = std::make_unique<db::Db>((std::filesystem::path(o.state_dir) / "tsa.db").string(), true);
     tsa.db->exec(kTsaSchema);
+    tsa.archiver = std::thread([&tsa] { tsa.archive_loop(); });
 }
 
 detail::TsaResponder::~TsaResponder() = default;
 
-Bytes detail::TsaResponder::respond(const Bytes& query) { return impl_->respond(query); }
+void detail::TsaResponder::respond_async(const Bytes& query, std::function<void(TsaAnswer)> done) {
+    impl_->respond(query, std::move(done));
+}
+
+Bytes detail::TsaResponder::respond(const Bytes& query) {
+    std::promise<TsaAnswer> p;
+    auto f = p.get_future();
+    impl_->respond(query, [&p](TsaAnswer a) { p.set_value(std::move(a)); });
+    TsaAnswer a = f.get();
+    if (a.status != 200) throw Error(Errc::network, a.error);
+    return a.der;
+}
+
+void detail::TsaResponder::flush() { impl_->flush(); }
+
+void detail::TsaResponder::metrics(std::string& out) const { impl_->metrics(out); }
 
 void tsa_serve(const TsaServeOptions& o) {
     net::parse_listen(o.listen);
     detail::TsaResponder tsa(o);
 
-    httplib::Server svr;
-    net::configure(svr, o.max_request);
-    svr.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
+    net::Server server("tsa", o.server, o.max_request, o.log);
+    net::Route route;
+    route.name = "tsa";
+    route.method = "POST";
+    route.path = "/";
+    route.prefix = true;
+    route.fast = [](const net::Request& req) -> std::optional<net::Response> {
+        if (req.body.empty()) return net::Response::text(400, "bad request: an empty body is not a TimeStampReq");
+        return std::nullopt;
+    };
+    route.work = [&tsa, &o](const net::Request& req, net::Reply reply) {
+        auto shared = std::make_shared<net::Reply>(std::move(reply));
         try {
-            const Bytes der = tsa.respond(Bytes(req.body.begin(), req.body.end()));
-            res.set_content(std::string(der.begin(), der.end()), "application/timestamp-reply");
+            tsa.respond_async(Bytes(req.body.begin(), req.body.end()), [shared](detail::TsaAnswer a) {
+                net::Response r;
+                if (a.status == 200) {
+                    r.content_type = "application/timestamp-reply";
+                    r.body.assign(a.der.begin(), a.der.end());
+                } else {
+                    r = net::Response::text(a.status, a.error);
+                    r.headers.emplace_back("Retry-After", "5");
+                }
+                (*shared)(std::move(r));
+            });
         } catch (const Error& e) {
-            res.status = e.exit_code() == ExitCode::key ? 503 : 500;
-            res.set_content(std::string(e.what()) + "\n", "text/plain");
+            // the key, the token or the archive cannot serve now: the client may try again later
             if (o.log) o.log(std::string("no timestamp: ") + e.what());
+            net::Response r = net::Response::text(503, std::string("service unavailable: ") + e.what());
+            r.headers.emplace_back("Retry-After", "5");
+            (*shared)(std::move(r));
         }
+    };
+    server.add(std::move(route));
+    server.add_metrics([&tsa](std::string& out) { tsa.metrics(out); });
+    server.on_drain([&tsa] { tsa.flush(); });
+    server.run(o.listen, nullptr, [&o] {
+        if (o.log) o.log("listening on http://" + o.listen + "/ (POST application/timestamp-query; GET /healthz, /metrics)");
     });
-    if (o.log) o.log("listening on http://" + o.listen + "/ (POST application/timestamp-query)");
-    net::run_until_signal(svr, o.listen);
 }
 
 std::vector<TsaRecord> tsa_list(const std::string& state_dir) {

@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <optional>
+#include <functional>
 #include <span>
+#include <string>
 
 #include <openssl/x509.h>
 
@@ -37,13 +39,31 @@ ChainReport validate_timestamp_signer(const Bytes& token, const ChainOptions& ch
 /// has the critical timeStamping EKU (RFC 3161 §2.3), opens the archive (state_dir/tsa.db).
 /// respond() parses a TimeStampReq (any bytes) and returns a DER TimeStampResp: a token archived
 /// durably before it is returned, or a rejection. Thread-safe.
+/// What the TSA answers: a DER TimeStampResp (a token, archived, or a rejection), or an HTTP
+/// error when the token could not be archived (503: it was not issued).
+struct TsaAnswer {
+    int status = 200;
+    Bytes der;
+    std::string error;
+};
+
 class TsaResponder {
 public:
     explicit TsaResponder(const TsaServeOptions& options);
+    /// Answers what is still queued (flush()), then closes the archive and the key.
     ~TsaResponder();
     TsaResponder(const TsaResponder&) = delete;
     TsaResponder& operator=(const TsaResponder&) = delete;
+    /// Signs on the calling thread; done runs on the archiver thread once the token is durable
+    /// (or its commit failed), or at once on the calling thread for a rejection. Throws Error when
+    /// the key is not available.
+    void respond_async(const Bytes& query, std::function<void(TsaAnswer)> done);
+    /// The same, waiting. Throws Errc::network when the token could not be archived.
     Bytes respond(const Bytes& query);
+    /// Waits until every queued token is committed and answered.
+    void flush();
+    /// tsign_tsa_* metrics in the Prometheus text format.
+    void metrics(std::string& out) const;
 
 private:
     struct Impl;
