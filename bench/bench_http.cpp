@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
+#include <curl/curl.h>
 
 int main(int argc, char** argv) {
     if (argc < 7) {
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
     const std::string body((std::istreambuf_iterator<char>(f)), {});
     const std::string type = argv[4];
     const int threads = std::stoi(argv[5]), n = std::stoi(argv[6]);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const std::string url = std::string("http://") + argv[1] + ":" + argv[2] + "/";
     std::atomic<int> ok{0}, failed{0};
     std::mutex m;
     std::vector<double> latencies;
@@ -32,15 +34,34 @@ int main(int argc, char** argv) {
     for (int t = 0; t < threads; ++t)
         pool.emplace_back([&] {
             std::vector<double> mine;
+            CURL* c = curl_easy_init();
+            const std::string content_type = "Content-Type: " + type;
+            curl_slist* headers = curl_slist_append(nullptr, content_type.c_str());
+            headers = curl_slist_append(headers, "Expect:");
+            std::string received;
+            curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+            curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+            curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);  // a new connection per request
+            curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t nm, void* out) -> size_t {
+                static_cast<std::string*>(out)->append(p, sz * nm);
+                return sz * nm;
+            });
             for (int i = 0; i < n; ++i) {
                 const auto s = std::chrono::steady_clock::now();
-                httplib::Client cli(argv[1], std::stoi(argv[2]));
-                cli.set_keep_alive(false);
-                auto res = cli.Post("/", body, type);
-                if (res && res->status == 200 && !res->body.empty()) ++ok;
+                received.clear();
+                long status = 0;
+                const CURLcode rc = curl_easy_perform(c);
+                curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+                if (rc == CURLE_OK && status == 200 && !received.empty()) ++ok;
                 else ++failed;
                 mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
             }
+            curl_slist_free_all(headers);
+            curl_easy_cleanup(c);
             std::lock_guard<std::mutex> lock(m);
             latencies.insert(latencies.end(), mine.begin(), mine.end());
         });

@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   openssl libssl-dev libp11-dev p11-kit libp11-kit-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev doctest-dev
-  softhsm2 opensc gnutls-bin libnss3-tools jq time sqlite3 libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev curl python3 faketime
+  softhsm2 opensc gnutls-bin libnss3-tools jq time sqlite3 libsqlite3-dev libcurl4-openssl-dev curl python3 faketime
   clang libclang-rt-14-dev clang-format-14 clang-tidy-14
   libboost1.81-dev wrk apache2-utils nginx-light
 )

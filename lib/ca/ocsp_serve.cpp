@@ -150,8 +150,8 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
             m.stop_background();
         }
     } stopper{done, keeper, m};
-    m.start_background();  // pre-signing runs beside the server: it answers from the first second
-    server.run(o.listen, stop, [&o] {
+    server.run(o.listen, stop, [&o, &m] {
+        m.start_background();  // pre-signing runs beside the server: it answers from the first second
         if (o.log) o.log("listening on http://" + o.listen + "/ (OCSP: POST or GET; CRL: GET /crl; GET /healthz, /metrics)");
     });
 }

@@ -144,7 +144,8 @@ struct Server::Impl {
     std::size_t max_body;
     std::function<void(const std::string&)> log;
     std::vector<Route> routes;
-    std::deque<RouteStats> stats;  // one per route, then healthz, metrics, other
+    std::deque<RouteStats> stats;         // one per route name, then healthz, metrics, other
+    std::vector<std::size_t> route_stats;  // route index -> stats index (routes may share a name)
     std::vector<std::function<void(std::string&)>> extra_metrics;
     std::function<void()> drain_hook;
     std::size_t max_connections = 0;
@@ -164,7 +165,10 @@ struct Server::Impl {
     std::atomic<std::size_t> open{0};
     std::atomic<std::uint64_t> accepted{0}, evicted{0}, refused{0};
 
-    RouteStats& stats_for(std::ptrdiff_t route) { return stats[static_cast<std::size_t>(route)]; }
+    RouteStats& stats_for(std::ptrdiff_t route) {
+        const auto r = static_cast<std::size_t>(route);
+        return r < routes.size() ? stats[route_stats[r]] : stats[stats.size() - 3 + (r - routes.size())];
+    }
     std::ptrdiff_t healthz_index() const { return static_cast<std::ptrdiff_t>(routes.size()); }
     std::ptrdiff_t metrics_index() const { return healthz_index() + 1; }
     std::ptrdiff_t other_index() const { return healthz_index() + 2; }
@@ -596,7 +600,12 @@ std::size_t Server::queue_depth() const { return impl_->queued.load(); }
 void Server::run(const std::string& listen, std::atomic<bool>* stop, std::function<void()> on_listening) {
     Impl& m = *impl_;
     const auto [host, port] = parse_listen(listen);
-    for (const auto& r : m.routes) m.stats.emplace_back().name = r.name;
+    for (const auto& r : m.routes) {
+        std::size_t i = 0;
+        while (i < m.stats.size() && m.stats[i].name != r.name) ++i;
+        if (i == m.stats.size()) m.stats.emplace_back().name = r.name;
+        m.route_stats.push_back(i);
+    }
     for (const char* n : {"healthz", "metrics", "other"}) m.stats.emplace_back().name = n;
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
