@@ -53,9 +53,9 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
     net::parse_listen(o.listen);  // a bad address is a usage error before anything starts
     if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
 
+    net::StopSignals signals;  // before any thread starts
     OcspResponder responder(o);
     OcspResponder::Impl& m = responder.impl();
-    responder.crl();  // a fresh CRL before the first request
 
     net::Server server("ocsp", o.server, o.max_request, o.log);
     net::Route crl;
@@ -150,7 +150,12 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
             m.stop_background();
         }
     } stopper{done, keeper, m};
-    server.run(o.listen, stop, [&o, &m] {
+    server.run(o.listen, stop, [&o, &m, &responder] {
+        try {
+            responder.crl();  // a fresh CRL
+        } catch (const Error& e) {
+            if (o.log) o.log(std::string("cannot sign the CRL: ") + e.what());
+        }
         m.start_background();  // pre-signing runs beside the server: it answers from the first second
         if (o.log) o.log("listening on http://" + o.listen + "/ (OCSP: POST or GET; CRL: GET /crl; GET /healthz, /metrics)");
     });

@@ -237,17 +237,41 @@ Bytes KeySigner::sign_digest(std::span<const std::uint8_t> digest, const Signatu
     if (digest.size() != digest_size(scheme.digest))
         throw Error(Errc::usage, "cannot sign: digest length " + std::to_string(digest.size()) + " does not match " +
                                      digest_name(scheme.digest));
-    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new(pkey_.get(), nullptr));
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) fail_signing(*this, "signing");
-    configure_signature(ctx.get(), pkey_.get(), scheme);
-    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(scheme.digest)) <= 0)
-        ossl::fail(Errc::internal, "cannot set the signature digest");
+    ossl::PkeyCtxPtr ctx = take_context(scheme);
     size_t len = 0;
     if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) <= 0) fail_signing(*this, "signing");
     Bytes sig(len);
     if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) <= 0) fail_signing(*this, "signing");
     sig.resize(len);
+    give_back(std::move(ctx), scheme);
     return sig;
+}
+
+ossl::PkeyCtxPtr KeySigner::take_context(const SignatureScheme& scheme) {
+    if (!module_) {  // file keys only: a token's session is libp11's to manage
+        std::lock_guard<std::mutex> lock(pool_mutex_);
+        if (!pool_.empty() && pool_digest_ == static_cast<int>(scheme.digest) && pool_pss_ == scheme.rsa_pss) {
+            ossl::PkeyCtxPtr ctx = std::move(pool_.back());
+            pool_.pop_back();
+            return ctx;
+        }
+    }
+    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new(pkey_.get(), nullptr));
+    if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) fail_signing(*this, "signing");
+    configure_signature(ctx.get(), pkey_.get(), scheme);
+    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(scheme.digest)) <= 0) ossl::fail(Errc::internal, "cannot set the signature digest");
+    return ctx;
+}
+
+void KeySigner::give_back(ossl::PkeyCtxPtr ctx, const SignatureScheme& scheme) {
+    if (module_) return;
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (pool_digest_ != static_cast<int>(scheme.digest) || pool_pss_ != scheme.rsa_pss) {
+        pool_.clear();
+        pool_digest_ = static_cast<int>(scheme.digest);
+        pool_pss_ = scheme.rsa_pss;
+    }
+    if (pool_.size() < 64) pool_.push_back(std::move(ctx));
 }
 
 ossl::X509SigPtr encrypt_pkcs8(EVP_PKEY* pkey, const Secret& passphrase) {

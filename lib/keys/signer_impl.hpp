@@ -6,6 +6,8 @@
 #include <exception>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "core/ossl.hpp"
 #include "tsign/keys.hpp"
@@ -48,8 +50,17 @@ public:
     bool on_token() const { return module_ != nullptr; }
 
 private:
+    /// A signing context for scheme, ready to sign: from the pool when one was set up for it.
+    ossl::PkeyCtxPtr take_context(const SignatureScheme& scheme);
+    void give_back(ossl::PkeyCtxPtr ctx, const SignatureScheme& scheme);
+
     std::shared_ptr<p11::Module> module_;  // declared first: the module outlives the keys
     ossl::PkeyPtr pkey_;
+    // Contexts set up for one scheme and reused (setting one up costs more than an ECDSA signature).
+    std::mutex pool_mutex_;
+    std::vector<ossl::PkeyCtxPtr> pool_;
+    int pool_digest_ = -1;
+    bool pool_pss_ = false;
     ossl::PkeyPtr public_key_;
     ossl::X509Ptr cert_;
     std::string location_;
@@ -81,7 +92,8 @@ public:
 
     EVP_PKEY* pkey() const { return pkey_.get(); }
     Signer& signer() const { return signer_; }
-    /// After an OpenSSL signing call failed: rethrows the Signer's error, or Errc::internal.
+    /// After an OpenSSL signing call failed on this thread: rethrows the Signer's error, or
+    /// Errc::internal. A SigningKey may serve several threads at once when its Signer is thread-safe.
     [[noreturn]] void fail(const std::string& what);
     /// The bridge's sign callback (OpenSSL EVP_PKEY_METHOD convention).
     int sign(EVP_PKEY_CTX* ctx, unsigned char* sig, size_t* siglen, const unsigned char* tbs, size_t tbslen) noexcept;
@@ -90,7 +102,7 @@ private:
     Signer& signer_;
     ossl::PkeyPtr public_;  // provider key: checks each signature
     ossl::PkeyPtr pkey_;    // legacy key bound to the bridge
-    std::exception_ptr error_;
+    bool check_ = true;     // verify each signature (all but tsign's own file keys)
 };
 
 /// The signer's certificate, parsed. Throws Errc::cert_not_found when it has none.

@@ -44,6 +44,16 @@ std::pair<std::string, int> parse_listen(const std::string& listen) {
     return {host, port};
 }
 
+StopSignals::StopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+}
+
+StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
 std::string Request::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
         if (beast::iequals(k, name)) return v;
@@ -647,7 +657,13 @@ void Server::run(const std::string& listen, std::atomic<bool>* stop, std::functi
     std::vector<std::thread> threads;
     for (auto& io : m.ios) threads.emplace_back([&io] { io->run(); });
     asio::post(*m.ios[0], [&m] { m.accept(); });
-    if (on_listening) on_listening();
+    if (on_listening) {
+        try {
+            on_listening();
+        } catch (const std::exception& e) {
+            if (m.log) m.log(std::string("starting: ") + e.what());
+        }
+    }
 
     auto wait_signal = [&](std::chrono::milliseconds step) {
         timespec ts{0, static_cast<long>(step.count()) * 1000 * 1000};

@@ -12,6 +12,7 @@
 // GET /healthz and GET /metrics (Prometheus text) are built in.
 #pragma once
 
+#include <csignal>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -27,6 +28,20 @@ namespace tsign::net {
 
 /// "ADDR:PORT" to its parts. Throws Errc::usage.
 std::pair<std::string, int> parse_listen(const std::string& listen);
+
+/// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts from now on, so that
+/// Server::run() takes them; restores the mask when it goes. A service makes one before it starts
+/// any thread of its own (a thread that does not block them would die of them, exit 143).
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    sigset_t old_;
+};
 
 /// A whole request, as a handler sees it.
 struct Request {

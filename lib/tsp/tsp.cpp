@@ -444,6 +444,22 @@ CREATE TABLE IF NOT EXISTS serials(next INTEGER NOT NULL);
 
 constexpr std::int64_t kSerialBlock = 256;  // serials reserved per durable transaction
 
+/// The timeStampToken inside a DER TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken
+/// ContentInfo }: the bytes after the status (as OpenSSL encoded them a moment ago), not encoded twice.
+Bytes token_bytes_of_response(const Bytes& der) {
+    const unsigned char* p = der.data();
+    long len = 0;
+    int tag = 0, cls = 0;
+    if ((ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(der.size())) & 0x80) || tag != V_ASN1_SEQUENCE)
+        ossl::fail(Errc::internal, "cannot read the timestamp response just made");
+    const unsigned char* status = p;
+    long slen = 0;
+    if ((ASN1_get_object(&p, &slen, &tag, &cls, static_cast<long>(der.data() + der.size() - status)) & 0x80) || tag != V_ASN1_SEQUENCE)
+        ossl::fail(Errc::internal, "cannot read the timestamp response just made");
+    p += slen;
+    return Bytes(p, der.data() + der.size());
+}
+
 /// One issued token, on its way into the archive, and whom to answer once it is there (or not).
 struct Record {
     std::int64_t serial = 0, time = 0;
@@ -455,10 +471,19 @@ struct Record {
 
 }  // namespace
 
+namespace {
+std::uint64_t next_instance() {
+    static std::atomic<std::uint64_t> n{0};
+    return ++n;
+}
+}  // namespace
+
 struct detail::TsaResponder::Impl {
     TsaServeOptions opt;
     std::unique_ptr<Signer> signer;
+    std::unique_ptr<detail::SigningKey> key;  // the OpenSSL bridge to signer, made once per opening
     std::uint64_t signer_generation = 0;
+    const std::uint64_t instance = next_instance();  // tells this responder's thread-local contexts from another's
     ossl::X509Ptr cert;
     std::unique_ptr<db::Db> db;
     std::shared_mutex key_mutex;   // shared while signing; exclusive while the key is reopened
@@ -588,28 +613,39 @@ struct detail::TsaResponder::Impl {
     /// One response, signed with the current key. Sets *on_token.
     TsRespPtr sign_once(const Bytes& query, std::int64_t* serial, bool* on_token) {
         std::shared_lock<std::shared_mutex> key_lock(key_mutex);
-        if (!signer) throw Error(Errc::token_not_found, "the TSA key is not available (token removed?)");
-        detail::SigningKey key(*signer);
+        if (!signer || !key) throw Error(Errc::token_not_found, "the TSA key is not available (token removed?)");
         *on_token = Pkcs11Uri::is_uri(opt.key.spec);
         std::unique_lock<std::mutex> token_lock(token_mutex, std::defer_lock);
         if (*on_token || !signer->thread_safe()) token_lock.lock();
-        // The context holds a reference to the key: it is freed before the key can be closed.
-        ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
-        TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
-        TS_RESP_CTX_set_signer_key(ctx.get(), key.pkey());
-        TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
-        TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
-        ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
-        TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
-        for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
-        TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
-        TS_RESP_CTX_set_serial_cb(ctx.get(), serial_cb, serial);
+        // One response context per thread and key, reused (TS_RESP_create_response resets its
+        // per-request state): it holds the bridge's public key, never the token's key itself.
+        struct ThreadCtx {
+            std::uint64_t owner = 0, generation = 0;
+            ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx;
+        };
+        thread_local ThreadCtx tl;
+        if (!tl.ctx || tl.owner != instance || tl.generation != signer_generation) {
+            ossl::Ptr<TS_RESP_CTX, TS_RESP_CTX_free> ctx(TS_RESP_CTX_new());
+            if (!ctx) ossl::fail(Errc::internal, "cannot set up a timestamp response");
+            TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
+            TS_RESP_CTX_set_signer_key(ctx.get(), key->pkey());
+            TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
+            TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
+            ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
+            TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
+            for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(ctx.get(), md);
+            TS_RESP_CTX_set_accuracy(ctx.get(), 1, 0, 0);
+            tl.ctx = std::move(ctx);
+            tl.owner = instance;
+            tl.generation = signer_generation;
+        }
+        TS_RESP_CTX_set_serial_cb(tl.ctx.get(), serial_cb, serial);
         auto in = ossl::mem_bio(query);
-        TsRespPtr resp(TS_RESP_create_response(ctx.get(), in.get()));
+        TsRespPtr resp(TS_RESP_create_response(tl.ctx.get(), in.get()));
         // The client gets RFC 3161's rejection; the log gets why the Signer failed.
         if (signing_failed(resp.get()) && opt.log) {
             try {
-                key.fail("signing the timestamp");
+                key->fail("signing the timestamp");
             } catch (const std::exception& e) {
                 opt.log(std::string("signature generation failed: ") + e.what());
             }
@@ -623,8 +659,10 @@ struct detail::TsaResponder::Impl {
         if (signer && signer_generation != seen_generation) return true;
         if (opt.log) opt.log("signing failed on the token; reopening the key");
         try {
+            key.reset();
             signer.reset();
             signer = open_signer(opt.key);
+            key = std::make_unique<detail::SigningKey>(*signer);
             ++signer_generation;
             return true;
         } catch (const Error& e) {
@@ -679,7 +717,7 @@ struct detail::TsaResponder::Impl {
         r.time = ossl::asn1_time_to_unix(TS_TST_INFO_get_time(info));
         r.digest_algorithm = OBJ_nid2sn(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm));
         r.imprint = ossl::hex(std::span(ASN1_STRING_get0_data(m), static_cast<size_t>(ASN1_STRING_length(m))));
-        r.token = ossl::to_der(TS_RESP_get_token(resp.get()), i2d_PKCS7);
+        r.token = token_bytes_of_response(der);
         r.response = std::move(der);
         r.done = std::move(done);
         ERR_clear_error();
@@ -705,6 +743,7 @@ detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_u
     Impl& tsa = *impl_;
     tsa.opt = o;
     tsa.signer = open_signer(o.key);
+    tsa.key = std::make_unique<detail::SigningKey>(*tsa.signer);
     tsa.cert = detail::signer_certificate(*tsa.signer, "serve timestamps");
     // RFC 3161 §2.3: the TSA's certificate has exactly one EKU, timeStamping, and it is critical.
     const int idx = X509_get_ext_by_NID(tsa.cert.get(), NID_ext_key_usage, -1);
@@ -739,6 +778,7 @@ void detail::TsaResponder::metrics(std::string& out) const { impl_->metrics(out)
 
 void tsa_serve(const TsaServeOptions& o) {
     net::parse_listen(o.listen);
+    net::StopSignals signals;  // before the archiver thread starts
     detail::TsaResponder tsa(o);
 
     net::Server server("tsa", o.server, o.max_request, o.log);
