@@ -9,9 +9,14 @@
 #   4. Slow and idle clients (bench/slow_clients.py): 2,000 half-sent request heads held open, then
 #      10,000 idle keep-alive connections (server with --max-connections 12000); normal OCSP GETs
 #      timed meanwhile (a fresh connection each), server RSS from /proc/PID/status, /metrics.
+#   5. A CA with 100,000 certificates and an RSA-2048 key (bench/ocsp_100k.sh): time from the start of
+#      `tsign ocsp serve` to /healthz and to the first OCSP answer, 200 GETs for random serials in the
+#      first 5 s (p50/p99, how many were pre-signed), cache entries at 1/5/10/30 s, the time until the
+#      background pre-signing is done (at most 180 s), and the RSS then.
 # Usage: bench/run_http.sh [BUILD_DIR]
 # Knobs: BENCH_SECONDS (wrk duration, 8), BENCH_AB (ab requests, 20000), BENCH_HOLD (2000),
-#        BENCH_IDLE (10000), BENCH_TIMED (500 timed requests in part 4).
+#        BENCH_IDLE (10000), BENCH_TIMED (500 timed requests in part 4);
+#        BENCH_100K_CERTS, BENCH_100K_REQS, BENCH_100K_WAIT for part 5 (see bench/ocsp_100k.sh).
 # Needs wrk, ab, nginx (nginx-light), openssl, curl, jq, sqlite3, softhsm2, /usr/bin/python3.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -286,7 +291,13 @@ echo "      idle connections: $IOK got 200, $IKEPT still open, $ICLOSED closed b
 echo "  client fd limit $HNOF (wanted 65536; the hard limit here is $HARD_NOFILE), server fd limit $NOFILE"
 stop "$ipid"
 
-# ---------- summary ----------
+# ---------- 5. a CA with 100,000 certificates and an RSA key: answers from the first second ----------
+echo
+echo "== 5. OCSP for a CA with ${BENCH_100K_CERTS:-100000} certificates and an RSA-2048 key, from the start of the server (bench/ocsp_100k.sh)"
+K_FIRST=NA K_FIRST_OK=no K_HEALTH=NA K_P50=NA K_P99=NA K_HITS=NA K_REQS=NA K_BAD=NA K_VERIFIED=NA K_DONE=NA K_CACHED=NA K_ROWS=NA K_RSS=NA K_HWM=NA
+BENCH_100K_VARS=$W/ocsp_100k.vars bash "$ROOT/bench/ocsp_100k.sh" "$BUILD" 2>&1 | sed 's/^/  /' || echo "  bench/ocsp_100k.sh failed"
+[[ -s $W/ocsp_100k.vars ]] && source "$W/ocsp_100k.vars"
+
 MIB() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 R1=$(ratio "${RPS[ka-tsign]}" "${RPS[ka-nginx]}")
 R2=$(ratio "${RPS[nc-tsign]}" "${RPS[nc-nginx]}")
@@ -309,5 +320,9 @@ row "$N_HOLD half heads: server RSS" "$(MIB "$HRSS") MiB" "peak $(MIB "$HHWM")" 
 row "$N_IDLE idle k-a: normal GET p99" "$I99 ms" "$I50/$I99" "$U99 ms" "$U50/$U99 unld" "$(ratio "$I99" "$U99")" "< 100 ms" "$( [[ $IF == 0 ]] && lt "$I99" 100 || echo "no ($IF failed)")"
 row "$N_IDLE idle k-a: server RSS" "$(MIB "$IRSS") MiB" "peak $(MIB "$IHWM")" "-" "" "-" "< 200 MiB" "$(lt "$(MIB "$IRSS")" 200)"
 row "$N_IDLE idle k-a: kept/evicted/refused" "$IKEPT" "$IEVICT/$IREFUSED" "$N_IDLE" "opened" "-" "kept or 503" "$idle_ok"
+row "100k RSA CA: first OCSP answer" "$K_FIRST s" "health $K_HEALTH" "-" "" "-" "< 1 s" "$( [[ $K_FIRST_OK == yes ]] && lt "$K_FIRST" 1 || echo no)"
+row "100k RSA CA: GETs in first 5 s" "$K_P99 ms" "$K_P50/$K_P99" "$K_HITS/$K_REQS" "pre-signed" "-" "(report)" "-"
+row "100k RSA CA: pre-signing done" "$K_DONE s" "$K_CACHED/$K_ROWS" "$K_RSS MiB" "RSS (pk $K_HWM)" "-" "(report)" "-"
 echo "errors: OCSP non-2xx/failed (excl. length) tsign ${BAD[ka-tsign]}+${BAD[nc-tsign]}, nginx ${BAD[ka-nginx]}+${BAD[nc-nginx]}, openssl ${BAD[nc-openssl]};" \
-  "TSA non-2xx ec ${BAD[tsa-ec]}, rsa ${BAD[tsa-rsa]}, softhsm ${BAD[tsa-hsm]}"
+  "TSA non-2xx ec ${BAD[tsa-ec]}, rsa ${BAD[tsa-rsa]}, softhsm ${BAD[tsa-hsm]};" \
+  "100k RSA CA: failed GETs $K_BAD, openssl-verified good $K_VERIFIED"

@@ -123,7 +123,6 @@ OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
     const std::int64_t next = now + validity_seconds();
     ossl::Ptr<ASN1_TIME, ASN1_TIME_free> this_update(ASN1_TIME_set(nullptr, static_cast<time_t>(now)));
     ossl::Ptr<ASN1_TIME, ASN1_TIME_free> next_update(ASN1_TIME_set(nullptr, static_cast<time_t>(next)));
-    std::string summary;
     bool all_known = true;
     for (int i = 0; i < OCSP_request_onereq_count(req); ++i) {
         OCSP_CERTID* cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, i));
@@ -154,8 +153,6 @@ OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
             a.der = status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
             return a;
         }
-        summary += (summary.empty() ? "" : ", ") + serial_hex + "=" +
-                   (status == V_OCSP_CERTSTATUS_GOOD ? "good" : status == V_OCSP_CERTSTATUS_REVOKED ? "revoked" : "unknown");
     }
     if (include_nonce) OCSP_copy_nonce(bs.get(), req);  // RFC 6960 §4.4.1: echo the nonce
     try {
@@ -176,7 +173,6 @@ OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
         SHA256(a.der.data(), a.der.size(), h);
         a.etag = "\"" + ossl::hex(std::span<const unsigned char>(h, sizeof h)) + "\"";
     }
-    if (opt.server.access_log == AccessLogFormat::off || include_nonce) log("ocsp " + summary);
     return a;
 }
 

@@ -610,6 +610,10 @@ std::size_t Server::queue_depth() const { return impl_->queued.load(); }
 void Server::run(const std::string& listen, std::atomic<bool>* stop, std::function<void()> on_listening) {
     Impl& m = *impl_;
     const auto [host, port] = parse_listen(listen);
+    m.stats.clear();  // a run after one that could not bind starts afresh
+    m.route_stats.clear();
+    m.acceptor.reset();  // before its io_context
+    m.ios.clear();
     for (const auto& r : m.routes) {
         std::size_t i = 0;
         while (i < m.stats.size() && m.stats[i].name != r.name) ++i;

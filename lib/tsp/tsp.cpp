@@ -787,10 +787,6 @@ void tsa_serve(const TsaServeOptions& o) {
     route.method = "POST";
     route.path = "/";
     route.prefix = true;
-    route.fast = [](const net::Request& req) -> std::optional<net::Response> {
-        if (req.body.empty()) return net::Response::text(400, "bad request: an empty body is not a TimeStampReq");
-        return std::nullopt;
-    };
     route.work = [&tsa, &o](const net::Request& req, net::Reply reply) {
         auto shared = std::make_shared<net::Reply>(std::move(reply));
         try {

@@ -104,7 +104,9 @@ is "a control byte (0x01) in a header: 400 and close" "$(probe raw 127.0.0.1 $TP
 head -c 4096 /dev/urandom >random.bin
 matches "4 KiB of random bytes: 400 or closed" "$(probe raw 127.0.0.1 $TP @random.bin)" '^(400 eof|closed)$'
 is "after all that the TSA still answers" "$(curl -s -o /dev/null -w '%{http_code}' $T/healthz)" 200
-is "an empty TSA body: 400" "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/timestamp-query' --data-binary @/dev/null $T/)" 400
+# an empty body is not a TimeStampReq: an RFC 3161 rejection (badDataFormat), never a 500
+is "an empty TSA body: 200" "$(curl -s -o empty.tsr -w '%{http_code}' -H 'Content-Type: application/timestamp-query' --data-binary @/dev/null $T/)" 200
+check "an empty TSA body: an RFC 3161 rejection" sh -c "openssl ts -reply -in empty.tsr -text 2>/dev/null | grep -q 'Status: Rejected'"
 
 # slow clients: the header deadline is absolute (a trickle does not extend it); none delays others
 got=$(probe trickle 127.0.0.1 $TP --interval 0.5 --max 8)
