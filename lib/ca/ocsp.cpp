@@ -167,7 +167,8 @@ OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
     a.der = der_of(resp.get());
     a.this_update = now;
     a.next_update = next;
-    a.cacheable = all_known && OCSP_request_onereq_count(req) == 1 && !(include_nonce && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0);
+    a.storable = OCSP_request_onereq_count(req) == 1 && !(include_nonce && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0);
+    a.cacheable = a.storable && all_known;
     if (a.cacheable) {
         unsigned char h[32];
         SHA256(a.der.data(), a.der.size(), h);
@@ -235,9 +236,17 @@ std::shared_ptr<const OcspAnswer> OcspResponder::Impl::answer(const Bytes& reque
     const std::string key = cache_key(req.get());
     const std::uint64_t seen = epoch.load();
     auto a = std::make_shared<OcspAnswer>(build(req.get(), key.empty() || !opt.ignore_nonces));
-    if (!key.empty() && a->cacheable) {
+    if (!key.empty() && a->storable) {
+        // An "unknown" is kept too (a flood of serials never issued costs one signature each, not one
+        // per request), up to a bound, until the database changes.
         std::unique_lock<std::shared_mutex> lock(cache_mutex);
-        if (epoch.load() == seen) cache[key] = a;  // a status changed meanwhile: this one may be stale
+        const bool room = a->cacheable || unknown_entries.load() < kMaxUnknown;
+        if (epoch.load() == seen && room) {  // a status changed meanwhile: this one may be stale
+            auto& slot = cache[key];
+            if (!a->cacheable && (!slot || slot->cacheable)) unknown_entries.fetch_add(1);
+            if (a->cacheable && slot && !slot->cacheable) unknown_entries.fetch_sub(1);
+            slot = a;
+        }
     }
     return a;
 }
@@ -269,8 +278,13 @@ void OcspResponder::Impl::status_changed(const std::string& serial_hex) {
     {
         std::unique_lock<std::shared_mutex> lock(cache_mutex);
         epoch.fetch_add(1);
-        for (const auto& id : issuer_ids)
-            if (cache.erase(key_of(id.md_nid, serial_hex)) > 0) variants.push_back(id.md_nid);
+        for (const auto& id : issuer_ids) {
+            auto it = cache.find(key_of(id.md_nid, serial_hex));
+            if (it == cache.end()) continue;
+            if (!it->second->cacheable) unknown_entries.fetch_sub(1);
+            cache.erase(it);
+            variants.push_back(id.md_nid);
+        }
     }
     log("status of " + serial_hex + " changed: its OCSP responses are signed again");
     if (variants.empty()) variants.push_back(NID_sha1);
@@ -291,6 +305,7 @@ void OcspResponder::Impl::start_background() {
         bg_stop = false;
     }
     background = std::thread([this] { background_loop(); });
+    watcher = std::thread([this] { watch_loop(); });
 }
 
 void OcspResponder::Impl::stop_background() {
@@ -300,9 +315,12 @@ void OcspResponder::Impl::stop_background() {
     }
     bg_cv.notify_all();
     if (background.joinable()) background.join();
+    if (watcher.joinable()) watcher.join();
 }
 
-void OcspResponder::Impl::background_loop() {
+void OcspResponder::Impl::watch_loop() {
+    // Status changes in the database (by this process or another): the old responses are dropped at
+    // once and signed again. A thread of its own, so that no signing backlog can delay it.
     auto& db = *ca.impl().db;
     auto data_version = [&db] {
         auto st = db.prepare("PRAGMA data_version");
@@ -315,82 +333,105 @@ void OcspResponder::Impl::background_loop() {
         while (st.step()) out[st.text(0)] = st.text(1) + "|" + std::to_string(st.int64(2)) + "|" + st.text(3);
         return out;
     };
-    std::vector<std::string> todo;  // not yet pre-signed, newest first
     std::unordered_map<std::string, std::string> known;
     std::int64_t version = 0;
+    bool loaded = false;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(bg_mutex);
+            if (loaded) bg_cv.wait_for(lock, std::chrono::milliseconds(50), [this] { return bg_stop; });
+            if (bg_stop) return;
+        }
+        try {
+            if (!loaded) {
+                version = data_version();
+                known = not_valid();
+                loaded = true;
+                continue;
+            }
+            const std::int64_t v = data_version();
+            if (v == version) continue;
+            version = v;
+            drop_unknown();  // a serial unknown until now may have been issued
+            auto now_known = not_valid();
+            for (const auto& [serial, state] : now_known) {
+                auto it = known.find(serial);
+                if (it == known.end() || it->second != state) status_changed(serial);
+            }
+            for (const auto& [serial, state] : known)
+                if (!now_known.count(serial)) status_changed(serial);
+            known = std::move(now_known);
+        } catch (const std::exception& e) {
+            log(std::string("cannot watch the CA database: ") + e.what());
+        }
+    }
+}
+
+void OcspResponder::Impl::background_loop() {
+    // Pre-signing (newest certificates first), then re-signing what passed half its validity.
+    auto& db = *ca.impl().db;
+    std::vector<std::string> todo;
     try {
-        version = data_version();
-        known = not_valid();
         auto st = db.prepare("SELECT serial FROM certificates WHERE not_after > ? ORDER BY issued_at DESC");
         st.bind(1, static_cast<std::int64_t>(::time(nullptr)));
         while (st.step()) todo.push_back(st.text(0));
     } catch (const std::exception& e) {
         log(std::string("cannot read the CA database: ") + e.what());
     }
-    std::size_t next = 0;
-    auto last_refresh = std::chrono::steady_clock::now();
+    auto stopping = [this] {
+        std::lock_guard<std::mutex> lock(bg_mutex);
+        return bg_stop;
+    };
     const auto started = std::chrono::steady_clock::now();
-    bool announced = false;
+    for (const auto& serial : todo) {
+        if (stopping()) return;
+        try {
+            bool have = false;
+            {
+                std::shared_lock<std::shared_mutex> lock(cache_mutex);
+                have = cache.count(key_of(NID_sha1, serial)) > 0;
+            }
+            if (!have) presign(NID_sha1, serial);
+        } catch (const std::exception& e) {
+            log(std::string("cannot pre-sign: ") + e.what());
+        }
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log("pre-signed the responses of " + std::to_string(todo.size()) + " certificate(s) in " + std::to_string(secs) + " s");
+    todo.clear();
+    todo.shrink_to_fit();
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(bg_mutex);
-            if (bg_stop) return;
-            if (next >= todo.size()) bg_cv.wait_for(lock, std::chrono::milliseconds(100), [this] { return bg_stop; });
+            bg_cv.wait_for(lock, std::chrono::seconds(1), [this] { return bg_stop; });
             if (bg_stop) return;
         }
         try {
-            // A status changed in the database (this process or another): re-sign those at once.
-            const std::int64_t v = data_version();
-            if (v != version) {
-                version = v;
-                auto now_known = not_valid();
-                for (const auto& [serial, state] : now_known) {
-                    auto it = known.find(serial);
-                    if (it == known.end() || it->second != state) status_changed(serial);
-                }
-                for (const auto& [serial, state] : known)
-                    if (!now_known.count(serial)) status_changed(serial);
-                known = std::move(now_known);
+            const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
+            const std::int64_t half = validity_seconds() / 2;
+            std::vector<std::string> stale;
+            {
+                std::shared_lock<std::shared_mutex> lock(cache_mutex);
+                for (const auto& [k, a] : cache)
+                    if (a->cacheable && now >= a->this_update + half) stale.push_back(k);
             }
-            // Pre-signing, a few at a time between the checks above.
-            for (int n = 0; n < 32 && next < todo.size(); ++n, ++next) {
-                bool have = false;
-                {
-                    std::shared_lock<std::shared_mutex> lock(cache_mutex);
-                    have = cache.count(key_of(NID_sha1, todo[next])) > 0;
-                }
-                if (!have) presign(NID_sha1, todo[next]);
-            }
-            if (next >= todo.size() && !announced) {
-                announced = true;
-                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                log("pre-signed the responses of " + std::to_string(todo.size()) + " certificate(s) in " + std::to_string(secs) + " s");
-                todo.clear();
-                todo.shrink_to_fit();
-                next = 0;
-            }
-            // Re-signing before nextUpdate: when half of the validity has passed.
-            if (std::chrono::steady_clock::now() - last_refresh >= std::chrono::seconds(1)) {
-                last_refresh = std::chrono::steady_clock::now();
-                const std::int64_t now = static_cast<std::int64_t>(::time(nullptr));
-                const std::int64_t half = validity_seconds() / 2;
-                std::vector<std::string> stale;
-                {
-                    std::shared_lock<std::shared_mutex> lock(cache_mutex);
-                    for (const auto& [k, a] : cache)
-                        if (now >= a->this_update + half) stale.push_back(k);
-                }
-                for (const auto& k : stale) {
-                    const auto colon = k.find(':');
-                    presign(std::stoi(k.substr(0, colon)), k.substr(colon + 1));
-                    std::lock_guard<std::mutex> lock(bg_mutex);
-                    if (bg_stop) return;
-                }
+            for (const auto& k : stale) {
+                if (stopping()) return;
+                const auto colon = k.find(':');
+                presign(std::stoi(k.substr(0, colon)), k.substr(colon + 1));
             }
         } catch (const std::exception& e) {
-            log(std::string("OCSP background work failed: ") + e.what());
+            log(std::string("OCSP re-signing failed: ") + e.what());
         }
     }
+}
+
+void OcspResponder::Impl::drop_unknown() {
+    std::unique_lock<std::shared_mutex> lock(cache_mutex);
+    if (unknown_entries.load() == 0) return;
+    epoch.fetch_add(1);
+    for (auto it = cache.begin(); it != cache.end();) it = it->second->cacheable ? std::next(it) : cache.erase(it);
+    unknown_entries = 0;
 }
 
 OcspResponder::OcspResponder(const OcspServeOptions& options) : impl_(std::make_unique<Impl>(options)) {}

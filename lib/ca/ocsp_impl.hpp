@@ -30,7 +30,8 @@ namespace tsign {
 struct OcspAnswer {
     Bytes der;
     std::int64_t this_update = 0, next_update = 0;  ///< 0: not a successful single response
-    bool cacheable = false;                           ///< no nonce, one certificate known to the CA
+    bool storable = false;                            ///< one certificate, no nonce: may be kept and reused
+    bool cacheable = false;                           ///< storable, and the certificate is known to the CA (HTTP caching)
     std::string etag;                                 ///< quoted SHA-256 of der, when cacheable
 };
 
@@ -54,9 +55,11 @@ struct OcspResponder::Impl {
     std::unordered_map<std::string, std::shared_ptr<const OcspAnswer>> cache;
     std::atomic<std::uint64_t> epoch{0};  // bumped when a status changes: older signatures are not stored
     std::atomic<std::uint64_t> signatures{0}, hits{0}, misses{0};
+    static constexpr std::size_t kMaxUnknown = 10000;  // "unknown" answers kept
+    std::atomic<std::size_t> unknown_entries{0};
 
     // The background: pre-signing, re-signing, watching the database.
-    std::thread background;
+    std::thread background, watcher;
     std::mutex bg_mutex;
     std::condition_variable bg_cv;
     bool bg_stop = false;
@@ -88,6 +91,9 @@ struct OcspResponder::Impl {
     void start_background();
     void stop_background();
     void background_loop();
+    void watch_loop();
+    /// Drops the kept "unknown" answers (the database changed: those serials may exist now).
+    void drop_unknown();
     /// Oldest this_update among the kept responses (0 when none), and their number.
     std::pair<std::int64_t, std::size_t> cache_stats();
 };

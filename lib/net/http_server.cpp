@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -41,6 +42,8 @@ std::pair<std::string, int> parse_listen(const std::string& listen) {
         throw Error(Errc::usage, "invalid --listen '" + listen + "': expected ADDR:PORT (the port a number from 1 to 65535)");
     std::string host = listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty())
+        throw Error(Errc::usage, "invalid --listen '" + listen + "': name the address (127.0.0.1:PORT, 0.0.0.0:PORT for every interface, [::1]:PORT)");
     return {host, port};
 }
 
@@ -89,9 +92,15 @@ struct RouteStats {
 /// Printable ASCII of at most max bytes (for logs: a request target is the client's to choose).
 std::string printable(std::string_view s, std::size_t max = 256) {
     std::string out;
-    for (char c : s.substr(0, max)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+    for (char c : s.substr(0, max)) out.push_back(c > 0x20 && c < 0x7f && c != '"' ? c : '?');
     if (s.size() > max) out += "...";
     return out;
+}
+
+beast::string_view trim(beast::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
 }
 
 std::string json_string(std::string_view s) {
@@ -285,11 +294,15 @@ struct Conn : std::enable_shared_from_this<Conn> {
         const auto cl = h.count(http::field::content_length);
         if (cl > 1 || (cl == 1 && h[http::field::content_length].find(',') != beast::string_view::npos) || (cl && has_te))
             return error_response(400, "bad request: conflicting or repeated Content-Length");
-        if (has_te && !parser->chunked())
+        // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+        if (has_te && h.version() < 11) return error_response(400, "bad request: Transfer-Encoding in an HTTP/1.0 request");
+        if (has_te && !beast::iequals(trim(h[http::field::transfer_encoding]), "chunked"))
             return error_response(501, "not implemented: only the chunked transfer coding is accepted");
-        if (h.count(http::field::host) > 1) return error_response(400, "bad request: repeated Host");
+        // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
+        const auto hosts = h.count(http::field::host);
+        if (hosts > 1 || (hosts == 0 && h.version() >= 11)) return error_response(400, "bad request: an HTTP/1.1 request needs one Host field");
         if (parser->is_done()) return dispatch();
-        if (beast::iequals(h[http::field::expect], "100-continue")) {
+        if (h.version() >= 11 && beast::iequals(h[http::field::expect], "100-continue")) {
             // the client waits for this before it sends the body
             static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             arm(seconds(srv.lim.write_timeout));
@@ -338,7 +351,14 @@ struct Conn : std::enable_shared_from_this<Conn> {
         req.body = std::move(msg.body());
         req.remote = remote;
         for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-        const std::string_view path = std::string_view(target).substr(0, target.find('?'));
+        std::string_view path = std::string_view(target).substr(0, target.find('?'));
+        // RFC 9112 §3.2.2: a server accepts the absolute form (http://host/path) too.
+        for (std::string_view scheme : {"http://", "https://"})
+            if (path.size() > scheme.size() && beast::iequals(path.substr(0, scheme.size()), scheme)) {
+                const auto slash = path.find('/', scheme.size());
+                path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+                req.target = std::string(path) + (target.find('?') != std::string::npos ? target.substr(target.find('?')) : "");
+            }
 
         if (method == "GET" && (path == "/healthz" || path == "/metrics")) {
             route = path == "/healthz" ? srv.healthz_index() : srv.metrics_index();
@@ -590,11 +610,17 @@ Server::Server(std::string service, const ServerLimits& limits, std::size_t max_
     impl_->lim = limits;
     impl_->max_body = max_body;
     impl_->log = std::move(log);
-    if (limits.header_timeout <= 0 || limits.body_timeout <= 0 || limits.idle_timeout <= 0 || limits.write_timeout <= 0 ||
-        limits.drain_timeout < 0)
-        throw Error(Errc::usage, "server time-outs must be positive");
-    if (limits.max_header < 256) throw Error(Errc::usage, "the header limit must be at least 256 bytes");
-    if (limits.max_connections < 1) throw Error(Errc::usage, "the connection limit must be at least 1");
+    auto seconds_ok = [](double v, double min) { return std::isfinite(v) && v >= min && v <= 86400; };
+    if (!seconds_ok(limits.header_timeout, 0.001) || !seconds_ok(limits.body_timeout, 0.001) ||
+        !seconds_ok(limits.idle_timeout, 0.001) || !seconds_ok(limits.write_timeout, 0.001) || !seconds_ok(limits.drain_timeout, 0))
+        throw Error(Errc::usage, "server time-outs must be numbers of seconds from 0.001 to 86400 (the drain time-out may be 0)");
+    if (limits.max_header < 256 || limits.max_header > (1u << 20))
+        throw Error(Errc::usage, "the header limit must be from 256 bytes to 1 MiB");
+    if (max_body > (std::size_t{1} << 30)) throw Error(Errc::usage, "the request size limit must be at most 1 GiB");
+    if (limits.max_connections < 1 || limits.max_connections > 1000000)
+        throw Error(Errc::usage, "the connection limit must be from 1 to 1000000");
+    if (limits.workers > 1024 || limits.io_threads > 1024) throw Error(Errc::usage, "at most 1024 worker or I/O threads");
+    if (limits.max_queue < 1 || limits.max_queue > 1000000) throw Error(Errc::usage, "the queue limit must be from 1 to 1000000");
 }
 
 Server::~Server() = default;

@@ -101,6 +101,17 @@ printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n' >nul.bin
 is "a NUL byte in a header: 400 and close" "$(probe raw 127.0.0.1 $TP @nul.bin)" "400 eof"
 printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\001b\r\n\r\n' >ctl.bin
 is "a control byte (0x01) in a header: 400 and close" "$(probe raw 127.0.0.1 $TP @ctl.bin)" "400 eof"
+# RFC 9112 framing and target rules (from the hostile review)
+printf 'GET /healthz HTTP/1.1\r\n\r\n' >nohost.bin
+is "HTTP/1.1 without Host: 400" "$(probe raw 127.0.0.1 $TP @nohost.bin)" "400 eof"
+printf 'GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >absform.bin
+is "an absolute-form target is routed by its path: 200" "$(probe raw 127.0.0.1 $TP @absform.bin)" "200 open"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n' >gzipte.bin
+is "Transfer-Encoding: gzip, chunked: 501" "$(probe raw 127.0.0.1 $TP @gzipte.bin)" "501 eof"
+printf 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' >te10.bin
+is "Transfer-Encoding in HTTP/1.0: 400" "$(probe raw 127.0.0.1 $TP @te10.bin)" "400 eof"
+printf 'GET /x"_200_5_0.1ms_tsa HTTP/1.1\r\nHost: x\r\n\r\n' >quote.bin
+probe raw 127.0.0.1 $TP @quote.bin >/dev/null
 head -c 4096 /dev/urandom >random.bin
 matches "4 KiB of random bytes: 400 or closed" "$(probe raw 127.0.0.1 $TP @random.bin)" '^(400 eof|closed)$'
 is "after all that the TSA still answers" "$(curl -s -o /dev/null -w '%{http_code}' $T/healthz)" 200
@@ -168,6 +179,12 @@ json_lines() {  # json_lines LOG: "BAD TOTAL" over the lines that start with '{'
 matches "the TSA log has JSON lines and every one parses (bad total)" "$(json_lines tsa.log)" '^0 [1-9][0-9]*$'
 check "a POST line: route tsa, status 200, bytes > 0" bash -c "grep '^{' tsa.log | jq -se 'any(.[]; .route == \"tsa\" and .method == \"POST\" and .status == 200 and .bytes > 0)'"
 
+# numeric flags out of range are usage errors, before anything starts
+for bad in "--idle-timeout inf" "--header-timeout 1e10" "--drain-timeout nan" "--max-request -1" "--max-connections -1" \
+           "--workers 4294967295" "--io-threads 100000" "--listen :$((TP + 7))"; do
+  run timeout 5 "$TSIGN" tsa serve --key tsa.key --cert tsa.crt --listen 127.0.0.1:$((TP + 7)) --state st3 $bad
+  expect_rc 2 "tsa serve $bad"
+done
 # a second TSA on the same address
 run timeout 5 "$TSIGN" tsa serve --key tsa.key --cert tsa.crt --listen 127.0.0.1:$TP --state st2
 expect_rc 5 "a second tsa serve on a port in use"
@@ -249,6 +266,18 @@ OCSP_VERIFY+=(late0.der late.der)
 enc=$(base64 -w0 late.req | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
 curl -s -o lateget.der "$O/$enc"; OCSP_VERIFY+=(lateget.der)
 check "... and by GET" grep -q "Cert Status: revoked" <(openssl ocsp -respin lateget.der -resp_text -noverify 2>&1)
+
+# a serial never issued: "unknown", signed once and then kept (a flood costs one signature per serial)
+openssl ocsp -issuer sub/ca.crt.pem -serial 0x5EED0FF00D -no_nonce -reqout unk.req 2>/dev/null
+curl -s -o unk1.der -H 'Content-Type: application/ocsp-request' --data-binary @unk.req $O/
+s1=$("${PROBE[@]}" metrics 127.0.0.1 $OP tsign_ocsp_signatures_total)
+curl -s -o unk2.der -H 'Content-Type: application/ocsp-request' --data-binary @unk.req $O/
+s2=$("${PROBE[@]}" metrics 127.0.0.1 $OP tsign_ocsp_signatures_total)
+check "a serial never issued: unknown" grep -q "Cert Status: unknown" <(openssl ocsp -respin unk2.der -resp_text -noverify 2>&1)
+is "... asked again: no new signature" "$s2" "$s1"
+curl -s -D unkget.h -o unkget.der "$O/$(base64 -w0 unk.req | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')"
+is "... by GET: not cacheable by HTTP caches" "$(header unkget.h Cache-Control)" "no-store"
+OCSP_VERIFY+=(unk1.der unk2.der)
 
 # 300 half-open clients do not delay normal requests
 got=$(probe halfopen 127.0.0.1 $OP 300 --post good.req --ctype application/ocsp-request)
