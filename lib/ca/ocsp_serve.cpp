@@ -54,10 +54,10 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
     if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
 
     net::StopSignals signals;  // before any thread starts
+    net::Server server("ocsp", o.server, o.max_request, o.log);  // its limits checked before the CA opens
     OcspResponder responder(o);
     OcspResponder::Impl& m = responder.impl();
 
-    net::Server server("ocsp", o.server, o.max_request, o.log);
     net::Route crl;
     crl.name = "crl";
     crl.method = "GET";

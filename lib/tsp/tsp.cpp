@@ -779,9 +779,11 @@ void detail::TsaResponder::metrics(std::string& out) const { impl_->metrics(out)
 void tsa_serve(const TsaServeOptions& o) {
     net::parse_listen(o.listen);
     net::StopSignals signals;  // before the archiver thread starts
+    // The server first: its limits are checked before anything opens, and it outlives the TSA,
+    // whose last answers (the archive flushed when it goes) still reach their connections.
+    net::Server server("tsa", o.server, o.max_request, o.log);
     detail::TsaResponder tsa(o);
 
-    net::Server server("tsa", o.server, o.max_request, o.log);
     net::Route route;
     route.name = "tsa";
     route.method = "POST";
