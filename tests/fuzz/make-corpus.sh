@@ -171,6 +171,17 @@ done
 i=0
 for s in prompt env:TSIGN_PIN file:/run/pin 'file:///run/pin' fd:3 env: fd:x; do printf '%s' "$s" >"$cp_/pin_source/seed-$((i++))"; done
 
+# --- the HTTP server core: requests as clients send them
+mkdir -p "$cp_/http_server"
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >"$cp_/http_server/healthz"
+printf 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /ab HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' >"$cp_/http_server/pipeline"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' >"$cp_/http_server/chunked"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello' >"$cp_/http_server/dup_cl"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody' >"$cp_/http_server/expect"
+printf 'GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n' >"$cp_/http_server/http10"
+printf 'GET /odd HTTP/1.1\r\nX-Forget: 1\r\n\r\n' >"$cp_/http_server/forget"
+printf 'GET http://x/abs HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n 0\r\n\r\n' >"$cp_/http_server/absolute_fold"
+
 # one file per seed, no duplicates
 for t in "$cp_"/*/; do
   (cd "$t" && md5sum * | sort | awk 'seen[$1]++ {print $2}' | xargs -r rm -f)
