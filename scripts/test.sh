@@ -2,7 +2,7 @@
 # Lint of the last commit's changes, then the whole test suite: unit tests and command-line tests against real SoftHSM2 tokens, checked
 # with openssl, pkcs11-tool and GnuTLS certtool; first in the normal build, then again in the
 # AddressSanitizer + UndefinedBehaviorSanitizer build; then every fuzz harness (tests/fuzz) over its
-# regression corpus and for FUZZ_SECONDS (15) of fuzzing. Installs missing packages first.
+# regression corpus and for FUZZ_SECONDS (10) of fuzzing. Installs missing packages first.
 # Usage: scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +41,8 @@ if [ "${1:-}" != "--no-sanitize" ]; then
   echo "== tests under the sanitizers =="
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure -j "$(nproc)") || status=1
-  echo "== fuzzers (clang, libFuzzer + address + undefined sanitizers): regression corpus, then ${FUZZ_SECONDS:-15} s each =="
+  echo "== fuzzers (clang, libFuzzer + address + undefined sanitizers): regression corpus, then ${FUZZ_SECONDS:-10} s each =="
   bash scripts/build-fuzz.sh build-fuzz >/dev/null || status=1
-  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}" build-fuzz || status=1
+  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-10}" build-fuzz || status=1
 fi
 exit $status

@@ -214,6 +214,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
     Phase phase = Phase::waiting;
     std::list<std::weak_ptr<Conn>>::iterator all_it, waiting_it;
     bool in_waiting = false;  // guarded by srv.conn_mutex
+    bool evictable = false;   // guarded by srv.conn_mutex: in the list, but an answer is still being written
     bool keep_alive = true;
     Clock::time_point started;
     std::string method, target;
@@ -250,9 +251,13 @@ struct Conn : std::enable_shared_from_this<Conn> {
         next_request();
     }
 
-    void set_waiting(bool on) {
+    /// The list of connections waiting for their client, in the order they began to wait: a
+    /// connection takes its place when its answer starts to leave (before the client can see it and
+    /// open another), and may be evicted once the answer has left.
+    void set_waiting(bool on, bool can_evict = true) {
         std::lock_guard<std::mutex> lock(srv.conn_mutex);
         if (on && !in_waiting) waiting_it = srv.waiting.insert(srv.waiting.end(), weak_from_this()), in_waiting = true;
+        if (on) evictable = can_evict;
         if (!on && in_waiting) srv.waiting.erase(waiting_it), in_waiting = false;
     }
 
@@ -433,6 +438,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
                         std::to_string(bytes) + " " + ms + "ms " + st.name);
         }
 
+        if (keep_alive) set_waiting(true, false);  // its place in the idle order: now
         arm(seconds(srv.lim.write_timeout));
         http::async_write(socket, response, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
@@ -538,10 +544,14 @@ bool Server::Impl::evict_oldest_waiting() {
     std::shared_ptr<Conn> victim;
     {
         std::lock_guard<std::mutex> lock(conn_mutex);
-        while (!waiting.empty() && !victim) {
-            victim = waiting.front().lock();
-            if (victim) victim->in_waiting = false;
-            waiting.pop_front();
+        for (auto it = waiting.begin(); it != waiting.end() && !victim;) {
+            auto c = it->lock();
+            if (c && !c->evictable) {  // its answer is still leaving
+                ++it;
+                continue;
+            }
+            if (c) c->in_waiting = false, victim = std::move(c);
+            it = waiting.erase(it);
         }
     }
     if (!victim) return false;
