@@ -46,17 +46,19 @@ int main(int argc, char** argv) {
             curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);  // a new connection per request
             curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
             curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t nm, void* out) -> size_t {
-                static_cast<std::string*>(out)->append(p, sz * nm);
-                return sz * nm;
-            });
+            curl_easy_setopt(
+                c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t nm, void* out) -> size_t {
+                    static_cast<std::string*>(out)->append(p, sz * nm);
+                    return sz * nm;
+                });
             for (int i = 0; i < n; ++i) {
                 const auto s = std::chrono::steady_clock::now();
                 received.clear();
                 long status = 0;
                 const CURLcode rc = curl_easy_perform(c);
                 curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-                if (rc == CURLE_OK && status == 200 && !received.empty()) ++ok;
+                if (rc == CURLE_OK && status == 200 && !received.empty())
+                    ++ok;
                 else ++failed;
                 mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
             }

@@ -239,7 +239,7 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
     struct Args {
         std::string dir, listen = "127.0.0.1:8080", module, pin, rkey, rcert, rpin;
         double crl_hours = 24, next_update_hours = 1;
-        std::size_t max_request = 16 * 1024;
+        std::size_t max_request = std::size_t{16} * 1024;
         bool ignore_nonces = false;
         ServerFlags server;
     };
@@ -254,17 +254,19 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
     serve->add_option("--responder-pin-source", a->rpin, "PIN / passphrase of the responder key");
     serve->add_option("--crl-next-update", a->crl_hours, "validity of published CRLs in hours (default 24); re-signed when half is left");
     serve->add_option("--max-request", a->max_request, "largest accepted request in bytes (default 16384)");
-    serve->add_option("--next-update", a->next_update_hours,
-                      "validity of OCSP responses in hours (default 1); pre-signed, re-signed when half is left or a status changes");
+    serve->add_option(
+        "--next-update", a->next_update_hours,
+        "validity of OCSP responses in hours (default 1); pre-signed, re-signed when half is left or a status changes");
     serve->add_flag("--ignore-nonces", a->ignore_nonces, "answer requests with a nonce from the pre-signed responses (RFC 8954)");
     a->server.add_to(serve);
-    serve->footer(ServerFlags::help() + footer(
-        "  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
-        "  tsign ocsp serve --dir sub-ca --listen 0.0.0.0:80 --responder-key ocsp.key --responder-cert ocsp.crt \\\n"
-        "                   --responder-pin-source file:/run/ocsp-pass --pin-source env:CA_PIN\n"
-        "  openssl ocsp -issuer sub-ca/ca.crt.pem -cert ali.crt -url http://127.0.0.1:8081/ -CAfile root.crt\n",
-        "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  the CA folder is missing or unreadable\n"
-        "  4  key or token error at start\n  5  the address cannot be bound\n  6  internal error\n"));
+    serve->footer(
+        ServerFlags::help() +
+        footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
+               "  tsign ocsp serve --dir sub-ca --listen 0.0.0.0:80 --responder-key ocsp.key --responder-cert ocsp.crt \\\n"
+               "                   --responder-pin-source file:/run/ocsp-pass --pin-source env:CA_PIN\n"
+               "  openssl ocsp -issuer sub-ca/ca.crt.pem -cert ali.crt -url http://127.0.0.1:8081/ -CAfile root.crt\n",
+               "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  the CA folder is missing or unreadable\n"
+               "  4  key or token error at start\n  5  the address cannot be bound\n  6  internal error\n"));
     struct CArgs {
         ChainFlags chain;
         std::string issuer, response, cert;

@@ -82,7 +82,7 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     struct SArgs {
         KeyFlags key;
         std::string listen = "127.0.0.1:8080", policy = "1.3.6.1.4.1.57264.1.1", state = ".";
-        std::size_t max_request = 16 * 1024;
+        std::size_t max_request = std::size_t{16} * 1024;
         ServerFlags server;
     };
     auto s = std::make_shared<SArgs>();
@@ -93,7 +93,8 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     serve->add_option("--state", s->state, "folder of tsa.db: serials and the archive of issued tokens");
     serve->add_option("--max-request", s->max_request, "largest accepted request in bytes (default 16384)");
     s->server.add_to(serve);
-    serve->footer(ServerFlags::help() + footer("  tsign tsa serve --key 'pkcs11:token=tsa;object=tsa' --pin-source env:PIN --cert tsa.crt \\\n"
+    serve->footer(ServerFlags::help() +
+                  footer("  tsign tsa serve --key 'pkcs11:token=tsa;object=tsa' --pin-source env:PIN --cert tsa.crt \\\n"
                          "                  --listen 127.0.0.1:8080 --state /var/lib/tsign-tsa\n",
                          "  0  stopped by SIGINT or SIGTERM\n  2  usage error (also: the certificate is not a TSA certificate)\n"
                          "  3  input error\n  4  key or token error\n  5  the address cannot be bound\n  6  internal error\n"));

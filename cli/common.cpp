@@ -70,13 +70,18 @@ void write_output(const std::string& out, const Bytes& der, bool pem, const std:
 void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << std::endl; }
 
 void ServerFlags::add_to(CLI::App* app) {
-    app->add_option("--max-header", limits.max_header, "largest request head (request line and fields) in bytes; larger: 431 (default 8192)");
-    app->add_option("--header-timeout", limits.header_timeout, "seconds for a whole request head from its first byte; then 408 (default 10)");
-    app->add_option("--body-timeout", limits.body_timeout, "seconds for a whole request body after its head; then 408 (default 10)");
-    app->add_option("--idle-timeout", limits.idle_timeout, "seconds a keep-alive connection may wait for its next request (default 30)");
+    app->add_option("--max-header", limits.max_header,
+                    "largest request head (request line and fields) in bytes; larger: 431 (default 8192)");
+    app->add_option("--header-timeout", limits.header_timeout,
+                    "seconds for a whole request head from its first byte; then 408 (default 10)");
+    app->add_option("--body-timeout", limits.body_timeout,
+                    "seconds for a whole request body after its head; then 408 (default 10)");
+    app->add_option("--idle-timeout", limits.idle_timeout,
+                    "seconds a keep-alive connection may wait for its next request (default 30)");
     app->add_option("--max-connections", limits.max_connections,
                     "open connections; at the limit the oldest idle one is closed, or a new one gets 503 (default 10000)");
-    app->add_option("--drain-timeout", limits.drain_timeout, "seconds to finish requests in flight after SIGTERM / SIGINT (default 10)");
+    app->add_option("--drain-timeout", limits.drain_timeout,
+                    "seconds to finish requests in flight after SIGTERM / SIGINT (default 10)");
     app->add_option("--workers", limits.workers, "signing threads (default: one per core)");
     app->add_option("--io-threads", limits.io_threads, "network threads (default: one per core)");
     app->add_option("--log-format", log_format, "access log on stderr, one line per request: text, json or off (default text)")
@@ -85,7 +90,9 @@ void ServerFlags::add_to(CLI::App* app) {
 
 ServerLimits ServerFlags::options() const {
     ServerLimits l = limits;
-    l.access_log = log_format == "json" ? AccessLogFormat::json : log_format == "off" ? AccessLogFormat::off : AccessLogFormat::text;
+    l.access_log = log_format == "json"  ? AccessLogFormat::json
+                   : log_format == "off" ? AccessLogFormat::off
+                                         : AccessLogFormat::text;
     return l;
 }
 

@@ -49,8 +49,10 @@ private:
 
     void on_read(beast::error_code ec) {
         if (ec) {  // timeout, EOF, limit exceeded, parse error: just close
-            if (ec == http::error::body_limit) send_status(http::status::payload_too_large);
-            else close();
+            if (ec == http::error::body_limit)
+                send_status(http::status::payload_too_large);
+            else
+                close();
             return;
         }
         auto& req = parser_->get();
@@ -100,8 +102,7 @@ private:
 
 class Listener {
 public:
-    Listener(std::vector<std::unique_ptr<asio::io_context>>& ctxs, tcp::endpoint ep)
-        : ctxs_(ctxs), acceptor_(*ctxs[0]) {
+    Listener(std::vector<std::unique_ptr<asio::io_context>>& ctxs, tcp::endpoint ep) : ctxs_(ctxs), acceptor_(*ctxs[0]) {
         acceptor_.open(ep.protocol());
         acceptor_.set_option(asio::socket_base::reuse_address(true));
         acceptor_.bind(ep);

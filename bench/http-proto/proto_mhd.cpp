@@ -23,8 +23,8 @@ MHD_Response* g_ok = nullptr;
 MHD_Response* g_405 = nullptr;
 int g_marker;  // address used as "request seen" per-connection state
 
-MHD_Result handler(void*, MHD_Connection* conn, const char*, const char* method, const char*, const char*,
-                   size_t* upload_size, void** req_cls) {
+MHD_Result handler(void*, MHD_Connection* conn, const char*, const char* method, const char*, const char*, size_t* upload_size,
+                   void** req_cls) {
     const bool get = std::strcmp(method, MHD_HTTP_METHOD_GET) == 0;
     const bool post = std::strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     if (*req_cls == nullptr) {  // first call: headers only
@@ -67,13 +67,11 @@ int main(int argc, char** argv) {
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);  // MHD threads inherit the mask; main waits below
 
-    MHD_Daemon* d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
-                                     &handler, nullptr,
-                                     MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&sa),
-                                     MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(2),
-                                     MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(10),
-                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(32 * 1024),
-                                     MHD_OPTION_END);
+    MHD_Daemon* d =
+        MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &handler, nullptr,
+                         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&sa), MHD_OPTION_THREAD_POOL_SIZE,
+                         static_cast<unsigned>(2), MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(10),
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(32 * 1024), MHD_OPTION_END);
     if (!d) {
         std::fprintf(stderr, "MHD_start_daemon failed\n");
         return 1;

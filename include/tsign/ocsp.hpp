@@ -30,7 +30,7 @@ struct OcspServeOptions {
     double next_update_hours = 1;     ///< validity of OCSP responses (nextUpdate - thisUpdate); re-signed when half is left
     bool ignore_nonces = false;       ///< RFC 8954: answer requests with a nonce from the pre-signed responses
     std::size_t max_request = 16 * 1024;  ///< larger requests are refused (HTTP 413)
-    ServerLimits server;              ///< connections, deadlines, threads, access log
+    ServerLimits server;                  ///< connections, deadlines, threads, access log
     std::function<void(const std::string&)> log;  ///< one line per event and per request (may be empty)
 };
 

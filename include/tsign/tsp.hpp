@@ -82,8 +82,8 @@ struct TsaServeOptions {
     std::string listen = "127.0.0.1:8080";
     std::string policy = "1.3.6.1.4.1.57264.1.1";  ///< default policy OID of issued tokens
     std::string state_dir = ".";        ///< holds tsa.db (serials and the archive of issued tokens)
-    std::size_t max_request = 16 * 1024;  ///< larger requests are refused (HTTP 413)
-    ServerLimits server;                ///< connections, deadlines, threads, access log
+    std::size_t max_request = 16 * 1024;          ///< larger requests are refused (HTTP 413)
+    ServerLimits server;                          ///< connections, deadlines, threads, access log
     std::function<void(const std::string&)> log;  ///< one line per event and per request (may be empty)
 };
 

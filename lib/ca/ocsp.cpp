@@ -66,7 +66,8 @@ OcspResponder::Impl::Impl(const OcspServeOptions& o) : opt(o), ca(o.dir, o.ca_ke
         OcspIdPtr id(OCSP_cert_to_id(md, nullptr, ca.impl().cert.get()));
         ASN1_OCTET_STRING *nh = nullptr, *kh = nullptr;
         if (!id || !OCSP_id_get0_info(&nh, nullptr, &kh, nullptr, id.get())) continue;
-        issuer_ids.push_back({EVP_MD_get_type(md), Bytes(nh->data, nh->data + nh->length), Bytes(kh->data, kh->data + kh->length)});
+        issuer_ids.push_back(
+            {EVP_MD_get_type(md), Bytes(nh->data, nh->data + nh->length), Bytes(kh->data, kh->data + kh->length)});
     }
     ERR_clear_error();
 }
@@ -109,8 +110,10 @@ void OcspResponder::Impl::sign(OCSP_BASICRESP* bs) {
             if (attempt > 0 || !is_token_failure(e)) throw;
             log(std::string("token session failed (") + e.what() + "); reopening");
             std::lock_guard<std::mutex> lock(sign_mutex);
-            if (responder) open_responder();
-            else ca.impl().reopen_key();
+            if (responder)
+                open_responder();
+            else
+                ca.impl().reopen_key();
         }
     }
 }
@@ -167,7 +170,8 @@ OcspAnswer OcspResponder::Impl::build(OCSP_REQUEST* req, bool include_nonce) {
     a.der = der_of(resp.get());
     a.this_update = now;
     a.next_update = next;
-    a.storable = OCSP_request_onereq_count(req) == 1 && !(include_nonce && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0);
+    a.storable = OCSP_request_onereq_count(req) == 1 &&
+                 !(include_nonce && OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0);
     a.cacheable = a.storable && all_known;
     if (a.cacheable) {
         unsigned char h[32];
@@ -264,7 +268,7 @@ void OcspResponder::Impl::presign(int md_nid, const std::string& serial_hex) {
     OcspReqPtr req(OCSP_REQUEST_new());
     if (!id || !req) return;
     if (!OCSP_request_add0_id(req.get(), id.get())) return;
-    id.release();  // owned by the request now
+    (void)id.release();  // owned by the request now
     const std::uint64_t seen = epoch.load();
     auto a = std::make_shared<OcspAnswer>(build(req.get(), false));
     ERR_clear_error();
@@ -329,7 +333,8 @@ void OcspResponder::Impl::watch_loop() {
     // serial -> "status|revoked_at|reason" of every certificate that is not plainly valid
     auto not_valid = [&db] {
         std::unordered_map<std::string, std::string> out;
-        auto st = db.prepare("SELECT serial, status, COALESCE(revoked_at, 0), COALESCE(reason, '') FROM certificates WHERE status != 'valid'");
+        auto st = db.prepare(
+            "SELECT serial, status, COALESCE(revoked_at, 0), COALESCE(reason, '') FROM certificates WHERE status != 'valid'");
         while (st.step()) out[st.text(0)] = st.text(1) + "|" + std::to_string(st.int64(2)) + "|" + st.text(3);
         return out;
     };

@@ -30,9 +30,9 @@ namespace tsign {
 struct OcspAnswer {
     Bytes der;
     std::int64_t this_update = 0, next_update = 0;  ///< 0: not a successful single response
-    bool storable = false;                            ///< one certificate, no nonce: may be kept and reused
-    bool cacheable = false;                           ///< storable, and the certificate is known to the CA (HTTP caching)
-    std::string etag;                                 ///< quoted SHA-256 of der, when cacheable
+    bool storable = false;                          ///< one certificate, no nonce: may be kept and reused
+    bool cacheable = false;                         ///< storable, and the certificate is known to the CA (HTTP caching)
+    std::string etag;                               ///< quoted SHA-256 of der, when cacheable
 };
 
 struct OcspResponder::Impl {
@@ -40,8 +40,8 @@ struct OcspResponder::Impl {
     CertificateAuthority ca;
     std::unique_ptr<Signer> responder;  // delegated responder, if any
     ossl::X509Ptr responder_cert;
-    std::mutex sign_mutex;              // signatures with a key that is not thread-safe (tokens)
-    std::mutex crl_mutex;               // one CRL decision at a time
+    std::mutex sign_mutex;  // signatures with a key that is not thread-safe (tokens)
+    std::mutex crl_mutex;   // one CRL decision at a time
 
     /// The CA's issuerNameHash / issuerKeyHash under each digest a CertID may use.
     struct IssuerId {

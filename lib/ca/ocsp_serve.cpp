@@ -53,7 +53,7 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
     net::parse_listen(o.listen);  // a bad address is a usage error before anything starts
     if (o.crl_hours <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
 
-    net::StopSignals signals;  // before any thread starts
+    net::StopSignals signals;                                    // before any thread starts
     net::Server server("ocsp", o.server, o.max_request, o.log);  // its limits checked before the CA opens
     OcspResponder responder(o);
     OcspResponder::Impl& m = responder.impl();

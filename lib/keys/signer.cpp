@@ -259,7 +259,8 @@ ossl::PkeyCtxPtr KeySigner::take_context(const SignatureScheme& scheme) {
     ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new(pkey_.get(), nullptr));
     if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) fail_signing(*this, "signing");
     configure_signature(ctx.get(), pkey_.get(), scheme);
-    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(scheme.digest)) <= 0) ossl::fail(Errc::internal, "cannot set the signature digest");
+    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(scheme.digest)) <= 0)
+        ossl::fail(Errc::internal, "cannot set the signature digest");
     return ctx;
 }
 

@@ -76,7 +76,8 @@ Fetched perform(const std::string& url, const std::string* content_type, const B
 
 }  // namespace
 
-Fetched post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds, std::size_t max_body) {
+Fetched post(const std::string& url, const std::string& content_type, const Bytes& body, int timeout_seconds,
+             std::size_t max_body) {
     return perform(url, &content_type, &body, timeout_seconds, max_body);
 }
 

@@ -43,7 +43,8 @@ std::pair<std::string, int> parse_listen(const std::string& listen) {
     std::string host = listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty())
-        throw Error(Errc::usage, "invalid --listen '" + listen + "': name the address (127.0.0.1:PORT, 0.0.0.0:PORT for every interface, [::1]:PORT)");
+        throw Error(Errc::usage, "invalid --listen '" + listen +
+                                     "': name the address (127.0.0.1:PORT, 0.0.0.0:PORT for every interface, [::1]:PORT)");
     return {host, port};
 }
 
@@ -163,7 +164,7 @@ struct Server::Impl {
     std::size_t max_body;
     std::function<void(const std::string&)> log;
     std::vector<Route> routes;
-    std::deque<RouteStats> stats;         // one per route name, then healthz, metrics, other
+    std::deque<RouteStats> stats;          // one per route name, then healthz, metrics, other
     std::vector<std::size_t> route_stats;  // route index -> stats index (routes may share a name)
     std::vector<std::function<void(std::string&)>> extra_metrics;
     std::function<void()> drain_hook;
@@ -225,7 +226,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
         const auto ep = socket.remote_endpoint(ec);
         if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
         socket.set_option(tcp::no_delay(true), ec);
-        buffer.max_size(srv.lim.max_header + srv.max_body + 64 * 1024);
+        buffer.max_size(srv.lim.max_header + srv.max_body + std::size_t{64} * 1024);
     }
 
     /// The deadline of what the connection does now: when it passes, the pending operation is
@@ -305,7 +306,8 @@ struct Conn : std::enable_shared_from_this<Conn> {
             return error_response(501, "not implemented: only the chunked transfer coding is accepted");
         // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
         const auto hosts = h.count(http::field::host);
-        if (hosts > 1 || (hosts == 0 && h.version() >= 11)) return error_response(400, "bad request: an HTTP/1.1 request needs one Host field");
+        if (hosts > 1 || (hosts == 0 && h.version() >= 11))
+            return error_response(400, "bad request: an HTTP/1.1 request needs one Host field");
         if (parser->is_done()) return dispatch();
         if (h.version() >= 11 && beast::iequals(h[http::field::expect], "100-continue")) {
             // the client waits for this before it sends the body
@@ -430,9 +432,9 @@ struct Conn : std::enable_shared_from_this<Conn> {
             char ms[32];
             std::snprintf(ms, sizeof ms, "%.3f", secs * 1000);
             if (srv.lim.access_log == AccessLogFormat::json)
-                srv.log("{\"time\":\"" + utc_now_iso() + "\",\"remote\":" + json_string(remote) + ",\"method\":" + json_string(method) +
-                        ",\"target\":" + json_string(target) + ",\"status\":" + std::to_string(status) + ",\"bytes\":" +
-                        std::to_string(bytes) + ",\"ms\":" + ms + ",\"route\":\"" + st.name + "\"}");
+                srv.log("{\"time\":\"" + utc_now_iso() + "\",\"remote\":" + json_string(remote) + ",\"method\":" +
+                        json_string(method) + ",\"target\":" + json_string(target) + ",\"status\":" + std::to_string(status) +
+                        ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + ms + ",\"route\":\"" + st.name + "\"}");
             else
                 srv.log(remote + " \"" + printable(method, 16) + " " + printable(target) + "\" " + std::to_string(status) + " " +
                         std::to_string(bytes) + " " + ms + "ms " + st.name);
@@ -458,15 +460,16 @@ struct Conn : std::enable_shared_from_this<Conn> {
         if (ec) return close();
         buffer.consume(buffer.size());
         arm(std::chrono::seconds(2));
-        discard(256 * 1024);
+        discard(std::size_t{256} * 1024);
     }
 
     void discard(std::size_t budget) {
-        socket.async_read_some(buffer.prepare(16 * 1024), [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
-            if (ec || n >= budget) return self->close();
-            self->buffer.consume(self->buffer.size());
-            self->discard(budget - n);
-        });
+        socket.async_read_some(buffer.prepare(std::size_t{16} * 1024),
+                               [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
+                                   if (ec || n >= budget) return self->close();
+                                   self->buffer.consume(self->buffer.size());
+                                   self->discard(budget - n);
+                               });
     }
 
     void close() {
@@ -498,7 +501,11 @@ struct Reply::State {
 };
 
 Reply::~Reply() {
-    if (state_ && !state_->answered) (*this)(Response::text(500, "internal error: the request was not answered"));
+    if (!state_ || state_->answered) return;
+    try {
+        (*this)(Response::text(500, "internal error: the request was not answered"));
+    } catch (...) {  // out of memory: the connection ends at its deadline
+    }
 }
 
 void Reply::operator()(Response r) {
@@ -622,7 +629,8 @@ Server::Server(std::string service, const ServerLimits& limits, std::size_t max_
     impl_->log = std::move(log);
     auto seconds_ok = [](double v, double min) { return std::isfinite(v) && v >= min && v <= 86400; };
     if (!seconds_ok(limits.header_timeout, 0.001) || !seconds_ok(limits.body_timeout, 0.001) ||
-        !seconds_ok(limits.idle_timeout, 0.001) || !seconds_ok(limits.write_timeout, 0.001) || !seconds_ok(limits.drain_timeout, 0))
+        !seconds_ok(limits.idle_timeout, 0.001) || !seconds_ok(limits.write_timeout, 0.001) ||
+        !seconds_ok(limits.drain_timeout, 0))
         throw Error(Errc::usage, "server time-outs must be numbers of seconds from 0.001 to 86400 (the drain time-out may be 0)");
     if (limits.max_header < 256 || limits.max_header > (1u << 20))
         throw Error(Errc::usage, "the header limit must be from 256 bytes to 1 MiB");
@@ -643,7 +651,7 @@ void Server::on_drain(std::function<void()> fn) { impl_->drain_hook = std::move(
 
 std::size_t Server::queue_depth() const { return impl_->queued.load(); }
 
-void Server::run(const std::string& listen, std::atomic<bool>* stop, std::function<void()> on_listening) {
+void Server::run(const std::string& listen, std::atomic<bool>* stop, const std::function<void()>& on_listening) {
     Impl& m = *impl_;
     const auto [host, port] = parse_listen(listen);
     m.stats.clear();  // a run after one that could not bind starts afresh
@@ -709,8 +717,7 @@ void Server::run(const std::string& listen, std::atomic<bool>* stop, std::functi
         timespec ts{0, static_cast<long>(step.count()) * 1000 * 1000};
         return sigtimedwait(&set, nullptr, &ts) > 0 || (stop && *stop);
     };
-    while (!wait_signal(std::chrono::milliseconds(200))) {
-    }
+    while (!wait_signal(std::chrono::milliseconds(200))) {}
     if (m.log) m.log("draining: no new connections; finishing the requests in flight");
 
     // The drain: no new connections; idle ones closed; those in flight end after their answer.

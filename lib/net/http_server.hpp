@@ -109,7 +109,7 @@ public:
 
     /// Binds (Errc::network "address in use" when taken), then serves until SIGTERM / SIGINT, or
     /// *stop becomes true; drains; returns. on_listening runs once the socket listens.
-    void run(const std::string& listen, std::atomic<bool>* stop = nullptr, std::function<void()> on_listening = {});
+    void run(const std::string& listen, std::atomic<bool>* stop = nullptr, const std::function<void()>& on_listening = {});
 
     struct Impl;
 

@@ -454,7 +454,8 @@ Bytes token_bytes_of_response(const Bytes& der) {
         ossl::fail(Errc::internal, "cannot read the timestamp response just made");
     const unsigned char* status = p;
     long slen = 0;
-    if ((ASN1_get_object(&p, &slen, &tag, &cls, static_cast<long>(der.data() + der.size() - status)) & 0x80) || tag != V_ASN1_SEQUENCE)
+    if ((ASN1_get_object(&p, &slen, &tag, &cls, static_cast<long>(der.data() + der.size() - status)) & 0x80) ||
+        tag != V_ASN1_SEQUENCE)
         ossl::fail(Errc::internal, "cannot read the timestamp response just made");
     p += slen;
     return Bytes(p, der.data() + der.size());
@@ -729,9 +730,11 @@ struct detail::TsaResponder::Impl {
         net::metric_line(out, "tsign_tsa_tokens_total", "", static_cast<double>(tokens.load()));
         net::metric_header(out, "tsign_tsa_rejections_total", "counter", "requests answered with an RFC 3161 rejection");
         net::metric_line(out, "tsign_tsa_rejections_total", "", static_cast<double>(rejections.load()));
-        net::metric_header(out, "tsign_tsa_archive_failures_total", "counter", "timestamps not issued because their archive commit failed");
+        net::metric_header(out, "tsign_tsa_archive_failures_total", "counter",
+                           "timestamps not issued because their archive commit failed");
         net::metric_line(out, "tsign_tsa_archive_failures_total", "", static_cast<double>(archive_failures.load()));
-        net::metric_header(out, "tsign_tsa_archive_commit_seconds", "histogram", "time of one archive transaction (group commit)");
+        net::metric_header(out, "tsign_tsa_archive_commit_seconds", "histogram",
+                           "time of one archive transaction (group commit)");
         commit_latency.render(out, "tsign_tsa_archive_commit_seconds", "");
     }
 };

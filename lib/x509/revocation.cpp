@@ -222,8 +222,8 @@ std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_second
             !OCSP_request_add1_nonce(f.request.get(), nullptr, -1))
             ossl::fail(Errc::internal, "cannot build an OCSP request");
         try {
-            const net::Fetched r = net::post(url, "application/ocsp-request", ossl::to_der(f.request.get(), i2d_OCSP_REQUEST),
-                                              timeout_seconds);
+            const net::Fetched r =
+                net::post(url, "application/ocsp-request", ossl::to_der(f.request.get(), i2d_OCSP_REQUEST), timeout_seconds);
             if (r.status != 200) {
                 reasons += (reasons.empty() ? "" : "; ") + url + ": HTTP status " + std::to_string(r.status);
                 continue;

@@ -37,7 +37,9 @@ struct Client {
         REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     }
     ~Client() { ::close(fd); }
-    void send(const std::string& s) const { REQUIRE(::send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size())); }
+    void send(const std::string& s) const {
+        REQUIRE(::send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
+    }
     /// Reads until `responses` complete HTTP responses (with Content-Length) arrived, or time-out / close.
     std::string read_responses(int responses) const {
         std::string in;
@@ -90,8 +92,10 @@ struct Running {
                 }
             });
             while (!listening && error.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            if (!listening) thread.join();
-            else break;
+            if (!listening)
+                thread.join();
+            else
+                break;
         }
         REQUIRE(listening);
     }
@@ -125,7 +129,9 @@ TEST_CASE("server core: pipelined answers in order, answers from other threads, 
     fast.name = "fast";
     fast.method = "GET";
     fast.path = "/fast";
-    fast.fast = [](const net::Request& r) -> std::optional<net::Response> { return net::Response::text(200, "fast " + r.target); };
+    fast.fast = [](const net::Request& r) -> std::optional<net::Response> {
+        return net::Response::text(200, "fast " + r.target);
+    };
     server.add(std::move(fast));
     net::Route echo;  // the body back, from a worker
     echo.name = "echo";
@@ -142,12 +148,14 @@ TEST_CASE("server core: pipelined answers in order, answers from other threads, 
     Running run(server);
 
     Client c(run.port);
-    c.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast?1 HTTP/1.1\r\nHost: x\r\n\r\n"
-           "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
-           "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    c.send(
+        "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast?1 HTTP/1.1\r\nHost: x\r\n\r\n"
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
     const std::string all = c.read_responses(4);
     CHECK(count(all, "HTTP/1.1 200 OK") == 4);
-    const auto a = all.find("\r\n\r\nslow\n"), b = all.find("fast /fast?1"), e1 = all.find("echo hello"), e2 = all.find("echo abcde");
+    const auto a = all.find("\r\n\r\nslow\n"), b = all.find("fast /fast?1"), e1 = all.find("echo hello"),
+               e2 = all.find("echo abcde");
     REQUIRE(a != std::string::npos);
     REQUIRE(b != std::string::npos);
     REQUIRE(e1 != std::string::npos);
@@ -155,14 +163,17 @@ TEST_CASE("server core: pipelined answers in order, answers from other threads, 
     CHECK((a < b && b < e1 && e1 < e2));  // in the order asked, though /fast was ready first
 
     Client d(run.port);
-    d.send("GET /forgets HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nPOST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    d.send(
+        "GET /forgets HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\nPOST /fast HTTP/1.1\r\nHost: "
+        "x\r\nContent-Length: 0\r\n\r\n");
     const std::string errors = d.read_responses(3);
     CHECK(errors.find("HTTP/1.1 500") != std::string::npos);
     CHECK(errors.find("HTTP/1.1 404") != std::string::npos);
     CHECK(errors.find("HTTP/1.1 405") != std::string::npos);
 
     Client big(run.port);  // over the 64-byte body limit, chunked
-    big.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + std::string(64, 'x') + "\r\n1\r\ny\r\n0\r\n\r\n");
+    big.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + std::string(64, 'x') +
+             "\r\n1\r\ny\r\n0\r\n\r\n");
     CHECK(big.read_responses(1).rfind("HTTP/1.1 413", 0) == 0);
 
     Client dup(run.port);
