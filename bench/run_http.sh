@@ -19,6 +19,13 @@
 #        BENCH_100K_CERTS, BENCH_100K_REQS, BENCH_100K_WAIT for part 5 (see bench/ocsp_100k.sh).
 # Needs wrk, ab, nginx (nginx-light), openssl, curl, jq, sqlite3, softhsm2, /usr/bin/python3.
 set -euo pipefail
+# The load tools and the static server are for benchmarks only (not in scripts/install-deps.sh).
+missing=(); for t in wrk:wrk ab:apache2-utils nginx:nginx-light; do command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "run_http.sh needs: ${missing[*]} (apt-get install them as root)" >&2; exit 2; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+  pkill -x nginx 2>/dev/null || true  # the package starts one; the benchmark runs its own
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 TSIGN=$BUILD/cli/tsign
