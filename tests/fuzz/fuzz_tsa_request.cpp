@@ -1,5 +1,6 @@
 // The TSA's request parser (`tsign tsa serve`, the body of a POST): any bytes must give a DER
 // TimeStampResp, a token (archived first) or a rejection. The sample TSA key and certificate.
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -21,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         o.key.pin = tsign::PinSource::parse("env:TSIGN_FUZZ_PASS");
         o.state_dir = fuzz::scratch() + "/tsa";
         tsa = std::make_unique<tsign::detail::TsaResponder>(o);
+        // Closed at exit before OpenSSL's own clean-up (registered earlier, it runs later): its key
+        // is bound to an ENGINE that must still exist.
+        static const bool closed_at_exit = std::atexit([] { tsa.reset(); }) == 0;
+        (void)closed_at_exit;
     }
     fuzz::refuse_or_run([&] {
         const tsign::Bytes der = tsa->respond(fuzz::bytes(data, size));
