@@ -218,8 +218,10 @@ std::string OcspResponder::Impl::cache_key(OCSP_REQUEST* req) {
 
 std::shared_ptr<const OcspAnswer> OcspResponder::Impl::cached(const Bytes& request) {
     OcspReqPtr req = parse_request(request);
-    if (!req) return nullptr;
-    const std::string key = cache_key(req.get());
+    return req ? kept(cache_key(req.get())) : nullptr;
+}
+
+std::shared_ptr<const OcspAnswer> OcspResponder::Impl::kept(const std::string& key) {
     if (key.empty()) return nullptr;
     std::shared_lock<std::shared_mutex> lock(cache_mutex);
     auto it = cache.find(key);
@@ -229,15 +231,15 @@ std::shared_ptr<const OcspAnswer> OcspResponder::Impl::cached(const Bytes& reque
 }
 
 std::shared_ptr<const OcspAnswer> OcspResponder::Impl::answer(const Bytes& request) {
-    if (auto hit = cached(request)) return hit;
-    OcspReqPtr req = parse_request(request);
+    OcspReqPtr req = parse_request(request);  // parsed once, for the look-up and the signature
     if (!req) {
         auto a = std::make_shared<OcspAnswer>();
         a->der = status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
         return a;
     }
-    misses.fetch_add(1, std::memory_order_relaxed);
     const std::string key = cache_key(req.get());
+    if (auto hit = kept(key)) return hit;
+    misses.fetch_add(1, std::memory_order_relaxed);
     const std::uint64_t seen = epoch.load();
     auto a = std::make_shared<OcspAnswer>(build(req.get(), key.empty() || !opt.ignore_nonces));
     if (!key.empty() && a->storable) {

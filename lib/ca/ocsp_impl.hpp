@@ -81,6 +81,8 @@ struct OcspResponder::Impl {
     std::string cache_key(OCSP_REQUEST* req);
     /// The pre-signed answer to a DER request, if there is a fresh one (no signing; any thread).
     std::shared_ptr<const OcspAnswer> cached(const Bytes& request);
+    /// The kept answer under a cache key, if it is still fresh (empty key: none).
+    std::shared_ptr<const OcspAnswer> kept(const std::string& key);
     /// The answer to a DER request: pre-signed, or signed now (and kept when it may be).
     std::shared_ptr<const OcspAnswer> answer(const Bytes& request);
     /// Signs and keeps the response about one certificate for one CertID digest.

@@ -13,15 +13,6 @@ namespace tsign {
 
 namespace {
 
-std::string http_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buf;
-}
-
 net::Response ocsp_response(const OcspAnswer& a, bool get, const net::Request& req) {
     net::Response r;
     r.content_type = "application/ocsp-response";
@@ -32,8 +23,8 @@ net::Response ocsp_response(const OcspAnswer& a, bool get, const net::Request& r
             r.headers.emplace_back("Cache-Control", "max-age=" + std::to_string(std::max<std::int64_t>(0, a.next_update - now)) +
                                                         ", public, no-transform, must-revalidate");
             r.headers.emplace_back("ETag", a.etag);
-            r.headers.emplace_back("Last-Modified", http_date(a.this_update));
-            r.headers.emplace_back("Expires", http_date(a.next_update));
+            r.headers.emplace_back("Last-Modified", net::http_date(a.this_update));
+            r.headers.emplace_back("Expires", net::http_date(a.next_update));
             const std::string inm = req.header("If-None-Match");
             if (!inm.empty() && (inm == a.etag || inm == "W/" + a.etag)) {
                 r.status = 304;

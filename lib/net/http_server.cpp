@@ -20,6 +20,7 @@
 
 #include "net/metrics.hpp"
 #include "tsign/error.hpp"
+#include "tsign/time.hpp"
 
 namespace tsign::net {
 
@@ -57,6 +58,15 @@ StopSignals::StopSignals() {
 }
 
 StopSignals::~StopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+std::string http_date(std::int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
 
 std::string Request::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
@@ -113,15 +123,6 @@ std::string json_string(std::string_view s) {
     return out + "\"";
 }
 
-std::string utc_now_iso() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 /// The Date header, formatted once a second per thread.
 const std::string& http_date_now() {
     thread_local std::time_t cached = 0;
@@ -129,11 +130,7 @@ const std::string& http_date_now() {
     const std::time_t t = std::time(nullptr);
     if (t != cached) {
         cached = t;
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char buf[64];
-        std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        value = buf;
+        value = http_date(t);
     }
     return value;
 }
@@ -432,9 +429,10 @@ struct Conn : std::enable_shared_from_this<Conn> {
             char ms[32];
             std::snprintf(ms, sizeof ms, "%.3f", secs * 1000);
             if (srv.lim.access_log == AccessLogFormat::json)
-                srv.log("{\"time\":\"" + utc_now_iso() + "\",\"remote\":" + json_string(remote) + ",\"method\":" +
-                        json_string(method) + ",\"target\":" + json_string(target) + ",\"status\":" + std::to_string(status) +
-                        ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + ms + ",\"route\":\"" + st.name + "\"}");
+                srv.log("{\"time\":\"" + format_iso8601(std::time(nullptr)) + "\",\"remote\":" + json_string(remote) +
+                        ",\"method\":" + json_string(method) + ",\"target\":" + json_string(target) +
+                        ",\"status\":" + std::to_string(status) + ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + ms +
+                        ",\"route\":\"" + st.name + "\"}");
             else
                 srv.log(remote + " \"" + printable(method, 16) + " " + printable(target) + "\" " + std::to_string(status) + " " +
                         std::to_string(bytes) + " " + ms + "ms " + st.name);

@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,6 +43,9 @@ public:
 private:
     sigset_t old_;
 };
+
+/// An HTTP-date (RFC 9110 §5.6.7): "Wed, 02 Dec 2026 06:00:00 GMT".
+std::string http_date(std::int64_t unix_seconds);
 
 /// A whole request, as a handler sees it.
 struct Request {
