@@ -142,7 +142,7 @@ void register_token_commands(CLI::App& app, Globals& g) {
 
     struct GenArgs {
         TokenFlags flags;
-        std::string token, label, type = "ec-p256", id;
+        std::string token, label, type = "ec-p256", id, usage = "sign";
         bool always_auth = false, json = false;
     };
     auto ga = std::make_shared<GenArgs>();
@@ -152,10 +152,15 @@ void register_token_commands(CLI::App& app, Globals& g) {
     gen->add_option("--label", ga->label, "label of the new key")->required();
     gen->add_option("--type", ga->type, "rsa2048, rsa3072, rsa4096, ec-p256 (default) or ec-p384");
     gen->add_option("--id", ga->id, "CKA_ID in hex (default: 8 random bytes)");
+    gen->add_option("--usage", ga->usage,
+                    "sign (default) or encrypt: a key that only decrypts (RSA-OAEP, C_Decrypt) or derives (ECDH, C_DeriveKey), "
+                    "for the encryption certificates of sealed tender envelopes")
+        ->check(CLI::IsMember({"sign", "encrypt"}));
     gen->add_flag("--always-authenticate", ga->always_auth, "require the PIN for every signature (CKA_ALWAYS_AUTHENTICATE)");
     gen->add_flag("--json", ga->json, "print one JSON document");
     gen->footer(footer("  tsign token keygen --token member1 --label sign --type ec-p256 --pin-source env:PIN\n"
-                       "  tsign token keygen --token ca --label ca-2026 --type rsa3072 --id 01\n"));
+                       "  tsign token keygen --token ca --label ca-2026 --type rsa3072 --id 01\n"
+                       "  tsign token keygen --token member1 --label enc --type rsa3072 --usage encrypt\n"));
     gen->callback([ga] {
         TokenKeyGenOptions o;
         o.token_label = ga->token;
@@ -163,6 +168,7 @@ void register_token_commands(CLI::App& app, Globals& g) {
         o.type = parse_key_type(ga->type);
         o.id_hex = ga->id;
         o.always_authenticate = ga->always_auth;
+        o.encryption = ga->usage == "encrypt";
         const auto info = generate_token_key(ga->flags.token_options(), o);
         if (ga->json) print_json(object_json(info));
         else print_object(info);

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include "common.hpp"
 
 #include <cstdio>
@@ -65,6 +66,12 @@ void write_output(const std::string& out, const Bytes& der, bool pem, const std:
     if (out == "-" && isatty(STDOUT_FILENO))
         throw Error(Errc::usage, "refusing to write binary DER to a terminal", "use --out FILE or --pem");
     write_file_atomic(out, der, WriteOptions{force, mode});
+}
+
+void refuse_existing(const std::string& out, bool force) {
+    std::error_code ec;
+    if (!force && out != "-" && std::filesystem::symlink_status(out, ec).type() != std::filesystem::file_type::not_found && !ec)
+        throw Error(Errc::output_exists, "refusing to write '" + out + "': file exists", "use --force to replace it");
 }
 
 void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << std::endl; }

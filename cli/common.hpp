@@ -79,6 +79,9 @@ std::string footer(const std::string& examples, const std::string& exit_codes = 
 void write_output(const std::string& out, const Bytes& der, bool pem, const std::string& pem_label, bool force,
                   unsigned mode = 0644);
 
+/// Refuses (Errc::output_exists) an output path that exists, before any work is done ("-" is fine).
+void refuse_existing(const std::string& out, bool force);
+
 /// Prints a JSON document on stdout.
 void print_json(const json& j);
 
@@ -93,5 +96,6 @@ void register_tsp_commands(CLI::App& app, Globals& g);
 void register_batch_command(CLI::App& app, Globals& g);
 void register_policy_command(CLI::App& app, Globals& g);
 void register_roster_commands(CLI::App& app, Globals& g);
+void register_tender_commands(CLI::App& app, Globals& g);
 
 }  // namespace tsign::cli

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     register_batch_command(app, g);
     register_policy_command(app, g);
     register_roster_commands(app, g);
+    register_tender_commands(app, g);
 
     try {
         app.parse(argc, argv);

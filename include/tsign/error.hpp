@@ -58,6 +58,7 @@ enum class Errc : int {
     network = 500,
     // verification (1)
     not_valid = 100,
+    closed,             ///< too late: a deadline has passed, or the tender is closed
     // internal (6)
     internal = 600,
 };

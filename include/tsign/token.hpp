@@ -71,6 +71,9 @@ struct TokenKeyGenOptions {
     KeyType type = KeyType::ec_p256;
     std::string id_hex;                ///< CKA_ID; empty: random 8 bytes... unless a key with the label exists
     bool always_authenticate = false;  ///< CKA_ALWAYS_AUTHENTICATE: a PIN for every signature
+    /// An encryption key: it decrypts (RSA: CKA_DECRYPT, CKA_UNWRAP) or derives (EC: CKA_DERIVE) and
+    /// never signs (CKA_SIGN false), so one key does one job.
+    bool encryption = false;
 };
 
 /// Generates a key pair on the token: private key sensitive and never extractable.

@@ -112,7 +112,7 @@ std::string key_type_of(EVP_PKEY* pk) {
 
 struct Profile {
     std::string name;
-    std::vector<std::string> key_types, key_usage, eku, policies, required_subject;
+    std::vector<std::string> key_types, key_usage, key_usage_ec, eku, policies, required_subject;
     bool eku_critical = false, ca = false, ocsp_no_check = false;
     int default_days = 365, max_days = 365, path_length = -1;
 };
@@ -134,6 +134,7 @@ Profile load_profile(const fs::path& dir, const std::string& name) {
     pr.name = name;
     pr.key_types = doc.string_list(y, "key_types");
     pr.key_usage = doc.string_list(y, "key_usage");
+    if (y["key_usage_ec"]) pr.key_usage_ec = doc.string_list(y, "key_usage_ec");  // EC keys: instead of key_usage
     pr.eku = doc.string_list(y, "extended_key_usage");
     pr.policies = doc.string_list(y, "certificate_policies");
     pr.required_subject = doc.string_list(y, "required_subject");
@@ -173,7 +174,11 @@ void add_extensions(X509* cert, X509* issuer, const Profile& pr, const CaConfig&
     add_ext(cert, &ctx, NID_basic_constraints,
             pr.ca ? "critical,CA:TRUE" + (pr.path_length >= 0 ? ",pathlen:" + std::to_string(pr.path_length) : std::string())
                   : "critical,CA:FALSE");
-    if (!pr.key_usage.empty()) add_ext(cert, &ctx, NID_key_usage, "critical," + join(pr.key_usage, ","));
+    // An EC key cannot encipher keys (RFC 5480 §3): a profile may give EC keys their own usage (keyAgreement).
+    EVP_PKEY* subject_key = X509_get0_pubkey(cert);
+    const bool ec = subject_key != nullptr && EVP_PKEY_is_a(subject_key, "EC");
+    const std::vector<std::string>& ku = ec && !pr.key_usage_ec.empty() ? pr.key_usage_ec : pr.key_usage;
+    if (!ku.empty()) add_ext(cert, &ctx, NID_key_usage, "critical," + join(ku, ","));
     if (!pr.eku.empty()) add_ext(cert, &ctx, NID_ext_key_usage, (pr.eku_critical ? "critical," : "") + join(pr.eku, ","));
     add_ext(cert, &ctx, NID_subject_key_identifier, "hash");
     if (issuer != nullptr) add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always");
@@ -365,7 +370,7 @@ Bytes ca_init(const CaInitOptions& o) {
     Bytes der;
     if (o.parent_dir.empty()) {
         X509_set_issuer_name(cert.get(), subject.get());
-        Profile root{"root", {}, {"keyCertSign", "cRLSign"}, {}, {}, {}, false, true, false, days, days, -1};
+        Profile root{"root", {}, {"keyCertSign", "cRLSign"}, {}, {}, {}, {}, false, true, false, days, days, -1};
         add_extensions(cert.get(), nullptr, root, cfg, nullptr);
         X509V3_CTX ctx;
         X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);

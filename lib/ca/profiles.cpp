@@ -45,6 +45,19 @@ ca: false
 certificate_policies: []
 required_subject: [CN]
 )"},
+        {"encryption", R"(# Key encipherment for sealed tender envelopes (tsign tender): commission members' encryption keys.
+# RSA keys receive keys by RSA-OAEP (keyEncipherment); EC keys by ECDH (keyAgreement, RFC 5480 §3).
+description: encryption of sealed envelopes (keyEncipherment; EC keys keyAgreement)
+key_types: [rsa2048, rsa3072, rsa4096, ec-p256, ec-p384]
+default_days: 730
+max_days: 1095
+key_usage: [keyEncipherment]
+key_usage_ec: [keyAgreement]
+extended_key_usage: []
+ca: false
+certificate_policies: []
+required_subject: [CN]
+)"},
         {"intermediate", R"(# A subordinate CA (RFC 5280 §4.2.1.9: CA:TRUE, critical; path length).
 description: intermediate CA (CA:TRUE, path length 0)
 key_types: [rsa3072, rsa4096, ec-p256, ec-p384]

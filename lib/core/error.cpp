@@ -41,6 +41,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::key_cert_mismatch: return "key_cert_mismatch";
     case Errc::network: return "network";
     case Errc::not_valid: return "not_valid";
+    case Errc::closed: return "closed";
     case Errc::internal: return "internal";
     }
     return "internal";

@@ -48,6 +48,8 @@ public:
     /// key wants its PIN for every signature.
     bool thread_safe() const override { return !always_authenticate_; }
     bool on_token() const { return module_ != nullptr; }
+    /// The private key itself (file keys) or libp11's bridge to it (token keys), for decryption.
+    EVP_PKEY* private_key() const { return pkey_.get(); }
 
 private:
     /// A signing context for scheme, ready to sign: from the pool when one was set up for it.

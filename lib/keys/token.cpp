@@ -165,10 +165,22 @@ TokenObjectInfo generate_token_key(const TokenOptions& options, const TokenKeyGe
                                       {CKA_PRIVATE, &yes, sizeof yes},
                                       {CKA_SENSITIVE, &yes, sizeof yes},
                                       {CKA_EXTRACTABLE, &no, sizeof no},
-                                      {CKA_SIGN, &yes, sizeof yes},
+                                      {CKA_SIGN, g.encryption ? &no : &yes, sizeof yes},
                                       {CKA_LABEL, label, label_len},
                                       {CKA_ID, id.data(), id.size()}};
     if (g.always_authenticate) priv.push_back({CKA_ALWAYS_AUTHENTICATE, &always, sizeof always});
+    const bool rsa_key = g.type == KeyType::rsa2048 || g.type == KeyType::rsa3072 || g.type == KeyType::rsa4096;
+    if (g.encryption && rsa_key) {
+        priv.push_back({CKA_DECRYPT, &yes, sizeof yes});
+        priv.push_back({CKA_UNWRAP, &yes, sizeof yes});
+        pub.push_back({CKA_ENCRYPT, &yes, sizeof yes});
+        pub.push_back({CKA_WRAP, &yes, sizeof yes});
+    } else if (g.encryption) {
+        priv.push_back({CKA_DERIVE, &yes, sizeof yes});
+    } else {
+        priv.push_back({CKA_DECRYPT, &no, sizeof no});
+        priv.push_back({CKA_DERIVE, &no, sizeof no});
+    }
     switch (g.type) {
     case KeyType::rsa2048:
     case KeyType::rsa3072:

@@ -82,3 +82,29 @@ finish() {
   [ "$FAILED" -eq 0 ]
   exit $?
 }
+
+# free_ports N: prints the first of N consecutive TCP ports that no socket on this machine uses,
+# picked at random below the ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), so that
+# no client connection of a test running beside this one can take one of them before a server
+# binds it.
+free_ports() {
+  local n=$1 low=32768 base p used hi
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  hi=$((low - n - 1)); [ "$hi" -gt 10000 ] || hi=30000
+  used=" "
+  local line f
+  for f in /proc/net/tcp /proc/net/tcp6; do
+    [ -r "$f" ] || continue
+    while read -r _ line _; do
+      [[ "$line" == *:* ]] && used+="$((16#${line##*:})) "
+    done <"$f"
+  done
+  for _ in $(seq 1 50); do
+    base=$((10000 + (RANDOM * 32768 + RANDOM) % (hi - 10000)))
+    for ((p = base; p < base + n; p++)); do
+      [[ "$used" == *" $p "* ]] && continue 2
+    done
+    echo "$base"; return 0
+  done
+  echo "$base"
+}

@@ -92,7 +92,7 @@ check "a plain progress line on stderr" grep -q "tsign batch: 500/500 done" "$W/
 check "stdout stays empty" test ! -s "$W/out"
 
 # --tsa: B-T for every document, timestamps requested by many workers at once
-TPORT=$((20000 + RANDOM % 20000))
+TPORT=$(free_ports 1)
 "$TSIGN" tsa serve --key "$S/tsa.key.pem" --pin-source env:KP --cert "$S/tsa.crt.pem" --listen 127.0.0.1:$TPORT --state tsa 2>tsa.log &
 TSA_PID=$!
 trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT

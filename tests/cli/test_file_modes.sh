@@ -32,7 +32,7 @@ check "the existing folder is narrowed to 0700" test "$(stat -c %a ca2)" = 700
 "$TSIGN" csr --key tsa.key --subject "/CN=TSA/C=IR" --out tsa.csr
 "$TSIGN" ca issue --dir ca --csr tsa.csr --profile tsa --pem --out tsa.crt --pin-source env:P
 check "issuance still writes under umask 000" test -s tsa.crt
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_ports 2)
 "$TSIGN" tsa serve --key tsa.key --cert tsa.crt --listen 127.0.0.1:$PORT --state tsa-state 2>tsa.log & TSA_PID=$!
 trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done

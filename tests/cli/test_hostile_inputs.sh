@@ -195,7 +195,7 @@ expect_utf8 "a policy with raw bytes"
 # the TSA answers an empty request with a rejection, not "out of memory"
 S=$TSIGN_SOURCE/certs-sample
 export SAMPLE_PASS=tsign-sample
-TPORT=$((20000 + RANDOM % 20000))
+TPORT=$(free_ports 1)
 "$TSIGN" tsa serve --key "$S/tsa.key.pem" --pin-source env:SAMPLE_PASS --cert "$S/tsa.crt.pem" --listen 127.0.0.1:$TPORT --state tsa 2>tsa.log &
 TSA_PID=$!
 trap 'kill $TSA_PID 2>/dev/null; rm -rf "$W"' EXIT

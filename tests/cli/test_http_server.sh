@@ -24,10 +24,7 @@ printf 'صورتجلسه\n' >doc.txt
 openssl ts -query -data doc.txt -sha256 -cert -out q.tsq 2>/dev/null
 printf 'ok\n' >ok.txt
 
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 20); do  # two free ports next to each other
-  PORT=$((20000 + RANDOM % 20000)); in_use $PORT || in_use $((PORT + 1)) || break
-done
+PORT=$(free_ports 2)
 TP=$PORT; OP=$((PORT + 1))
 T=http://127.0.0.1:$TP; O=http://127.0.0.1:$OP
 LIMITS=(--header-timeout 2 --body-timeout 2 --drain-timeout 3 --log-format json)

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 export CA_PASS=ca-passphrase
-P1=$((30000 + RANDOM % 10000)); P2=$((P1 + 1)); P4=$((P1 + 3))
+P1=$(free_ports 4); P2=$((P1 + 1)); P4=$((P1 + 3))
 net() { TSIGN_OFFLINE= "$@"; }
 # libfaketime in front of the address sanitizer's runtime: tell ASan not to mind the order
 later() { local shift=$1; shift; ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f "$shift" "$@"; }

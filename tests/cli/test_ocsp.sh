@@ -17,7 +17,7 @@ done
 "$TSIGN" ca revoke --dir sub --serial "$(openssl x509 -in revoked.crt -noout -serial | cut -d= -f2)" --reason keyCompromise --date 2026-01-02T03:04:05Z 2>/dev/null
 "$TSIGN" ca revoke --dir sub --serial "$(openssl x509 -in hold.crt -noout -serial | cut -d= -f2)" --reason certificateHold 2>/dev/null
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_ports 2)
 start_server() {  # start_server LOG ARGS...
   local log=$1; shift
   "$TSIGN" ocsp serve --dir sub --listen 127.0.0.1:$PORT --pin-source env:CA_PASS "$@" 2>"$log" &

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 export CA_PASS=ca-passphrase
-P1=$((20000 + RANDOM % 10000)); P2=$((P1 + 1)); P3=$((P1 + 2))
+P1=$(free_ports 3); P2=$((P1 + 1)); P3=$((P1 + 2))
 net() { TSIGN_OFFLINE= "$@"; }  # one command with fetching allowed
 "$TSIGN" ca init --dir root --subject "/CN=Root R/C=IR" --key-type ec-p256 --pin-source env:CA_PASS \
     --crl-url "http://127.0.0.1:$P1/crl" 2>/dev/null

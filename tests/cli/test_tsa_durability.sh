@@ -20,7 +20,7 @@ export P=tsa-test-pass
 "$TSIGN" ca issue --dir sub --csr tsa.csr --profile tsa --pem --out tsa.crt --pin-source env:P
 cat sub/ca.crt.pem >chain.pem
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_ports 21)
 SPID=""; LPID=""; MNT="$W/fs"; MOUNTED=0
 cleanup() {
   [ -n "$LPID" ] && kill -9 "$LPID" 2>/dev/null

@@ -16,7 +16,7 @@ for n in tsa ali sara; do
 done
 cat sub/ca.crt.pem >chain.pem
 printf 'صورتجلسه مناقصه\n' >doc.txt
-PORT=$((20000 + RANDOM % 20000)); FAKE=$((PORT + 1))
+PORT=$(free_ports 2); FAKE=$((PORT + 1))
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
 wait_port() { for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
