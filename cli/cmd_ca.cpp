@@ -3,6 +3,8 @@
 
 #include "common.hpp"
 #include "tsign/ca.hpp"
+#include "tsign/io.hpp"
+#include "tsign/pkcs11_uri.hpp"
 #include "tsign/ocsp.hpp"
 #include "tsign/time.hpp"
 
@@ -88,14 +90,19 @@ void register_ca_commands(CLI::App& app, Globals& g) {
 
     struct IssueArgs {
         CaFlags ca;
-        std::string csr, profile = "signer", out;
+        std::string csr, public_key, subject, profile = "signer", out;
         int days = 0;
         bool pem = false, force = false;
     };
     auto is = std::make_shared<IssueArgs>();
     auto* issue = ca->add_subcommand("issue", "issue a certificate from a CSR after checking it against a profile");
     is->ca.add_to(issue);
-    issue->add_option("--csr", is->csr, "the certificate request (PEM or DER)")->required();
+    auto* csr_opt = issue->add_option("--csr", is->csr, "the certificate request (PEM or DER)");
+    auto* pub_opt = issue->add_option("--public-key", is->public_key,
+                                      "instead of --csr, for encryption profiles only: the public key (PEM or DER "
+                                      "SubjectPublicKeyInfo, or the pkcs11: URI of a token key that cannot sign)");
+    csr_opt->excludes(pub_opt);
+    issue->add_option("--subject", is->subject, "with --public-key: the subject DN ('/CN=.../C=IR' or RFC 4514)")->needs(pub_opt);
     issue->add_option("--profile", is->profile, "signer (default), tsa, ocsp, intermediate, or one of CA/profiles/");
     issue->add_option("--days", is->days, "validity in days (default: the profile's)");
     issue->add_option("--out", is->out, "write the certificate here too (it is always kept in CA/certs/)");
@@ -107,7 +114,23 @@ void register_ca_commands(CLI::App& app, Globals& g) {
         IssueOptions o;
         o.profile = is->profile;
         o.days = is->days;
-        const Bytes der = authority.issue(read_file(is->csr), o);
+        if (is->csr.empty() == is->public_key.empty()) throw Error(Errc::usage, "give --csr FILE, or --public-key and --subject");
+        Bytes der;
+        if (!is->csr.empty()) {
+            der = authority.issue(read_file(is->csr), o);
+        } else {
+            if (is->subject.empty()) throw Error(Errc::usage, "--public-key needs --subject");
+            Bytes spki;
+            if (Pkcs11Uri::is_uri(is->public_key)) {
+                KeyOptions ko;
+                ko.spec = is->public_key;
+                // the token's PIN: from the URI's pin-source attribute, or asked
+                spki = open_signer(ko)->public_key().spki_der;
+            } else {
+                spki = read_file_limited(is->public_key, std::size_t{1} << 20, "public key");
+            }
+            der = authority.issue_for_key(spki, is->subject, o);
+        }
         if (!is->out.empty()) write_output(is->out, der, is->pem, "CERTIFICATE", is->force);
         else if (is->pem) std::cout << der_to_pem(der, "CERTIFICATE");
     });

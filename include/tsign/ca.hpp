@@ -86,6 +86,13 @@ public:
     /// Returns the certificate (DER). Errors: Errc::malformed / weak_key / unsupported (exit 3).
     Bytes issue(const Bytes& csr, const IssueOptions& options);
 
+    /// Issues an encryption certificate for a public key (SubjectPublicKeyInfo, PEM or DER) and a subject
+    /// (slash or RFC 4514 form), without a CSR: a key that only decrypts or derives (a token key
+    /// made with `token keygen --usage encrypt`) cannot sign one. Only profiles whose key usage
+    /// allows no signature (keyEncipherment, keyAgreement, dataEncipherment) may be used this way;
+    /// anything else is Errc::profile_violation. Otherwise as issue().
+    Bytes issue_for_key(const Bytes& spki_der, const std::string& subject, const IssueOptions& options);
+
     /// Revokes a certificate (RFC 5280 reason name; "certificateHold" can be released).
     void revoke(const std::string& serial_hex, const std::string& reason, std::optional<std::int64_t> when = {});
     /// Releases a certificateHold (and nothing else).

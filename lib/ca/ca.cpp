@@ -451,8 +451,11 @@ Bytes CertificateAuthority::certificate() const {
     return ossl::to_der(impl_->cert.get(), i2d_X509);
 }
 
+namespace {
+Bytes issue_request(CertificateAuthority::Impl& m, X509_REQ* request, const IssueOptions& io, bool without_proof);
+}
+
 Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io) {
-    Impl& m = *impl_;
     // RFC 2986: the request must be signed by the key it carries.
     ossl::X509ReqPtr req = ossl::read_pem_or_der<X509_REQ, X509_REQ_free>(csr_bytes, PEM_read_bio_X509_REQ, d2i_X509_REQ);
     if (!req) ossl::fail(Errc::malformed, "cannot read the certificate request: malformed or truncated");
@@ -461,8 +464,38 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
         ERR_clear_error();
         throw Error(Errc::malformed, "refusing the certificate request: its self-signature does not verify");
     }
+    return issue_request(*impl_, req.get(), io, false);
+}
+
+Bytes CertificateAuthority::issue_for_key(const Bytes& spki_der, const std::string& subject, const IssueOptions& io) {
+    ossl::PkeyPtr pk = ossl::read_pem_or_der<EVP_PKEY, EVP_PKEY_free>(spki_der, PEM_read_bio_PUBKEY, d2i_PUBKEY);
+    if (!pk) ossl::fail(Errc::malformed, "cannot read the public key: not a SubjectPublicKeyInfo (PEM 'PUBLIC KEY' or DER)");
+    ossl::X509NamePtr name = detail::parse_dn(subject);
+    // An unsigned request in memory: the subject and the key, nothing else.
+    ossl::X509ReqPtr req(X509_REQ_new());
+    if (!req || X509_REQ_set_subject_name(req.get(), name.get()) != 1 || X509_REQ_set_pubkey(req.get(), pk.get()) != 1)
+        ossl::fail(Errc::internal, "cannot prepare the certificate");
+    return issue_request(*impl_, req.get(), io, true);
+}
+
+namespace {
+Bytes issue_request(CertificateAuthority::Impl& m, X509_REQ* request, const IssueOptions& io, bool without_proof) {
+    X509_REQ* req_ptr = request;
+    EVP_PKEY* pk = X509_REQ_get0_pubkey(req_ptr);
+    if (pk == nullptr) ossl::fail(Errc::malformed, "cannot read the public key of the request");
     detail::check_key_strength(pk, "in the certificate request");
     Profile pr = load_profile(m.dir, io.profile);
+    if (without_proof) {
+        // No proof of possession: only for keys that cannot sign with this certificate.
+        const std::vector<std::string>& ku = EVP_PKEY_is_a(pk, "EC") && !pr.key_usage_ec.empty() ? pr.key_usage_ec : pr.key_usage;
+        const bool encryption_only = !ku.empty() && !pr.ca && std::all_of(ku.begin(), ku.end(), [](const std::string& u) {
+            return u == "keyEncipherment" || u == "keyAgreement" || u == "dataEncipherment";
+        });
+        if (!encryption_only)
+            throw Error(Errc::profile_violation,
+                        "refusing to issue from a bare public key with profile '" + pr.name + "': its certificates can sign",
+                        "a signing certificate needs a CSR (proof of possession); use --csr, or an encryption profile");
+    }
     if (m.path_length_override >= 0) pr.path_length = m.path_length_override;
     const std::string kt = key_type_of(pk);
     if (!pr.key_types.empty() && std::find(pr.key_types.begin(), pr.key_types.end(), kt) == pr.key_types.end())
@@ -472,7 +505,7 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
     if (days > pr.max_days)
         throw Error(Errc::profile_violation, "refusing to issue for " + std::to_string(days) + " days: profile '" + pr.name +
                                                  "' allows at most " + std::to_string(pr.max_days));
-    X509_NAME* subject = X509_REQ_get_subject_name(req.get());
+    X509_NAME* subject = X509_REQ_get_subject_name(req_ptr);
     for (const auto& field : pr.required_subject) {
         const int nid = OBJ_txt2nid(field.c_str());
         if (nid == NID_undef || X509_NAME_get_index_by_NID(subject, nid, -1) < 0)
@@ -492,7 +525,7 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
     const std::int64_t end = std::min<std::int64_t>(t0 + static_cast<std::int64_t>(days) * 86400, ca_end);
     ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(t0));
     ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(end));
-    add_extensions(cert.get(), m.cert.get(), pr, m.config, req.get());
+    add_extensions(cert.get(), m.cert.get(), pr, m.config, req_ptr);
     (void)m.signer();  // opened (PIN asked) before the transaction holds the lock
 
     Bytes der;
@@ -525,6 +558,7 @@ Bytes CertificateAuthority::issue(const Bytes& csr_bytes, const IssueOptions& io
     write_file_atomic((m.dir / "certs" / (serial_hex + ".pem")).string(), der_to_pem(der, "CERTIFICATE"), {.force = true});
     return der;
 }
+}  // namespace
 
 namespace {
 /// The stored status of a certificate ("valid", "revoked", "hold"); Errc::file_not_found when unknown.
