@@ -38,6 +38,46 @@ SecretBytes tender::unseal_with(const Bytes& enveloped, EVP_PKEY* key, X509* cer
     return s;
 }
 
+tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, const TenderDescriptor& t, const std::string& envelope,
+                                       const std::string& list_root, const std::string& what) {
+    // The parsed document holds the shares in base64: wiped however this function leaves.
+    struct Wiping {
+        json j;
+        ~Wiping() {
+            auto it = j.find("shares");
+            if (it == j.end() || !it->is_array()) return;
+            for (auto& s : *it)
+                if (s.is_object() && s.contains("y") && s["y"].is_string()) {
+                    auto& str = s["y"].get_ref<std::string&>();
+                    OPENSSL_cleanse(str.data(), str.size());
+                }
+        }
+    } doc{parse_document(text, kShareSetFormat, what)};
+    const json& j = doc.j;
+    if (get_string(j, "tender", what) != t.id || get_string(j, "descriptor_sha256", what) != t.sha256)
+        throw Error(Errc::not_valid, "refusing " + what + ": it is for another tender");
+    if (get_string(j, "envelope", what) != envelope)
+        throw Error(Errc::not_valid, "refusing " + what + ": it is for envelope " + get_string(j, "envelope", what) + ", not " + envelope);
+    if (get_string(j, "list_root", what) != list_root)
+        throw Error(Errc::not_valid, "refusing " + what + ": it was unsealed from another closing list");
+    const std::int64_t idx = get_int(j, "member", what);
+    const TenderMember* m = idx >= 1 && idx <= 255 ? t.member(static_cast<int>(idx)) : nullptr;
+    if (m == nullptr || get_string(j, "member_certificate_sha256", what) != m->cert_sha256)
+        throw Error(Errc::not_valid, "refusing " + what + ": it is not from a member of this tender's commission");
+    ShareSet out;
+    out.member = m->index;
+    for (const auto& s : get_array(j, "shares", what)) {
+        if (!s.is_object()) throw Error(Errc::malformed, "cannot read " + what + ": a share is not an object");
+        Bytes y = get_base64(s, "y", what);
+        SecretBytes sy(y.size());
+        std::memcpy(sy.data(), y.data(), y.size());
+        OPENSSL_cleanse(y.data(), y.size());
+        if (sy.size() != kSecretBytes) throw Error(Errc::malformed, "cannot read " + what + ": a share has the wrong size");
+        out.shares.emplace_back(get_string(s, "package_sha256", what), std::move(sy));
+    }
+    return out;
+}
+
 namespace {
 
 struct OpenedKey {
@@ -201,31 +241,9 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
         const std::string what = "share set '" + f + "'";
         const Bytes der = read_file_limited(f, tender::kMaxDescriptorBytes, what);
         const SecretBytes plain = tender::unseal_with(der, session.pkey, session.cert.get(), tender::kMaxDescriptorBytes, what);
-        json j = tender::parse_document(std::span<const std::uint8_t>(plain.data(), plain.size()), tender::kShareSetFormat, what);
-        if (tender::get_string(j, "tender", what) != t.id || tender::get_string(j, "descriptor_sha256", what) != t.sha256)
-            throw Error(Errc::not_valid, "refusing " + what + ": it is for another tender");
-        if (tender::get_string(j, "envelope", what) != o.envelope)
-            throw Error(Errc::not_valid, "refusing " + what + ": it is for envelope " + tender::get_string(j, "envelope", what));
-        const std::int64_t idx = tender::get_int(j, "member", what);
-        const TenderMember* m = idx >= 1 && idx <= 255 ? t.member(static_cast<int>(idx)) : nullptr;
-        if (m == nullptr || tender::get_string(j, "member_certificate_sha256", what) != m->cert_sha256)
-            throw Error(Errc::not_valid, "refusing " + what + ": it is not from a member of this tender's commission");
-        if (!present.insert(m->index).second) continue;  // the same member twice counts once
-        for (auto& s : tender::get_array(j, "shares", what)) {
-            if (!s.is_object()) throw Error(Errc::malformed, "cannot read " + what + ": a share is not an object");
-            Bytes y = tender::get_base64(s, "y", what);
-            if (y.size() != tender::kSecretBytes) throw Error(Errc::malformed, "cannot read " + what + ": a share has the wrong size");
-            SecretBytes sy(y.size());
-            std::memcpy(sy.data(), y.data(), y.size());
-            OPENSSL_cleanse(y.data(), y.size());
-            shares[tender::get_string(s, "package_sha256", what)].emplace(m->index, std::move(sy));
-        }
-        // Wipe the base64 shares in the parsed document before it goes.
-        for (auto& s : j["shares"])
-            if (s.is_object() && s.contains("y") && s["y"].is_string()) {
-                auto& str = s["y"].get_ref<std::string&>();
-                OPENSSL_cleanse(str.data(), str.size());
-            }
+        tender::ShareSet set = tender::read_share_set(std::span<const std::uint8_t>(plain.data(), plain.size()), t, o.envelope, list.root, what);
+        if (!present.insert(set.member).second) continue;  // the same member twice counts once
+        for (auto& [pkg, y] : set.shares) shares[pkg].emplace(set.member, std::move(y));
     }
     for (const auto& m : t.members)
         if (present.count(m.index)) op.members_present.push_back(m.name);

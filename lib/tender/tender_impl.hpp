@@ -129,6 +129,16 @@ Bytes seal_to(std::span<const std::uint8_t> data, const Bytes& cert_der);
 /// memory. Throws Errc::not_valid when it is not for this key or does not decrypt.
 SecretBytes unseal_with(const Bytes& enveloped, EVP_PKEY* key, X509* cert, std::size_t max, const std::string& what);
 
+/// A member's share set, read and checked against the tender, the envelope and the closing list.
+struct ShareSet {
+    int member = 0;
+    std::vector<std::pair<std::string, SecretBytes>> shares;  ///< package SHA-256 (hex), share
+};
+/// Reads the (decrypted) JSON of a share set. Throws Errc::not_valid for one of another tender,
+/// envelope or list, or not from a member; Errc::malformed otherwise.
+ShareSet read_share_set(std::span<const std::uint8_t> text, const TenderDescriptor& t, const std::string& envelope,
+                        const std::string& list_root, const std::string& what);
+
 /// The clock of the portal options.
 std::int64_t now_of(const TenderPortalOptions& o);
 
