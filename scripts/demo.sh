@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a fresh Debian 12 machine (as root): install what is missing, build,
-# then a tender commission signs its minutes. Three members, each with a USB token (SoftHSM2 stands
+# then a tender: two bidders seal envelopes A and B and submit them to the portal before the
+# deadline, the portal closes the tender, two of three members unseal with their tokens, envelope A
+# is opened, and the commission signs the opening minutes. Three members, each with a USB token (SoftHSM2 stands
 # in), generate a key on their token (it never leaves it), get a certificate from the sample CA
 # (certs-sample/, TEST ONLY), and sign the Persian minutes in examples/ one after another. The result
 # is verified against the commission's roster and quorum, and checked by openssl and NSS as well.
@@ -41,7 +43,79 @@ for m in "${MEMBERS[@]}"; do
   "$TSIGN" token keys --token "$label" --pin-source env:MEMBER_PIN
 done
 
-cp "$ROOT/examples/tender-minute.txt" minutes.txt
+# ---------------------------------------------------------------------------------------------
+# The tender: envelopes sealed by the bidders, received by the portal before the deadline, opened
+# by 2 of the 3 members with the encryption keys on their tokens; the opening minutes are then
+# signed by the whole commission. A demo CA made with tsign issues the tender's certificates.
+export CA_PASS=tender-demo-ca   # TEST ONLY
+step "the tender's certificates: a demo CA (tsign ca), the office, the portal, a TSA, two bidders, the session"
+"$TSIGN" ca init --dir tender-ca --subject "/CN=Tender demo CA (TEST ONLY)/C=IR" --key-type ec-p256 --pin-source env:CA_PASS 2>/dev/null
+issue() {  # issue NAME PROFILE KEYTYPE
+  "$TSIGN" key gen --type "$3" --out "$1.key" >/dev/null 2>&1
+  "$TSIGN" csr --key "$1.key" --subject "/CN=$1 (TEST ONLY)/C=IR" --out "$1.csr"
+  "$TSIGN" ca issue --dir tender-ca --csr "$1.csr" --profile "$2" --pem --out "$1.crt" --pin-source env:CA_PASS
+}
+issue office signer ec-p256; issue portal signer ec-p256; issue tender-tsa tsa ec-p256
+issue bidder-1 signer ec-p256; issue bidder-2 signer rsa2048; issue session encryption ec-p256
+T=(--trust tender-ca/ca.crt.pem --revocation off)
+ENC=()
+i=0
+for m in "${MEMBERS[@]}"; do
+  IFS='|' read -r label pin name <<<"$m"
+  i=$((i + 1)); type=ec-p256; [ $((i % 2)) = 1 ] && type=rsa2048
+  step "$name: an encryption key on the token ($type, --usage encrypt: it never signs), its certificate"
+  MEMBER_PIN=$pin "$TSIGN" token keygen --token "$label" --label enc --type $type --usage encrypt --pin-source env:MEMBER_PIN
+  MEMBER_PIN=$pin "$TSIGN" ca issue --dir tender-ca --profile encryption --public-key "pkcs11:token=$label;object=enc;pin-source=env:MEMBER_PIN" \
+    --subject "/CN=$name$ORG" --pem --out "$label-enc.crt" --pin-source env:CA_PASS
+  ENC+=(--member "$label-enc.crt")
+done
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+TSA_PORT=$(port); PORTAL_PORT=$(port)
+"$TSIGN" tsa serve --key tender-tsa.key --cert tender-tsa.crt --listen 127.0.0.1:$TSA_PORT --state tsa-state --log-format off 2>tsa.log &
+TSA_PID=$!
+trap 'kill $TSA_PID ${PORTAL_PID:-} 2>/dev/null' EXIT
+DEADLINE=$(date -u -d '+20 sec' +%Y-%m-%dT%H:%M:%SZ)
+step "the office writes and signs the tender: deadline $DEADLINE, 2 of 3 members open"
+"$TSIGN" tender init --id T-1405-017 --title "خرید تجهیزات (TEST ONLY)" --deadline "$DEADLINE" --tsa http://127.0.0.1:$TSA_PORT/ \
+  "${ENC[@]}" --threshold 2 --portal-cert portal.crt --key office.key --cert office.crt --out tender.p7s
+"$TSIGN" tender show --tender tender.p7s "${T[@]}"
+"$TSIGN" tender serve --tender tender.p7s "${T[@]}" --state portal-state --key portal.key --cert portal.crt \
+  --listen 127.0.0.1:$PORTAL_PORT 2>portal.log &
+PORTAL_PID=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PORTAL_PORT/healthz" && break; sleep 0.1; done
+for b in bidder-1 bidder-2; do
+  for e in A B; do
+    printf 'پیشنهاد %s — پاکت %s (TEST ONLY)\n' "$b" "$e" >"$b-$e.txt"
+    step "$b seals envelope $e and submits it; the portal's receipt is checked"
+    "$TSIGN" tender seal --tender tender.p7s "${T[@]}" --envelope $e --key $b.key --cert $b.crt --out $b-$e.pkg \
+      --submit http://127.0.0.1:$PORTAL_PORT/submit "$b-$e.txt"
+  done
+done
+step "waiting for the deadline ($DEADLINE)"
+while [ "$(date -u +%s)" -le "$(date -u -d "$DEADLINE" +%s)" ]; do sleep 1; done
+step "a bid after the deadline is refused"
+printf 'late\n' >late.txt
+if "$TSIGN" tender seal --tender tender.p7s "${T[@]}" --envelope A --key bidder-1.key --cert bidder-1.crt --out late.pkg \
+  --submit http://127.0.0.1:$PORTAL_PORT/submit late.txt; then echo "a late bid was accepted"; exit 1; fi
+kill $PORTAL_PID; wait $PORTAL_PID 2>/dev/null || true; PORTAL_PID=
+step "closing: the signed, timestamped Merkle root of every receipt; bidder-2 checks its receipt is in it"
+"$TSIGN" tender close --tender tender.p7s "${T[@]}" --state portal-state --key portal.key --cert portal.crt --out list.p7s
+"$TSIGN" tender verify-list --tender tender.p7s "${T[@]}" --receipt bidder-2-A.pkg.receipt list.p7s
+for m in "${MEMBERS[@]:0:2}"; do
+  IFS='|' read -r label pin name <<<"$m"
+  step "$name unseals the shares of envelope A with one token login"
+  MEMBER_PIN=$pin "$TSIGN" tender unseal --tender tender.p7s "${T[@]}" --state portal-state --list list.p7s --envelope A \
+    --key "pkcs11:token=$label;object=enc" --cert "$label-enc.crt" --pin-source env:MEMBER_PIN --to session.crt --out "$label-A.shares"
+done
+step "opening envelope A with one member: refused"
+"$TSIGN" tender open --tender tender.p7s "${T[@]}" --state portal-state --list list.p7s --envelope A \
+  --key session.key --cert session.crt --shares "$(echo "${MEMBERS[0]}" | cut -d'|' -f1)-A.shares" --out refused.txt || true
+step "opening envelope A with two members (envelope B stays sealed)"
+SHARES=(); for m in "${MEMBERS[@]:0:2}"; do SHARES+=(--shares "$(echo "$m" | cut -d'|' -f1)-A.shares"); done
+"$TSIGN" tender open --tender tender.p7s "${T[@]}" --state portal-state --list list.p7s --envelope A \
+  --key session.key --cert session.crt "${SHARES[@]}" --out minutes.txt
+if grep -rq "پاکت B" portal-state ./*.shares minutes.txt portal.log; then echo "envelope B readable"; exit 1; fi
+
 step "the minutes of the opening session"
 cat minutes.txt
 
