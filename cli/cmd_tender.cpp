@@ -150,11 +150,11 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         o.envelope = s->envelope;
         o.document_path = s->document;
         o.chain_files = s->chain;
-        const Bytes pkg = tender_seal(d, *signer, o);
-        write_output(s->out, pkg, false, "CMS", s->force);
+        if (s->out == "-") throw Error(Errc::usage, "the package is written to a file", "use --out FILE");
+        tender_seal_file(d, *signer, o, s->out, s->force);
         std::cerr << "sealed envelope " << s->envelope << " of tender " << d.id << ": " << s->out << "\n";
         if (s->submit.empty()) return;
-        const TenderReceiptInfo r = tender_submit(d, pkg, s->submit, s->t.chain.options(), s->timeout);
+        const TenderReceiptInfo r = tender_submit(d, read_file(s->out), s->submit, s->t.chain.options(), s->timeout);
         const std::string rp = s->receipt.empty() ? s->out + ".receipt" : s->receipt;
         write_output(rp, r.der, false, "CMS", s->force);
         if (s->json) print_json(receipt_json(r));

@@ -85,8 +85,15 @@ struct TenderSealOptions {
 /// (AuthEnvelopedData, AES-256-GCM, fresh key) under a fresh 256-bit key-encryption secret
 /// (KEKRecipientInfo, AES-256 key wrap), splits that secret k of n (Shamir over GF(256),
 /// libgfshare), seals each share to one member (EnvelopedData: RSA-OAEP or ECDH), and signs the
-/// whole package. Nothing is written; returns the package (DER SignedData).
+/// whole package. Returns the package (a BER SignedData: the signed content is streamed).
+/// The document and the package are streamed (a few MiB of memory whatever the size; the
+/// ciphertext passes through an unnamed scratch file in the system's temporary folder).
 Bytes tender_seal(const TenderDescriptor& tender, Signer& bidder, const TenderSealOptions& options);
+
+/// tender_seal() into a file, written atomically (nothing is left behind on failure; an existing
+/// file is replaced only with force). The scratch file is in the output's folder.
+void tender_seal_file(const TenderDescriptor& tender, Signer& bidder, const TenderSealOptions& options,
+                      const std::string& out_path, bool force);
 
 /// What a package says on its outside (checked without opening it).
 struct TenderPackageInfo {

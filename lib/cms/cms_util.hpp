@@ -13,6 +13,8 @@
 
 namespace tsign::detail {
 
+class SigningKey;
+
 using CmsPtr = ossl::Ptr<CMS_ContentInfo, CMS_ContentInfo_free>;
 
 /// Parses a ContentInfo from PEM ("CMS" or "PKCS7"), DER or BER. Throws Errc::malformed.
@@ -48,6 +50,11 @@ struct BufferSignOptions {
     int tsa_timeout_seconds = 10;
     std::mutex* sign_mutex = nullptr;  ///< when given, the signature itself is made under it
 };
+
+/// A SignedData (attached, one CAdES B-B signer) ready to be streamed with BIO_new_CMS(): its
+/// content is what is written through that BIO; the signature is made when the BIO is flushed.
+/// The key must outlive the stream.
+CmsPtr streaming_signed_data(SigningKey& key, X509* cert, const SignatureScheme& scheme, const std::vector<ossl::X509Ptr>& extra_certs);
 
 /// A CAdES B-B (or B-T) SignedData over data in memory (DER ContentInfo).
 Bytes sign_buffer(Signer& signer, std::span<const std::uint8_t> data, const BufferSignOptions& options);

@@ -94,6 +94,20 @@ detail::CmsPtr one_signer(Signer& signer, X509* cert, const SignatureScheme& sch
 
 }  // namespace
 
+detail::CmsPtr detail::streaming_signed_data(SigningKey& key, X509* cert, const SignatureScheme& scheme,
+                                             const std::vector<ossl::X509Ptr>& extra_certs) {
+    // The stream's prefix is the encoding of the whole structure, signature algorithm included:
+    // it must be set now, which CMS_KEY_PARAM (PSS parameters) would defer.
+    if (scheme.rsa_pss) throw Error(Errc::unsupported, "cannot stream an RSA-PSS signature", "sign without --pss");
+    const unsigned int flags = CMS_BINARY | CMS_STREAM;
+    CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags | CMS_PARTIAL));
+    if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
+    if (CMS_add1_signer(cms.get(), cert, key.pkey(), detail::md_of(scheme.digest), flags | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES) == nullptr)
+        key.fail("preparing the signature");
+    add_certificates(cms.get(), extra_certs);
+    return cms;
+}
+
 /// ETSI EN 319 122-1 §5.3: the signature-time-stamp over the SignerInfo's signature value.
 void detail::add_signature_timestamp(CMS_SignerInfo* si, const std::vector<std::string>& urls, int timeout) {
     ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);

@@ -289,6 +289,72 @@ void write_file_atomic(const std::string& path, const std::string& text, const W
     write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), options);
 }
 
+detail::AtomicOutput::AtomicOutput(std::string path, const WriteOptions& options) : path_(std::move(path)), options_(options) {
+    namespace fs = std::filesystem;
+    const fs::path target(path_);
+    fs::path dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!options_.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found && !ec)
+        throw Error(Errc::output_exists, "refusing to write '" + path_ + "': file exists", "use --force to replace it");
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
+    tmp_ = (dir / ("." + target.filename().string() + ".tmp-" + ossl::hex(rnd))).string();
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.mode & 07777);
+    if (fd_ < 0) throw Error(Errc::output_failed, "cannot write '" + path_ + "': " + errno_text(errno));
+    if ((options_.mode & 077) == 0) ::fchmod(fd_, options_.mode & 07777);
+}
+
+detail::AtomicOutput::~AtomicOutput() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+void detail::AtomicOutput::commit() {
+    const auto fail = [this](int e) {
+        throw Error(Errc::output_failed, "cannot write '" + path_ + "': " + errno_text(e));
+    };
+    if (options_.sync && ::fsync(fd_) != 0) fail(errno);
+    const int rc_close = ::close(fd_);
+    fd_ = -1;
+    if (rc_close != 0) fail(errno);
+    int rc;
+    if (options_.force) {
+        rc = ::rename(tmp_.c_str(), path_.c_str());
+    } else {
+        rc = ::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            rc = ::link(tmp_.c_str(), path_.c_str());
+            if (rc == 0) ::unlink(tmp_.c_str());
+        }
+    }
+    if (rc != 0) {
+        const int e = errno;
+        if (e == EEXIST) throw Error(Errc::output_exists, "refusing to write '" + path_ + "': file exists", "use --force to replace it");
+        fail(e);
+    }
+    tmp_.clear();
+    if (!options_.sync) return;
+    std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+    if (dir.empty()) dir = ".";
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+int detail::anonymous_file(const std::string& folder) {
+    const std::string dir = folder.empty() ? "." : folder;
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+    std::string tmpl = dir + "/.tsign-scratch-XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) throw Error(Errc::output_failed, "cannot create a scratch file in '" + dir + "': " + errno_text(errno));
+    ::unlink(tmpl.c_str());
+    return fd;
+}
+
 std::string der_to_pem(std::span<const std::uint8_t> der, const std::string& label) {
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
     if (!out || !PEM_write_bio(out.get(), label.c_str(), "", der.data(), static_cast<long>(der.size())))

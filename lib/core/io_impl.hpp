@@ -37,4 +37,27 @@ void make_dirs(const std::string& path, unsigned mode);
 /// (Errc::output_failed) unless it existed and `narrow_existing` is false.
 void make_private_dir(const std::string& path, bool narrow_existing);
 
+/// An output file written as a stream and published atomically: a temporary file in the target's
+/// folder (mode exact), then commit(): fsync, a rename that never replaces an existing file unless
+/// options.force, fsync of the folder. Destroyed without commit(), nothing is left behind.
+class AtomicOutput {
+public:
+    /// Throws Errc::output_exists (the target exists, no force) or Errc::output_failed.
+    AtomicOutput(std::string path, const WriteOptions& options);
+    ~AtomicOutput();
+    AtomicOutput(const AtomicOutput&) = delete;
+    AtomicOutput& operator=(const AtomicOutput&) = delete;
+    int fd() const { return fd_; }
+    void commit();
+
+private:
+    std::string path_, tmp_;
+    WriteOptions options_;
+    int fd_ = -1;
+};
+
+/// An unnamed scratch file (O_TMPFILE; else created and unlinked at once) in the folder, open for
+/// reading and writing, mode 0600; gone when its descriptor is closed. Throws Errc::output_failed.
+int anonymous_file(const std::string& folder);
+
 }  // namespace tsign::detail

@@ -4,6 +4,10 @@
 // payload  = AuthEnvelopedData (AES-256-GCM) { SignedData(bidder, CAdES, attached) { the bid } },
 //            its content key wrapped (AES-256 key wrap, KEKRecipientInfo) under a fresh 256-bit secret
 // shares   = the secret split k of n (Shamir, GF(256)); share i in an EnvelopedData to member i
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -18,35 +22,6 @@ namespace tsign {
 namespace {
 
 using tender::SecretBytes;
-
-detail::CmsPtr finish(detail::CmsPtr cms, std::span<const std::uint8_t> content, const std::string& what) {
-    ossl::BioPtr in = ossl::mem_bio(content);
-    if (CMS_final(cms.get(), in.get(), nullptr, CMS_BINARY) != 1) ossl::fail(Errc::internal, "cannot " + what);
-    return cms;
-}
-
-/// The payload: AuthEnvelopedData (AES-256-GCM) whose content key is wrapped under kek.
-Bytes encrypt_payload(std::span<const std::uint8_t> inner, const SecretBytes& kek, const Bytes& key_id) {
-    detail::CmsPtr cms(CMS_AuthEnvelopedData_create(EVP_aes_256_gcm()));
-    if (!cms || CMS_set_detached(cms.get(), 0) != 1) ossl::fail(Errc::internal, "cannot create an AuthEnvelopedData");
-    // CMS_add0_recipient_key takes both buffers (and clears the key when it is freed).
-    auto* k = static_cast<unsigned char*>(OPENSSL_malloc(kek.size()));
-    auto* id = static_cast<unsigned char*>(OPENSSL_malloc(key_id.size()));
-    if (k == nullptr || id == nullptr) {
-        OPENSSL_free(k);
-        OPENSSL_free(id);
-        throw Error(Errc::internal, "out of memory");
-    }
-    std::memcpy(k, kek.data(), kek.size());
-    std::memcpy(id, key_id.data(), key_id.size());
-    if (CMS_add0_recipient_key(cms.get(), NID_id_aes256_wrap, k, kek.size(), id, key_id.size(), nullptr, nullptr, nullptr) == nullptr) {
-        OPENSSL_clear_free(k, kek.size());
-        OPENSSL_free(id);
-        ossl::fail(Errc::internal, "cannot add the key-encryption recipient");
-    }
-    cms = finish(std::move(cms), inner, "encrypt the bid");
-    return detail::cms_der(cms.get());
-}
 
 }  // namespace
 
@@ -110,47 +85,181 @@ bool is_payload(const Bytes& der) {
 
 }  // namespace
 
-Bytes tender_seal(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o) {
-    if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end())
-        throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'", "its envelopes: " + [&] {
-            std::string s;
-            for (const auto& e : t.envelopes) s += (s.empty() ? "" : ", ") + e;
-            return s;
-        }());
-    // 1. The bidder signs the bid (CAdES B-B, attached): the signature travels sealed with it.
-    SignOptions so;
-    so.scheme = o.scheme;
-    so.attached = true;
-    so.chain_files = o.chain_files;
-    Bytes inner = sign_document(bidder, o.document_path, so);
+namespace {
 
-    // 2. A fresh key-encryption secret; the payload encrypted under a fresh content key wrapped by it.
+/// A BIO chain owned as a whole (BIO_new_CMS() chains end in the BIO they were given).
+using ChainPtr = ossl::Ptr<BIO, BIO_free_all>;
+
+/// Takes a BIO off the chain it is in when it goes (BIO_pop), so that freeing the chain spares it.
+struct Unlink {
+    BIO* bio;
+    ~Unlink() { BIO_pop(bio); }
+};
+
+/// DER length octets.
+void der_length(Bytes& out, std::size_t n) {
+    if (n < 0x80) {
+        out.push_back(static_cast<std::uint8_t>(n));
+        return;
+    }
+    Bytes be;
+    for (std::size_t v = n; v > 0; v >>= 8) be.insert(be.begin(), static_cast<std::uint8_t>(v & 0xff));
+    out.push_back(static_cast<std::uint8_t>(0x80 | be.size()));
+    out.insert(out.end(), be.begin(), be.end());
+}
+
+BIO* open_document(const std::string& path) {
+    detail::check_input_file(path);
+    BIO* in = path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb");
+    if (in == nullptr) {
+        ERR_clear_error();
+        (void)read_file(path);  // throws the precise error
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
+    }
+    return in;
+}
+
+/// Copies everything from `in` into `out`, in 1 MiB blocks. False when a write fails.
+bool pump(BIO* in, BIO* out, const std::string& what) {
+    std::vector<unsigned char> buf(1 << 20);
+    for (;;) {
+        const int n = BIO_read(in, buf.data(), static_cast<int>(buf.size()));
+        if (n < 0 && !BIO_should_retry(in)) throw Error(Errc::file_unreadable, "cannot read " + what);
+        if (n <= 0) break;
+        if (BIO_write(out, buf.data(), n) != n) return false;
+    }
+    return true;
+}
+
+/// Seals into `out`, streaming: the document passes once through the inner signature and the
+/// encryption into an unnamed scratch file (ciphertext only), which then passes once through the
+/// outer signature. Memory stays at a few MiB whatever the document's size.
+void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, BIO* out, const std::string& scratch_dir) {
+    if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end()) {
+        std::string have;
+        for (const auto& e : t.envelopes) have += (have.empty() ? "" : ", ") + e;
+        throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'", "its envelopes: " + have);
+    }
+    const ossl::X509Ptr cert = detail::usable_certificate(bidder);
+    const std::vector<ossl::X509Ptr> extra = detail::load_certificate_files(o.chain_files);
+    const ossl::BioPtr doc(open_document(o.document_path));
+
+    // 1. A fresh key-encryption secret, split k of n; share i sealed to member i (locked memory).
     SecretBytes kek(tender::kSecretBytes);
     if (RAND_priv_bytes(kek.data(), static_cast<int>(kek.size())) != 1) ossl::fail(Errc::internal, "random generator failed");
     Bytes key_id(16);
     if (RAND_bytes(key_id.data(), static_cast<int>(key_id.size())) != 1) ossl::fail(Errc::internal, "random generator failed");
     tender::Package pkg;
-    pkg.payload = encrypt_payload(inner, kek, key_id);
-    OPENSSL_cleanse(inner.data(), inner.size());
-    Bytes().swap(inner);
-
-    // 3. The secret split k of n; share i sealed to member i. The secret and the shares stay in locked memory.
-    std::vector<unsigned char> xs;
-    for (const auto& m : t.members) xs.push_back(static_cast<unsigned char>(m.index));
-    {
-        const std::vector<SecretBytes> shares = tender::shamir_split(kek, xs, t.threshold);
-        for (std::size_t i = 0; i < t.members.size(); ++i)
-            pkg.shares.push_back({t.members[i].index, ossl::unhex(t.members[i].cert_sha256), tender::seal_to(std::span<const std::uint8_t>(shares[i].data(), shares[i].size()), t.members[i].certificate)});
-    }
-
-    // 4. The package, signed by the bidder as a whole.
     pkg.tender_id = t.id;
     pkg.envelope = o.envelope;
     pkg.descriptor_hash = ossl::unhex(t.sha256);
     pkg.threshold = t.threshold;
-    Bytes content = tender::encode_package(pkg);
-    Bytes().swap(pkg.payload);
-    return tender::sign_attached(bidder, content, o.chain_files, {}, 10, "signing the tender package");
+    {
+        std::vector<unsigned char> xs;
+        for (const auto& m : t.members) xs.push_back(static_cast<unsigned char>(m.index));
+        const std::vector<SecretBytes> shares = tender::shamir_split(kek, xs, t.threshold);
+        for (std::size_t i = 0; i < t.members.size(); ++i)
+            pkg.shares.push_back({t.members[i].index, ossl::unhex(t.members[i].cert_sha256),
+                                  tender::seal_to(std::span<const std::uint8_t>(shares[i].data(), shares[i].size()), t.members[i].certificate)});
+    }
+
+    // 2. document -> SignedData (bidder, CAdES, attached) -> AuthEnvelopedData -> scratch file
+    const int scratch_fd = detail::anonymous_file(scratch_dir);
+    const ossl::BioPtr scratch(BIO_new_fd(scratch_fd, BIO_CLOSE));
+    if (!scratch) {
+        ::close(scratch_fd);
+        ossl::fail(Errc::internal, "out of memory");
+    }
+    {
+        detail::CmsPtr env(CMS_AuthEnvelopedData_create(EVP_aes_256_gcm()));
+        if (!env || CMS_set_detached(env.get(), 0) != 1) ossl::fail(Errc::internal, "cannot create an AuthEnvelopedData");
+        auto* k = static_cast<unsigned char*>(OPENSSL_malloc(kek.size()));
+        auto* id = static_cast<unsigned char*>(OPENSSL_malloc(key_id.size()));
+        if (k == nullptr || id == nullptr) {
+            OPENSSL_free(k);
+            OPENSSL_free(id);
+            throw Error(Errc::internal, "out of memory");
+        }
+        std::memcpy(k, kek.data(), kek.size());
+        std::memcpy(id, key_id.data(), key_id.size());
+        if (CMS_add0_recipient_key(env.get(), NID_id_aes256_wrap, k, kek.size(), id, key_id.size(), nullptr, nullptr, nullptr) == nullptr) {
+            OPENSSL_clear_free(k, kek.size());
+            OPENSSL_free(id);
+            ossl::fail(Errc::internal, "cannot add the key-encryption recipient");
+        }
+        detail::SigningKey key(bidder);
+        detail::CmsPtr inner = detail::streaming_signed_data(key, cert.get(), o.scheme, extra);
+        // The chains hold the CMS structures: they go first. The scratch BIO is not theirs.
+        BIO* tail = BIO_new(BIO_f_buffer());
+        if (tail == nullptr) ossl::fail(Errc::internal, "out of memory");
+        BIO_push(tail, scratch.get());
+        ChainPtr enc(BIO_new_CMS(tail, env.get()));
+        if (!enc) {
+            BIO_pop(tail);
+            BIO_free(tail);
+            ossl::fail(Errc::internal, "cannot start the encryption");
+        }
+        const Unlink keep_scratch{scratch.get()};  // destroyed before the chains: the scratch BIO stays ours
+        ChainPtr sig(BIO_new_CMS(enc.get(), inner.get()));
+        if (!sig) ossl::fail(Errc::internal, "cannot start the bid's signature");
+        enc.release();  // now part of sig's chain
+        const Unlink keep_scratch_too{scratch.get()};
+        if (!pump(doc.get(), sig.get(), "'" + o.document_path + "'")) ossl::fail(Errc::output_failed, "cannot write the sealed bid");
+        // One flush finishes both: the inner signature (made now), then the GCM tag.
+        if (BIO_flush(sig.get()) <= 0) key.fail("signing the bid");
+
+    }
+    const long payload_size = BIO_tell(scratch.get());
+    if (payload_size <= 0 || BIO_seek(scratch.get(), 0) != 0) ossl::fail(Errc::output_failed, "cannot read back the sealed bid");
+
+    // 3. The package (DER with definite lengths: the payload's size is known now), signed as a whole.
+    Bytes fields = tender::encode_package(pkg);  // ... shares, payload OCTET STRING of 0 bytes
+    {
+        const unsigned char* p = fields.data();
+        long len = 0;
+        int tag = 0, cls = 0;
+        if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(fields.size())) & 0x80) ossl::fail(Errc::internal, "package encoding");
+        fields.erase(fields.begin(), fields.begin() + (p - fields.data()));
+        fields.resize(fields.size() - 2);  // the empty payload: 04 00
+    }
+    Bytes payload_header{0x04};
+    der_length(payload_header, static_cast<std::size_t>(payload_size));
+    Bytes head{0x30};
+    der_length(head, fields.size() + payload_header.size() + static_cast<std::size_t>(payload_size));
+    head.insert(head.end(), fields.begin(), fields.end());
+    head.insert(head.end(), payload_header.begin(), payload_header.end());
+    {
+        detail::SigningKey key(bidder);
+        detail::CmsPtr outer = detail::streaming_signed_data(key, cert.get(), o.scheme, extra);
+        ChainPtr sig(BIO_new_CMS(out, outer.get()));
+        if (!sig) ossl::fail(Errc::internal, "cannot start the package's signature");
+        const Unlink keep_out{out};  // `out` is the caller's: off the chain before the chain goes
+        bool ok = BIO_write(sig.get(), head.data(), static_cast<int>(head.size())) == static_cast<int>(head.size());
+        ok = ok && pump(scratch.get(), sig.get(), "the sealed bid");
+        if (!ok) ossl::fail(Errc::output_failed, "cannot write the package");
+        if (BIO_flush(sig.get()) <= 0) key.fail("signing the package");
+    }
+}
+
+}  // namespace
+
+Bytes tender_seal(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o) {
+    ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    if (!out) ossl::fail(Errc::internal, "out of memory");
+    seal_stream(t, bidder, o, out.get(), std::filesystem::temp_directory_path().string());
+    return ossl::bio_bytes(out.get());
+}
+
+void tender_seal_file(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, const std::string& out_path, bool force) {
+    detail::AtomicOutput file(out_path, WriteOptions{force, 0644});
+    {
+        const ossl::BioPtr out(BIO_new_fd(file.fd(), BIO_NOCLOSE));
+        if (!out) ossl::fail(Errc::internal, "out of memory");
+        std::string dir = std::filesystem::path(out_path).parent_path().string();
+        seal_stream(t, bidder, o, out.get(), dir.empty() ? "." : dir);
+        if (BIO_flush(out.get()) <= 0) ossl::fail(Errc::output_failed, "cannot write '" + out_path + "'");
+    }
+    file.commit();
 }
 
 TenderPackageInfo check_tender_package(const TenderDescriptor& t, const Bytes& package, const ChainOptions& chain) {
