@@ -65,15 +65,17 @@ printf 'seal %d MiB: tsign %d ms, peak %d MiB; openssl cms -sign + -encrypt %d m
   "$(echo "scale=2; $seal_ms / $ossl_ms" | bc)"
 
 # 2. 200 bids, opened by 3 members ----------------------------------------------------------------
-DL=$(date -u -d "+$((BIDS / 4 + 20)) sec" +%Y-%m-%dT%H:%M:%SZ)  # time to seal and receive every bid
+DL=$(date -u -d "+$((BIDS / 2 + 20)) sec" +%Y-%m-%dT%H:%M:%SZ)  # time to make the bidders, seal and receive every bid
 "$TSIGN" tender init --id BENCH-2 --deadline "$DL" --tsa http://127.0.0.1:$PORT/ --member m1.crt --member m2.crt \
   --member m3.crt --member m4.crt --member m5.crt --threshold 3 --portal-cert portal.crt --key office.key --cert office.crt \
   --out tender.p7s 2>/dev/null
-head -c 4096 /dev/urandom >bid.bin
-mkdir -p pk
-for i in $(seq 1 "$BIDS"); do
-  printf 'bid %d\n' "$i" >>bid.bin
-  "$TSIGN" tender seal --tender tender.p7s "${C[@]}" --envelope A --key bidder.key --cert bidder.crt --out pk/$i.pkg bid.bin 2>/dev/null
+mkdir -p pk bidders
+for i in $(seq 1 "$BIDS"); do  # one bidder per bid: a later bid of the same bidder would supersede
+  "$TSIGN" key gen --type ec-p256 --out bidders/$i.key >/dev/null 2>&1
+  "$TSIGN" csr --key bidders/$i.key --subject "/CN=bidder $i/C=IR" --out bidders/$i.csr
+  "$TSIGN" ca issue --dir ca --csr bidders/$i.csr --profile signer --pem --out bidders/$i.crt --pin-source env:P
+  { head -c 4096 /dev/urandom; printf 'bid %d\n' "$i"; } >bid.bin
+  "$TSIGN" tender seal --tender tender.p7s "${C[@]}" --envelope A --key bidders/$i.key --cert bidders/$i.crt --out pk/$i.pkg bid.bin 2>/dev/null
 done
 for i in $(seq 1 "$BIDS"); do
   "$TSIGN" tender receive --tender tender.p7s "${C[@]}" --state portal --key portal.key --cert portal.crt --out pk/$i.rcpt pk/$i.pkg >/dev/null

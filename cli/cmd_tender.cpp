@@ -24,9 +24,12 @@ struct TenderFlags {
 };
 
 json receipt_json(const TenderReceiptInfo& r) {
-    return {{"tender", r.tender_id},         {"seq", r.seq},
-            {"envelope", r.envelope},        {"bidder", r.bidder},
-            {"package_sha256", r.package_sha256}, {"time", format_iso8601(r.time)},
+    return {{"tender", r.tender_id},
+            {"seq", r.seq},
+            {"envelope", r.envelope},
+            {"bidder", r.bidder},
+            {"package_sha256", r.package_sha256},
+            {"time", format_iso8601(r.time)},
             {"duplicate", r.duplicate}};
 }
 
@@ -38,20 +41,22 @@ const char* kTenderExits =
 }  // namespace
 
 void register_tender_commands(CLI::App& app, Globals& g) {
-    auto* tender = app.add_subcommand("tender", "sealed tender envelopes A and B: init, seal, receive/serve, close, unseal, open");
+    auto* tender =
+        app.add_subcommand("tender", "sealed tender envelopes A and B: init, seal, receive/serve, close, unseal, open");
     tender->require_subcommand(1);
-    tender->footer(footer(
-        "  tsign tender init --id T-1405-017 --title 'مناقصه' --deadline 2026-12-20T10:00:00Z --tsa http://tsa/ \\\n"
-        "       --member m1-enc.crt --member m2-enc.crt --member m3-enc.crt --threshold 2 --portal-cert portal.crt \\\n"
-        "       --key office.key --cert office.crt --out tender.p7s\n"
-        "  tsign tender seal --tender tender.p7s --trust root.crt --envelope A --key 'pkcs11:token=bidder' bid-A.pdf \\\n"
-        "       --out bid-A.pkg --submit http://portal:8443/submit --receipt bid-A.receipt\n"
-        "  tsign tender close --tender tender.p7s --trust root.crt --state portal --key portal.key --cert portal.crt --out list.p7s\n"
-        "  tsign tender unseal --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
-        "       --key 'pkcs11:token=m1;object=enc' --to session.crt --out m1-A.shares\n"
-        "  tsign tender open --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
-        "       --key session.key --cert session.crt --shares m1-A.shares --shares m3-A.shares --out minutes-A.txt\n",
-        kTenderExits));
+    tender->footer(
+        footer("  tsign tender init --id T-1405-017 --title 'مناقصه' --deadline 2026-12-20T10:00:00Z --tsa http://tsa/ \\\n"
+               "       --member m1-enc.crt --member m2-enc.crt --member m3-enc.crt --threshold 2 --portal-cert portal.crt \\\n"
+               "       --key office.key --cert office.crt --out tender.p7s\n"
+               "  tsign tender seal --tender tender.p7s --trust root.crt --envelope A --key 'pkcs11:token=bidder' bid-A.pdf \\\n"
+               "       --out bid-A.pkg --submit http://portal:8443/submit --receipt bid-A.receipt\n"
+               "  tsign tender close --tender tender.p7s --trust root.crt --state portal --key portal.key --cert portal.crt "
+               "--out list.p7s\n"
+               "  tsign tender unseal --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
+               "       --key 'pkcs11:token=m1;object=enc' --to session.crt --out m1-A.shares\n"
+               "  tsign tender open --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
+               "       --key session.key --cert session.crt --shares m1-A.shares --shares m3-A.shares --out minutes-A.txt\n",
+               kTenderExits));
 
     // init -------------------------------------------------------------------------------------
     struct InitArgs {
@@ -68,7 +73,9 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     init->add_option("--id", i->id, "the tender's identifier")->required();
     init->add_option("--title", i->title, "the tender's title (UTF-8)");
     init->add_option("--deadline", i->deadline, "no bid timestamped after it is received: YYYY-MM-DDTHH:MM:SSZ")->required();
-    init->add_option("--tsa", i->tsa, "TSA URL the portal timestamps receipts with (repeatable)")->required()->allow_extra_args(false);
+    init->add_option("--tsa", i->tsa, "TSA URL the portal timestamps receipts with (repeatable)")
+        ->required()
+        ->allow_extra_args(false);
     init->add_option("--envelopes", i->envelopes, "the envelopes (default A,B)")->delimiter(',');
     init->add_option("--member", i->members, "a commission member's encryption certificate, in order (repeatable)")
         ->required()
@@ -93,7 +100,8 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         auto signer = open_signer(i->key.options());
         const Bytes d = tender_init(*signer, o);
         write_output(i->out, d, false, "CMS", i->force);
-        std::cerr << "wrote tender descriptor " << i->out << " (" << i->members.size() << " members, threshold " << i->threshold << ")\n";
+        std::cerr << "wrote tender descriptor " << i->out << " (" << i->members.size() << " members, threshold " << i->threshold
+                  << ")\n";
     });
 
     // show -------------------------------------------------------------------------------------
@@ -157,7 +165,8 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         const TenderReceiptInfo r = tender_submit(d, read_file(s->out), s->submit, s->t.chain.options(), s->timeout);
         const std::string rp = s->receipt.empty() ? s->out + ".receipt" : s->receipt;
         write_output(rp, r.der, false, "CMS", s->force);
-        if (s->json) print_json(receipt_json(r));
+        if (s->json)
+            print_json(receipt_json(r));
         else
             std::cout << "received by the portal: receipt #" << r.seq << " at " << format_iso8601(r.time) << " (" << rp << ")\n";
     });
@@ -170,7 +179,8 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         bool force = false, json = false;
     };
     auto r = std::make_shared<RecvArgs>();
-    auto* recv = tender->add_subcommand("receive", "the portal receives a package file: checks, timestamps, stores, signs a receipt");
+    auto* recv =
+        tender->add_subcommand("receive", "the portal receives a package file: checks, timestamps, stores, signs a receipt");
     r->t.add_to(recv);
     r->key.add_to(recv);
     recv->add_option("--state", r->state, "the portal's state folder (tender.db)")->required();
@@ -187,8 +197,11 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         o.chain = r->t.chain.options();
         const TenderReceiptInfo rec = tender_receive(d, *signer, read_file(r->package), o);
         write_output(r->out, rec.der, false, "CMS", r->force);
-        if (r->json) print_json(receipt_json(rec));
-        else std::cout << (rec.duplicate ? "already received: receipt #" : "received: receipt #") << rec.seq << " at " << format_iso8601(rec.time) << "\n";
+        if (r->json)
+            print_json(receipt_json(rec));
+        else
+            std::cout << (rec.duplicate ? "already received: receipt #" : "received: receipt #") << rec.seq << " at "
+                      << format_iso8601(rec.time) << "\n";
     });
 
     // serve ------------------------------------------------------------------------------------
@@ -207,10 +220,11 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     serve->add_option("--listen", sv->listen, "ADDR:PORT (default 127.0.0.1:8080)");
     serve->add_option("--max-package", sv->max_package, "largest accepted package in bytes (default 256 MiB)");
     sv->server.add_to(serve);
-    serve->footer(ServerFlags::help() + footer("  tsign tender serve --tender tender.p7s --trust root.crt --state /var/lib/tsign-tender \\\n"
-                                               "       --key portal.key --cert portal.crt --listen 127.0.0.1:8443\n",
-                                               "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  input error\n  4  key or token error\n"
-                                               "  5  the address cannot be bound\n  6  internal error\n"));
+    serve->footer(ServerFlags::help() +
+                  footer("  tsign tender serve --tender tender.p7s --trust root.crt --state /var/lib/tsign-tender \\\n"
+                         "       --key portal.key --cert portal.crt --listen 127.0.0.1:8443\n",
+                         "  0  stopped by SIGINT or SIGTERM\n  2  usage error\n  3  input error\n  4  key or token error\n"
+                         "  5  the address cannot be bound\n  6  internal error\n"));
     serve->callback([sv] {
         const TenderDescriptor d = sv->t.load();
         TenderServeOptions o;
@@ -240,11 +254,13 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         const TenderDescriptor d = vr->t.load();
         Bytes pkg;
         if (!vr->package.empty()) pkg = read_file(vr->package);
-        const TenderReceiptInfo rec =
-            verify_tender_receipt(d, read_file_limited(vr->receipt, std::size_t{4} << 20, "receipt"), vr->package.empty() ? nullptr : &pkg,
-                                  vr->t.chain.options());
-        if (vr->json) print_json(receipt_json(rec));
-        else std::cout << "valid receipt #" << rec.seq << ": envelope " << rec.envelope << " from " << rec.bidder << " at " << format_iso8601(rec.time) << "\n";
+        const TenderReceiptInfo rec = verify_tender_receipt(d, read_file_limited(vr->receipt, std::size_t{4} << 20, "receipt"),
+                                                            vr->package.empty() ? nullptr : &pkg, vr->t.chain.options());
+        if (vr->json)
+            print_json(receipt_json(rec));
+        else
+            std::cout << "valid receipt #" << rec.seq << ": envelope " << rec.envelope << " from " << rec.bidder << " at "
+                      << format_iso8601(rec.time) << "\n";
     });
 
     // close ------------------------------------------------------------------------------------
@@ -281,26 +297,33 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         bool json = false;
     };
     auto vl = std::make_shared<VlArgs>();
-    auto* vlist = tender->add_subcommand("verify-list", "check the closing list and, with --receipt, the receipt's inclusion proof");
+    auto* vlist =
+        tender->add_subcommand("verify-list", "check the closing list and, with --receipt, the receipt's inclusion proof");
     vl->t.add_to(vlist);
     vlist->add_option("--receipt", vl->receipt, "a receipt whose RFC 9162 inclusion in the list is checked");
     vlist->add_flag("--json", vl->json, "print one JSON document");
     vlist->add_option("LIST", vl->list, "the closing list")->required();
     vlist->callback([vl] {
         const TenderDescriptor d = vl->t.load();
-        const TenderList l = verify_tender_list(d, read_file_limited(vl->list, std::size_t{256} << 20, "closing list"), vl->t.chain.options());
-        json j = {{"tender", l.tender_id}, {"root", l.root}, {"tree_size", l.entries.size()}, {"closed_at", format_iso8601(l.closed_at)},
+        const TenderList l =
+            verify_tender_list(d, read_file_limited(vl->list, std::size_t{256} << 20, "closing list"), vl->t.chain.options());
+        json j = {{"tender", l.tender_id},
+                  {"root", l.root},
+                  {"tree_size", l.entries.size()},
+                  {"closed_at", format_iso8601(l.closed_at)},
                   {"timestamp", format_iso8601(l.timestamp_time)}};
         if (!vl->receipt.empty()) {
             const Bytes rec = read_file_limited(vl->receipt, std::size_t{4} << 20, "receipt");
             (void)verify_tender_receipt(d, rec, nullptr, vl->t.chain.options());
             const TenderInclusion inc = verify_tender_inclusion(l, rec);
-            j["inclusion"] = {{"index", inc.index}, {"leaf_hash", inc.leaf_hash}, {"path", inc.path}, {"seq", inc.entry.seq},
-                              {"bidder", inc.entry.bidder}, {"envelope", inc.entry.envelope}};
+            j["inclusion"] = {{"index", inc.index},   {"leaf_hash", inc.leaf_hash}, {"path", inc.path},
+                              {"seq", inc.entry.seq}, {"bidder", inc.entry.bidder}, {"envelope", inc.entry.envelope}};
         }
-        if (vl->json) print_json(j);
+        if (vl->json)
+            print_json(j);
         else {
-            std::cout << "valid closing list of tender " << l.tender_id << ": " << l.entries.size() << " packages, root " << l.root << "\n";
+            std::cout << "valid closing list of tender " << l.tender_id << ": " << l.entries.size() << " packages, root "
+                      << l.root << "\n";
             if (!vl->receipt.empty())
                 std::cout << "the receipt is included (leaf " << j["inclusion"]["index"].get<std::int64_t>() << ", "
                           << j["inclusion"]["path"].size() << " hashes in its proof)\n";
@@ -336,8 +359,8 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         o.chain = u->t.chain.options();
         const TenderUnsealResult res = tender_unseal(d, o);
         write_output(u->out, res.der, false, "CMS", u->force, 0600);
-        std::cout << "member " << res.member << " (" << res.member_name << "): " << res.shares << " shares of envelope " << u->envelope
-                  << " sealed to the session in " << u->out << "\n";
+        std::cout << "member " << res.member << " (" << res.member_name << "): " << res.shares << " shares of envelope "
+                  << u->envelope << " sealed to the session in " << u->out << "\n";
         for (const auto& f : res.failed) std::cerr << "tsign: warning: no share could be unsealed for package " << f << "\n";
     });
 
@@ -361,11 +384,13 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     open->add_option("--extract", op->extract, "write the opened documents into this folder (mode 0600)");
     open->add_flag("--force", op->force, "replace an existing minutes file");
     open->add_flag("--json", op->json, "print the opening as JSON");
-    open->footer(footer("  tsign tender open --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
-                        "       --key session.key --cert session.crt --shares m1.shares --shares m2.shares --shares m4.shares --out minutes.txt\n",
-                        "  0  opened (each bid's verdict is in the minutes)\n  1  not opened: fewer than k members' shares (the error names who\n"
-                        "     can still unseal), or a refused share set\n  2  usage error\n  3  input error\n  4  key or token error\n"
-                        "  6  internal error\n"));
+    open->footer(footer(
+        "  tsign tender open --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"
+        "       --key session.key --cert session.crt --shares m1.shares --shares m2.shares --shares m4.shares --out "
+        "minutes.txt\n",
+        "  0  opened (each bid's verdict is in the minutes)\n  1  not opened: fewer than k members' shares (the error names who\n"
+        "     can still unseal), or a refused share set\n  2  usage error\n  3  input error\n  4  key or token error\n"
+        "  6  internal error\n"));
     open->callback([op, &g] {
         refuse_existing(op->out, op->force);
         const TenderDescriptor d = op->t.load();
@@ -382,18 +407,20 @@ void register_tender_commands(CLI::App& app, Globals& g) {
             std::string need;
             for (const auto& n : res.members_needed) need += (need.empty() ? "" : ", ") + n;
             if (op->json) std::cout << res.to_json() << std::endl;
-            throw Error(Errc::not_valid, "cannot open envelope " + op->envelope + ": " + std::to_string(res.members_present.size()) + " of " +
-                                             std::to_string(res.threshold) + " members' shares; " +
+            throw Error(Errc::not_valid, "cannot open envelope " + op->envelope + ": " +
+                                             std::to_string(res.members_present.size()) + " of " + std::to_string(res.threshold) +
+                                             " members' shares; " +
                                              std::to_string(res.threshold - static_cast<int>(res.members_present.size())) +
                                              " more needed from: " + need);
         }
         write_file_atomic(op->out, res.minutes(g.jalali()), WriteOptions{op->force, 0644});
-        if (op->json) std::cout << res.to_json() << std::endl;
+        if (op->json)
+            std::cout << res.to_json() << std::endl;
         else {
             int opened = 0;
             for (const auto& b : res.bids) opened += b.verdict == BidVerdict::opened ? 1 : 0;
-            std::cout << "opened envelope " << op->envelope << " of tender " << d.id << ": " << opened << " of " << res.bids.size()
-                      << " bids opened; minutes in " << op->out << "\n";
+            std::cout << "opened envelope " << op->envelope << " of tender " << d.id << ": " << opened << " of "
+                      << res.bids.size() << " bids opened; minutes in " << op->out << "\n";
             for (const auto& b : res.bids) std::cout << "  #" << b.seq << " " << b.bidder << ": " << to_string(b.verdict) << "\n";
         }
     });

@@ -158,9 +158,10 @@ void register_token_commands(CLI::App& app, Globals& g) {
         ->check(CLI::IsMember({"sign", "encrypt"}));
     gen->add_flag("--always-authenticate", ga->always_auth, "require the PIN for every signature (CKA_ALWAYS_AUTHENTICATE)");
     gen->add_flag("--json", ga->json, "print one JSON document");
-    gen->footer(footer("  tsign token keygen --token member1 --label sign --type ec-p256 --pin-source env:PIN\n"
-                       "  tsign token keygen --token ca --label ca-2026 --type rsa3072 --id 01\n"
-                       "  tsign token keygen --token member1 --label enc --type rsa3072 --usage encrypt\n"));
+    gen->footer(
+        footer("  tsign token keygen --token member1 --label sign --type ec-p256 --pin-source env:PIN\n"
+               "  tsign token keygen --token ca --label ca-2026 --type rsa3072 --id 01\n"
+               "  tsign token keygen --token member1 --label enc --type rsa3072 --usage encrypt\n"));
     gen->callback([ga] {
         TokenKeyGenOptions o;
         o.token_label = ga->token;

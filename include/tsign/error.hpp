@@ -53,12 +53,12 @@ enum class Errc : int {
     key_ambiguous,
     cert_not_found,
     key_cert_mismatch,
-    cert_unusable,      ///< the signer certificate is expired, not yet valid or not for signing
+    cert_unusable,  ///< the signer certificate is expired, not yet valid or not for signing
     // network (5)
     network = 500,
     // verification (1)
     not_valid = 100,
-    closed,             ///< too late: a deadline has passed, or the tender is closed
+    closed,  ///< too late: a deadline has passed, or the tender is closed
     // internal (6)
     internal = 600,
 };

@@ -27,16 +27,16 @@ namespace tsign {
 
 /// Options of tender_init(). Filled by field name.
 struct TenderInitOptions {
-    std::string id;                              ///< the tender's identifier ("T-1405-017")
-    std::string title;                           ///< UTF-8
-    std::int64_t deadline = 0;                   ///< Unix seconds: no bid timestamped after it is received
-    std::vector<std::string> tsa_urls;           ///< the TSAs the portal timestamps receipts with
+    std::string id;                     ///< the tender's identifier ("T-1405-017")
+    std::string title;                  ///< UTF-8
+    std::int64_t deadline = 0;          ///< Unix seconds: no bid timestamped after it is received
+    std::vector<std::string> tsa_urls;  ///< the TSAs the portal timestamps receipts with
     std::vector<std::string> envelopes{"A", "B"};
     std::vector<std::string> member_cert_files;  ///< the commission's encryption certificates, in order (index 1..n)
     int threshold = 0;                           ///< k: members needed to open (1..n)
     std::string portal_cert_file;                ///< the certificate whose key signs receipts and the closing list
     SignatureScheme scheme;
-    std::vector<std::string> chain_files;        ///< extra certificates to embed in the descriptor's signature
+    std::vector<std::string> chain_files;  ///< extra certificates to embed in the descriptor's signature
 };
 
 /// Writes and signs (CAdES B-B, attached) the tender descriptor: a JSON document naming the tender,
@@ -46,10 +46,10 @@ Bytes tender_init(Signer& office, const TenderInitOptions& options);
 
 /// One commission member.
 struct TenderMember {
-    int index = 0;              ///< 1..n: the x of the member's Shamir share
-    std::string name;           ///< the certificate's common name (UTF-8)
-    Bytes certificate;          ///< the encryption certificate (DER)
-    std::string cert_sha256;    ///< hex
+    int index = 0;            ///< 1..n: the x of the member's Shamir share
+    std::string name;         ///< the certificate's common name (UTF-8)
+    Bytes certificate;        ///< the encryption certificate (DER)
+    std::string cert_sha256;  ///< hex
 };
 
 /// A tender descriptor whose office signature verified.
@@ -59,10 +59,10 @@ struct TenderDescriptor {
     std::vector<std::string> tsa_urls, envelopes;
     int threshold = 0;
     std::vector<TenderMember> members;
-    Bytes portal_certificate;   ///< DER
-    std::string office;         ///< the signer's subject (RFC 4514)
-    std::string sha256;         ///< of the descriptor file (hex): what packages and receipts name
-    Bytes der;                  ///< the descriptor file (SignedData)
+    Bytes portal_certificate;  ///< DER
+    std::string office;        ///< the signer's subject (RFC 4514)
+    std::string sha256;        ///< of the descriptor file (hex): what packages and receipts name
+    Bytes der;                 ///< the descriptor file (SignedData)
     /// The members by index; nullptr when none has it.
     const TenderMember* member(int index) const;
     /// The descriptor as JSON (CLI.md: `tender show --json`).
@@ -75,8 +75,8 @@ TenderDescriptor load_tender_descriptor(const Bytes& descriptor, const ChainOpti
 
 /// Options of tender_seal(). Filled by field name.
 struct TenderSealOptions {
-    std::string envelope;        ///< "A" or "B" (one of the descriptor's)
-    std::string document_path;   ///< the bid document (streamed; "-" is standard input)
+    std::string envelope;       ///< "A" or "B" (one of the descriptor's)
+    std::string document_path;  ///< the bid document (streamed; "-" is standard input)
     SignatureScheme scheme;
     std::vector<std::string> chain_files;  ///< extra certificates for both of the bidder's signatures
 };
@@ -110,8 +110,8 @@ TenderPackageInfo check_tender_package(const TenderDescriptor& tender, const Byt
 
 /// Options of tender_receive() and tender_serve(). Filled by field name.
 struct TenderPortalOptions {
-    std::string state_dir = ".";      ///< holds tender.db: packages, receipts, the closing state
-    ChainOptions chain;               ///< how bidders' certificates are checked
+    std::string state_dir = ".";  ///< holds tender.db: packages, receipts, the closing state
+    ChainOptions chain;           ///< how bidders' certificates are checked
     int tsa_timeout_seconds = 10;
     std::function<std::int64_t()> now;  ///< the clock (tests); empty: the system clock
 };
@@ -141,7 +141,7 @@ TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& tender, const By
 /// Options of tender_serve(). Filled by field name.
 struct TenderServeOptions {
     TenderPortalOptions portal;
-    KeyOptions key;                                 ///< the portal key (its certificate: the descriptor's portal certificate)
+    KeyOptions key;  ///< the portal key (its certificate: the descriptor's portal certificate)
     std::string listen = "127.0.0.1:8080";
     std::size_t max_package = std::size_t{256} << 20;  ///< larger packages: HTTP 413
     ServerLimits server;
@@ -172,7 +172,7 @@ struct TenderListEntry {
 
 /// A verified closing list.
 struct TenderList {
-    std::string tender_id, root;   ///< root: hex Merkle tree hash
+    std::string tender_id, root;  ///< root: hex Merkle tree hash
     std::int64_t closed_at = 0, timestamp_time = 0;
     std::vector<TenderListEntry> entries;
 };
@@ -195,11 +195,11 @@ TenderInclusion verify_tender_inclusion(const TenderList& list, const Bytes& rec
 
 /// Options of tender_unseal(). Filled by field name.
 struct TenderUnsealOptions {
-    std::string state_dir = ".";   ///< the portal's state (packages)
-    std::string list_path;         ///< the closing list: only packages in it are unsealed
-    std::string envelope;          ///< "A" or "B"
-    KeyOptions member_key;         ///< the member's decryption key (file or token: one login for all)
-    std::string to_cert_file;      ///< the opening session's certificate: the shares are sealed to it
+    std::string state_dir = ".";  ///< the portal's state (packages)
+    std::string list_path;        ///< the closing list: only packages in it are unsealed
+    std::string envelope;         ///< "A" or "B"
+    KeyOptions member_key;        ///< the member's decryption key (file or token: one login for all)
+    std::string to_cert_file;     ///< the opening session's certificate: the shares are sealed to it
     ChainOptions chain;
 };
 
@@ -207,9 +207,9 @@ struct TenderUnsealOptions {
 struct TenderUnsealResult {
     int member = 0;
     std::string member_name;
-    int shares = 0;                ///< packages whose share was unsealed
+    int shares = 0;                   ///< packages whose share was unsealed
     std::vector<std::string> failed;  ///< package hashes whose share did not decrypt
-    Bytes der;                     ///< the share set: EnvelopedData to the session certificate
+    Bytes der;                        ///< the share set: EnvelopedData to the session certificate
 };
 
 /// A member unseals their share of every listed package of one envelope with one key (one token
@@ -240,19 +240,19 @@ struct BidReport {
     std::int64_t receipt_time = 0;
     std::int64_t document_size = 0;
     BidVerdict verdict = BidVerdict::missing;
-    std::string detail;            ///< why, for people
-    std::string extracted_path;    ///< where the document was written (only when asked)
+    std::string detail;          ///< why, for people
+    std::string extracted_path;  ///< where the document was written (only when asked)
 };
 
 /// Options of tender_open(). Filled by field name.
 struct TenderOpenOptions {
     std::string state_dir = ".";
-    std::string list_path;                    ///< the closing list
-    std::string envelope;                     ///< "A" or "B"
-    std::vector<std::string> share_files;     ///< members' share sets (tender_unseal)
-    KeyOptions session_key;                   ///< the key of the session certificate the share sets are sealed to
-    ChainOptions chain;                       ///< bidders' and TSAs' certificates
-    std::string extract_dir;                  ///< write the opened documents here (0600); empty: nowhere
+    std::string list_path;                 ///< the closing list
+    std::string envelope;                  ///< "A" or "B"
+    std::vector<std::string> share_files;  ///< members' share sets (tender_unseal)
+    KeyOptions session_key;                ///< the key of the session certificate the share sets are sealed to
+    ChainOptions chain;                    ///< bidders' and TSAs' certificates
+    std::string extract_dir;               ///< write the opened documents here (0600); empty: nowhere
 };
 
 /// The opening of one envelope.

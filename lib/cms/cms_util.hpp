@@ -54,7 +54,8 @@ struct BufferSignOptions {
 /// A SignedData (attached, one CAdES B-B signer) ready to be streamed with BIO_new_CMS(): its
 /// content is what is written through that BIO; the signature is made when the BIO is flushed.
 /// The key must outlive the stream.
-CmsPtr streaming_signed_data(SigningKey& key, X509* cert, const SignatureScheme& scheme, const std::vector<ossl::X509Ptr>& extra_certs);
+CmsPtr streaming_signed_data(SigningKey& key, X509* cert, const SignatureScheme& scheme,
+                             const std::vector<ossl::X509Ptr>& extra_certs);
 
 /// A CAdES B-B (or B-T) SignedData over data in memory (DER ContentInfo).
 Bytes sign_buffer(Signer& signer, std::span<const std::uint8_t> data, const BufferSignOptions& options);

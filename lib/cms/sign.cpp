@@ -102,7 +102,8 @@ detail::CmsPtr detail::streaming_signed_data(SigningKey& key, X509* cert, const 
     const unsigned int flags = CMS_BINARY | CMS_STREAM;
     CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags | CMS_PARTIAL));
     if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
-    if (CMS_add1_signer(cms.get(), cert, key.pkey(), detail::md_of(scheme.digest), flags | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES) == nullptr)
+    if (CMS_add1_signer(cms.get(), cert, key.pkey(), detail::md_of(scheme.digest),
+                        flags | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES) == nullptr)
         key.fail("preparing the signature");
     add_certificates(cms.get(), extra_certs);
     return cms;

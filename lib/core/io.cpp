@@ -311,9 +311,7 @@ detail::AtomicOutput::~AtomicOutput() {
 }
 
 void detail::AtomicOutput::commit() {
-    const auto fail = [this](int e) {
-        throw Error(Errc::output_failed, "cannot write '" + path_ + "': " + errno_text(e));
-    };
+    const auto fail = [this](int e) { throw Error(Errc::output_failed, "cannot write '" + path_ + "': " + errno_text(e)); };
     if (options_.sync && ::fsync(fd_) != 0) fail(errno);
     const int rc_close = ::close(fd_);
     fd_ = -1;
@@ -330,7 +328,8 @@ void detail::AtomicOutput::commit() {
     }
     if (rc != 0) {
         const int e = errno;
-        if (e == EEXIST) throw Error(Errc::output_exists, "refusing to write '" + path_ + "': file exists", "use --force to replace it");
+        if (e == EEXIST)
+            throw Error(Errc::output_exists, "refusing to write '" + path_ + "': file exists", "use --force to replace it");
         fail(e);
     }
     tmp_.clear();

@@ -133,7 +133,8 @@ std::string base64(std::span<const std::uint8_t> data) {
 }
 
 Bytes unbase64(const std::string& in, const std::string& what) {
-    if (in.size() % 4 != 0 || in.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
+    if (in.size() % 4 != 0 ||
+        in.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
         throw Error(Errc::malformed, "cannot read " + what + ": not base64");
     Bytes out(in.size() / 4 * 3);
     const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
@@ -169,7 +170,8 @@ std::string common_name_of(const Bytes& cert_der) {
 SecretBytes::SecretBytes(std::size_t n) : p_(static_cast<unsigned char*>(OPENSSL_secure_zalloc(n == 0 ? 1 : n))), n_(n) {
     if (p_ == nullptr) throw Error(Errc::internal, "out of memory for a secret");
     (void)mlock(p_, n_ == 0 ? 1 : n_);  // kept out of swap where the limits allow
-    (void)madvise(reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p_) & ~std::uintptr_t{4095}), 4096, MADV_DONTDUMP);
+    unsigned char* page = p_ - reinterpret_cast<std::uintptr_t>(p_) % 4096;  // the page that holds it
+    (void)madvise(page, 4096, MADV_DONTDUMP);
 }
 
 SecretBytes::~SecretBytes() {
@@ -369,7 +371,9 @@ Bytes encode_package(const Package& in) {
     auto set = [](ASN1_STRING* s, std::span<const std::uint8_t> b) {
         if (ASN1_STRING_set(s, b.data(), static_cast<int>(b.size())) != 1) ossl::fail(Errc::internal, "out of memory");
     };
-    auto str = [](const std::string& s) { return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+    auto str = [](const std::string& s) {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    };
     ASN1_INTEGER_set(pkg->version, 1);
     set(pkg->tender_id, str(in.tender_id));
     set(pkg->descriptor_hash, in.descriptor_hash);
@@ -382,7 +386,7 @@ Bytes encode_package(const Package& in) {
         set(sh->cert_hash, s.cert_hash);
         set(sh->sealed, s.sealed);
         if (sk_TSIGN_SEALED_SHARE_push(pkg->shares, sh.get()) <= 0) ossl::fail(Errc::internal, "out of memory");
-        sh.release();
+        (void)sh.release();  // the stack owns it now
     }
     set(pkg->payload, in.payload);
     return ossl::to_der(pkg.get(), i2d_TSIGN_TENDER_PACKAGE);
@@ -396,7 +400,8 @@ std::int64_t now_of(const TenderPortalOptions& o) {
 EVP_PKEY* private_key_of(Signer& signer) {
     auto* k = dynamic_cast<detail::KeySigner*>(&signer);
     if (k == nullptr)
-        throw Error(Errc::unsupported, "cannot decrypt with " + signer.location() + ": only keys opened by tsign (files, PKCS#11) decrypt");
+        throw Error(Errc::unsupported,
+                    "cannot decrypt with " + signer.location() + ": only keys opened by tsign (files, PKCS#11) decrypt");
     return k->private_key();
 }
 

@@ -59,8 +59,7 @@ const TenderMember* TenderDescriptor::member(int index) const {
 
 std::string TenderDescriptor::to_json() const {
     json ms = json::array();
-    for (const auto& m : members)
-        ms.push_back({{"index", m.index}, {"name", m.name}, {"certificate_sha256", m.cert_sha256}});
+    for (const auto& m : members) ms.push_back({{"index", m.index}, {"name", m.name}, {"certificate_sha256", m.cert_sha256}});
     json j = {{"id", id},
               {"title", title},
               {"deadline", format_iso8601(deadline)},
@@ -75,14 +74,17 @@ std::string TenderDescriptor::to_json() const {
 }
 
 Bytes tender_init(Signer& office, const TenderInitOptions& o) {
-    if (!valid_id(o.id)) throw Error(Errc::usage, "invalid tender id '" + o.id + "': 1 to 128 UTF-8 characters, no control characters");
-    if (!ossl::valid_utf8(o.title) || o.title.size() > 4096) throw Error(Errc::usage, "invalid title: UTF-8 text up to 4096 bytes");
+    if (!valid_id(o.id))
+        throw Error(Errc::usage, "invalid tender id '" + o.id + "': 1 to 128 UTF-8 characters, no control characters");
+    if (!ossl::valid_utf8(o.title) || o.title.size() > 4096)
+        throw Error(Errc::usage, "invalid title: UTF-8 text up to 4096 bytes");
     if (o.deadline <= 0) throw Error(Errc::usage, "no deadline given", "use --deadline 2026-12-20T10:00:00Z");
     if (o.tsa_urls.empty()) throw Error(Errc::usage, "no TSA given: receipts are timestamped", "use --tsa URL");
     if (o.envelopes.empty()) throw Error(Errc::usage, "no envelope given");
     std::set<std::string> seen_env;
     for (const auto& e : o.envelopes) {
-        if (!valid_envelope_name(e)) throw Error(Errc::usage, "invalid envelope '" + e + "': capital letters and digits, up to 16");
+        if (!valid_envelope_name(e))
+            throw Error(Errc::usage, "invalid envelope '" + e + "': capital letters and digits, up to 16");
         if (!seen_env.insert(e).second) throw Error(Errc::usage, "envelope '" + e + "' given twice");
     }
     const int n = static_cast<int>(o.member_cert_files.size());
@@ -163,13 +165,15 @@ TenderDescriptor load_tender_descriptor(const Bytes& der, const ChainOptions& ch
         tm.certificate = tender::get_base64(m, "certificate", what);
         tm.cert_sha256 = tender::sha256_hex(tm.certificate);
         (void)tender::subject_of(tm.certificate);  // a certificate
-        if (!seen.insert(tm.cert_sha256).second) throw Error(Errc::malformed, "cannot read " + what + ": a member is listed twice");
+        if (!seen.insert(tm.cert_sha256).second)
+            throw Error(Errc::malformed, "cannot read " + what + ": a member is listed twice");
         d.members.push_back(std::move(tm));
     }
     if (d.members.empty() || d.members.size() > 255 || k < 1 || k > static_cast<std::int64_t>(d.members.size()))
         throw Error(Errc::malformed, "cannot read " + what + ": the threshold must be 1..members");
     d.threshold = static_cast<int>(k);
-    if (d.tsa_urls.empty() || d.envelopes.empty()) throw Error(Errc::malformed, "cannot read " + what + ": no TSA or no envelope");
+    if (d.tsa_urls.empty() || d.envelopes.empty())
+        throw Error(Errc::malformed, "cannot read " + what + ": no TSA or no envelope");
     d.portal_certificate = tender::get_base64(j, "portal", what);
     (void)tender::subject_of(d.portal_certificate);
     d.office = rep.signers.front().subject;

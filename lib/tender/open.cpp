@@ -38,8 +38,8 @@ SecretBytes tender::unseal_with(const Bytes& enveloped, EVP_PKEY* key, X509* cer
     return s;
 }
 
-tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, const TenderDescriptor& t, const std::string& envelope,
-                                       const std::string& list_root, const std::string& what) {
+tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, const TenderDescriptor& t,
+                                        const std::string& envelope, const std::string& list_root, const std::string& what) {
     // The parsed document holds the shares in base64: wiped however this function leaves.
     struct Wiping {
         json j;
@@ -57,7 +57,8 @@ tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, cons
     if (get_string(j, "tender", what) != t.id || get_string(j, "descriptor_sha256", what) != t.sha256)
         throw Error(Errc::not_valid, "refusing " + what + ": it is for another tender");
     if (get_string(j, "envelope", what) != envelope)
-        throw Error(Errc::not_valid, "refusing " + what + ": it is for envelope " + get_string(j, "envelope", what) + ", not " + envelope);
+        throw Error(Errc::not_valid,
+                    "refusing " + what + ": it is for envelope " + get_string(j, "envelope", what) + ", not " + envelope);
     if (get_string(j, "list_root", what) != list_root)
         throw Error(Errc::not_valid, "refusing " + what + ": it was unsealed from another closing list");
     const std::int64_t idx = get_int(j, "member", what);
@@ -149,12 +150,14 @@ const char* to_string(BidVerdict v) {
 TenderUnsealResult tender_unseal(const TenderDescriptor& t, const TenderUnsealOptions& o) {
     if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end())
         throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'");
-    if (o.to_cert_file.empty()) throw Error(Errc::usage, "no session certificate given: the shares are sealed to it", "use --to CERT");
+    if (o.to_cert_file.empty())
+        throw Error(Errc::usage, "no session certificate given: the shares are sealed to it", "use --to CERT");
     const std::string swhat = "session certificate '" + o.to_cert_file + "'";
     const ossl::X509Ptr session =
         detail::parse_certificate(detail::read_input_limited(o.to_cert_file, detail::kMaxCertificateFileBytes, swhat), swhat);
     const Bytes session_der = ossl::to_der(session.get(), i2d_X509);
-    const TenderList list = verify_tender_list(t, read_file_limited(o.list_path, std::size_t{256} << 20, "closing list"), o.chain);
+    const TenderList list =
+        verify_tender_list(t, read_file_limited(o.list_path, std::size_t{256} << 20, "closing list"), o.chain);
     tender::Store store(o.state_dir, false);
 
     OpenedKey key = open_decryption_key(o.member_key, "the member key");
@@ -222,7 +225,8 @@ TenderUnsealResult tender_unseal(const TenderDescriptor& t, const TenderUnsealOp
 TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o) {
     if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end())
         throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'");
-    const TenderList list = verify_tender_list(t, read_file_limited(o.list_path, std::size_t{256} << 20, "closing list"), o.chain);
+    const TenderList list =
+        verify_tender_list(t, read_file_limited(o.list_path, std::size_t{256} << 20, "closing list"), o.chain);
     tender::Store store(o.state_dir, false);
     OpenedKey session = open_decryption_key(o.session_key, "the session key");
 
@@ -241,13 +245,16 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
         const std::string what = "share set '" + f + "'";
         const Bytes der = read_file_limited(f, tender::kMaxDescriptorBytes, what);
         const SecretBytes plain = tender::unseal_with(der, session.pkey, session.cert.get(), tender::kMaxDescriptorBytes, what);
-        tender::ShareSet set = tender::read_share_set(std::span<const std::uint8_t>(plain.data(), plain.size()), t, o.envelope, list.root, what);
+        tender::ShareSet set =
+            tender::read_share_set(std::span<const std::uint8_t>(plain.data(), plain.size()), t, o.envelope, list.root, what);
         if (!present.insert(set.member).second) continue;  // the same member twice counts once
         for (auto& [pkg, y] : set.shares) shares[pkg].emplace(set.member, std::move(y));
     }
     for (const auto& m : t.members)
-        if (present.count(m.index)) op.members_present.push_back(m.name);
-        else op.members_needed.push_back(m.name);
+        if (present.count(m.index))
+            op.members_present.push_back(m.name);
+        else
+            op.members_needed.push_back(m.name);
     op.opened = static_cast<int>(present.size()) >= t.threshold;
 
     // The bids of this envelope, in order of receipt; a later package of the same bidder supersedes.
@@ -318,7 +325,8 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                                 ys.push_back(all[q].second);
                             }
                         const SecretBytes kek = tender::shamir_combine(xs, ys);
-                        if (CMS_decrypt_set1_key(cms.get(), const_cast<unsigned char*>(kek.data()), kek.size(), nullptr, 0) == 1) unwrapped = true;
+                        if (CMS_decrypt_set1_key(cms.get(), const_cast<unsigned char*>(kek.data()), kek.size(), nullptr, 0) == 1)
+                            unwrapped = true;
                         ERR_clear_error();
                     } while (!unwrapped && std::prev_permutation(pick.begin(), pick.end()));
                     if (!unwrapped) {
@@ -327,7 +335,8 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                         ossl::BioPtr out(BIO_new(BIO_s_secmem()));
                         if (CMS_decrypt(cms.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
                             ERR_clear_error();
-                            set(BidVerdict::tampered, "the payload does not decrypt: its authentication tag fails (altered after sealing)");
+                            set(BidVerdict::tampered,
+                                "the payload does not decrypt: its authentication tag fails (altered after sealing)");
                         } else {
                             Bytes inner = ossl::bio_bytes(out.get());
                             VerifyOptions vo;
@@ -336,16 +345,15 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                             Bytes doc;
                             try {
                                 doc = tender::content_of(inner, "the bid");
-                            } catch (const Error&) {
-                            }
+                            } catch (const Error&) {}
                             b.document_sha256 = tender::sha256_hex(doc);
                             b.document_size = static_cast<std::int64_t>(doc.size());
                             const std::string inner_cert =
                                 rep.signers.size() == 1 ? tender::sha256_hex(rep.signers.front().certificate) : std::string();
                             if (!rep.valid || rep.signers.size() != 1) {
-                                set(BidVerdict::signature_invalid,
-                                    rep.signers.empty() || rep.signers.front().errors.empty() ? "the bidder's signature does not verify"
-                                                                                              : rep.signers.front().errors.front());
+                                set(BidVerdict::signature_invalid, rep.signers.empty() || rep.signers.front().errors.empty()
+                                                                       ? "the bidder's signature does not verify"
+                                                                       : rep.signers.front().errors.front());
                             } else if (inner_cert != s.bidder_cert_sha256) {
                                 set(BidVerdict::signer_mismatch, "the bid is signed by " + rep.signers.front().subject +
                                                                      ", not by the bidder who submitted it");
@@ -353,9 +361,10 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                                 set(BidVerdict::opened, "");
                             }
                             if (!o.extract_dir.empty() && b.verdict == BidVerdict::opened) {
-                                const std::string path = (std::filesystem::path(o.extract_dir) /
-                                                          (std::to_string(e.seq) + "-" + e.envelope + "-" + e.package_sha256.substr(0, 16) + ".bin"))
-                                                             .string();
+                                const std::string path =
+                                    (std::filesystem::path(o.extract_dir) /
+                                     (std::to_string(e.seq) + "-" + e.envelope + "-" + e.package_sha256.substr(0, 16) + ".bin"))
+                                        .string();
                                 write_file_atomic(path, doc, WriteOptions{false, 0600});
                                 b.extracted_path = path;
                             }
@@ -394,7 +403,9 @@ std::string TenderOpening::minutes(bool jalali) const {
     m += "Closing list root (RFC 9162 SHA-256): " + list_root + "\n";
     m += "Threshold: " + std::to_string(threshold) + " members\n";
     m += "Members whose shares were used: " + names_of(members_present) + "\n";
-    if (!opened) m += "NOT OPENED: fewer than " + std::to_string(threshold) + " members; still needed from: " + names_of(members_needed) + "\n";
+    if (!opened)
+        m += "NOT OPENED: fewer than " + std::to_string(threshold) + " members; still needed from: " + names_of(members_needed) +
+             "\n";
     m += "\nBids (" + std::to_string(bids.size()) + "):\n";
     int n = 0;
     for (const auto& b : bids) {

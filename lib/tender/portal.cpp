@@ -23,8 +23,9 @@ std::span<const std::uint8_t> text_bytes(const std::string& s) {
 void check_portal_key(const TenderDescriptor& t, const Signer& portal) {
     const auto cert = portal.certificate();
     if (!cert || *cert != t.portal_certificate)
-        throw Error(Errc::usage, "the portal key's certificate is not the tender's portal certificate (" +
-                                     tender::subject_of(t.portal_certificate) + ")",
+        throw Error(Errc::usage,
+                    "the portal key's certificate is not the tender's portal certificate (" +
+                        tender::subject_of(t.portal_certificate) + ")",
                     "give --key and --cert of the portal named in the tender descriptor");
 }
 
@@ -74,7 +75,8 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
 
     auto find = [&](const std::string& sha) -> std::optional<TenderReceiptInfo> {
         auto st = store.db().prepare(
-            "SELECT seq, envelope, bidder, bidder_cert_sha256, time, receipt, package_sha256 FROM packages WHERE package_sha256 = ?");
+            "SELECT seq, envelope, bidder, bidder_cert_sha256, time, receipt, package_sha256 FROM packages WHERE package_sha256 "
+            "= ?");
         st.bind(1, sha);
         if (!st.step()) return std::nullopt;
         TenderReceiptInfo r = receipt_from_row(st);
@@ -92,10 +94,11 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
     const Bytes token = token_of_response(request_timestamp(digest, to));
     const TimestampReport ts = verify_timestamp(token, digest, o.chain);
     if (!ts.valid)
-        throw Error(Errc::network, "the TSA's timestamp does not verify: " + (ts.errors.empty() ? std::string("?") : ts.errors.front()));
+        throw Error(Errc::network,
+                    "the TSA's timestamp does not verify: " + (ts.errors.empty() ? std::string("?") : ts.errors.front()));
     if (ts.time > t.deadline)
-        throw Error(Errc::closed, "refusing the package: its timestamp (" + format_iso8601(ts.time) + ") is after the deadline (" +
-                                         format_iso8601(t.deadline) + ")");
+        throw Error(Errc::closed, "refusing the package: its timestamp (" + format_iso8601(ts.time) +
+                                      ") is after the deadline (" + format_iso8601(t.deadline) + ")");
 
     db::Transaction tx(store.db());
     if (is_closed(store.db())) throw Error(Errc::closed, "refusing the package: tender " + t.id + " is closed");
@@ -119,8 +122,9 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
     TenderReceiptInfo r;
     r.der = tender::sign_attached(portal, text_bytes(text), {}, {}, 10, "signing the receipt");
     store.db()
-        .prepare("INSERT INTO packages(seq, package_sha256, envelope, bidder, bidder_cert_sha256, time, received_at, receipt, package)"
-                 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .prepare(
+            "INSERT INTO packages(seq, package_sha256, envelope, bidder, bidder_cert_sha256, time, received_at, receipt, package)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, seq)
         .bind(2, info.sha256)
         .bind(3, info.envelope)
@@ -142,7 +146,8 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
     return r;
 }
 
-TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& receipt, const Bytes* package, const ChainOptions& chain) {
+TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& receipt, const Bytes* package,
+                                        const ChainOptions& chain) {
     const std::string what = "the receipt";
     if (receipt.size() > tender::kMaxDescriptorBytes) throw Error(Errc::malformed, "cannot read the receipt: larger than 4 MiB");
     const Bytes content = tender::verify_pinned(receipt, t.portal_certificate, what);
@@ -158,7 +163,8 @@ TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& 
     if (digest.size() != 32) throw Error(Errc::malformed, "cannot read the receipt: the package hash is not SHA-256");
     const TimestampReport ts = verify_timestamp(token, digest, chain);
     if (!ts.valid)
-        throw Error(Errc::not_valid, "the receipt's timestamp does not verify: " + (ts.errors.empty() ? std::string("?") : ts.errors.front()));
+        throw Error(Errc::not_valid,
+                    "the receipt's timestamp does not verify: " + (ts.errors.empty() ? std::string("?") : ts.errors.front()));
     if (ts.time != r.time) throw Error(Errc::not_valid, "the receipt's time is not its timestamp's time");
     if (ts.time > t.deadline)
         throw Error(Errc::not_valid, "the receipt's time (" + format_iso8601(ts.time) + ") is after the deadline (" +
@@ -181,7 +187,8 @@ Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortal
     db::Transaction tx(store.db());
     json entries = json::array();
     std::vector<Bytes> leaves;
-    auto st = store.db().prepare("SELECT seq, envelope, bidder, bidder_cert_sha256, time, receipt, package_sha256 FROM packages ORDER BY seq");
+    auto st = store.db().prepare(
+        "SELECT seq, envelope, bidder, bidder_cert_sha256, time, receipt, package_sha256 FROM packages ORDER BY seq");
     while (st.step()) {
         const TenderReceiptInfo r = receipt_from_row(st);
         const Bytes leaf = tender::merkle_leaf(r.der);
@@ -202,7 +209,8 @@ Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortal
                     {"root", ossl::hex(tender::merkle_root(leaves))},
                     {"entries", entries}};
     const std::string text = j.dump(2) + "\n";
-    const Bytes list = tender::sign_attached(portal, text_bytes(text), {}, t.tsa_urls, o.tsa_timeout_seconds, "signing the closing list");
+    const Bytes list =
+        tender::sign_attached(portal, text_bytes(text), {}, t.tsa_urls, o.tsa_timeout_seconds, "signing the closing list");
     store.db().prepare("INSERT INTO tender(k, v) VALUES('list', ?)").bind(1, list).run();
     tx.commit();
     return list;
@@ -217,14 +225,16 @@ TenderList verify_tender_list(const TenderDescriptor& t, const Bytes& list, cons
     vo.chain = chain;
     const VerifyReport rep = verify_signature(list, vo);
     if (!rep.valid || rep.signers.size() != 1)
-        throw Error(Errc::not_valid, "the closing list's signature is not valid: " +
-                                         (rep.signers.empty() || rep.signers.front().errors.empty() ? std::string("see tsign verify")
-                                                                                                   : rep.signers.front().errors.front()));
+        throw Error(Errc::not_valid,
+                    "the closing list's signature is not valid: " + (rep.signers.empty() || rep.signers.front().errors.empty()
+                                                                         ? std::string("see tsign verify")
+                                                                         : rep.signers.front().errors.front()));
     if (!rep.signers.front().timestamp_time) throw Error(Errc::not_valid, "the closing list carries no signature timestamp");
     const json j = tender::parse_document(content, tender::kListFormat, what);
     TenderList out;
     out.tender_id = tender::get_string(j, "tender", what);
-    if (out.tender_id != t.id) throw Error(Errc::not_valid, "the closing list is for tender '" + out.tender_id + "', not '" + t.id + "'");
+    if (out.tender_id != t.id)
+        throw Error(Errc::not_valid, "the closing list is for tender '" + out.tender_id + "', not '" + t.id + "'");
     if (tender::get_string(j, "descriptor_sha256", what) != t.sha256)
         throw Error(Errc::not_valid, "the closing list names another version of the tender descriptor");
     out.closed_at = parse_iso8601(tender::get_string(j, "closed_at", what));

@@ -45,9 +45,12 @@ void tender_serve(const TenderDescriptor& t, const TenderServeOptions& o) {
         } catch (const Error& e) {
             const std::string msg = e.what();
             int status = 422;
-            if (e.code() == Errc::network) status = 503;
-            else if (e.code() == Errc::closed) status = 403;
-            else if (exit_code_for(e.code()) == ExitCode::key || e.code() == Errc::internal) status = 500;
+            if (e.code() == Errc::network)
+                status = 503;
+            else if (e.code() == Errc::closed)
+                status = 403;
+            else if (exit_code_for(e.code()) == ExitCode::key || e.code() == Errc::internal)
+                status = 500;
             r = net::Response::text(status, msg);
             if (status == 503) r.headers.emplace_back("Retry-After", "5");
             if (o.log) o.log("refused (" + std::to_string(status) + "): " + msg);
@@ -56,18 +59,21 @@ void tender_serve(const TenderDescriptor& t, const TenderServeOptions& o) {
     };
     server.add(std::move(route));
     server.run(o.listen, nullptr, [&] {
-        if (o.log) o.log("tender " + t.id + ": listening on http://" + o.listen + "/submit (POST a package; GET /healthz, /metrics)");
+        if (o.log)
+            o.log("tender " + t.id + ": listening on http://" + o.listen + "/submit (POST a package; GET /healthz, /metrics)");
     });
 }
 
-TenderReceiptInfo tender_submit(const TenderDescriptor& t, const Bytes& package, const std::string& url, const ChainOptions& chain,
-                                int timeout_seconds) {
+TenderReceiptInfo tender_submit(const TenderDescriptor& t, const Bytes& package, const std::string& url,
+                                const ChainOptions& chain, int timeout_seconds) {
     const net::Fetched f = net::post(url, "application/octet-stream", package, timeout_seconds, tender::kMaxDescriptorBytes);
     if (f.status != 200) {
         std::string why(f.body.begin(), f.body.end());
         while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
         if (why.size() > 300) why.resize(300);
-        throw Error(f.status == 403 ? Errc::closed : f.status == 422 ? Errc::not_valid : Errc::network,
+        throw Error(f.status == 403   ? Errc::closed
+                    : f.status == 422 ? Errc::not_valid
+                                      : Errc::network,
                     "the portal refused the package (HTTP " + std::to_string(f.status) + "): " + why);
     }
     return verify_tender_receipt(t, f.body, &package, chain);

@@ -31,15 +31,17 @@ Bytes tender::seal_to(std::span<const std::uint8_t> data, const Bytes& member_ce
     detail::CmsPtr cms(CMS_EnvelopedData_create(EVP_aes_256_cbc()));
     if (!cms || CMS_set_detached(cms.get(), 0) != 1) ossl::fail(Errc::internal, "cannot create an EnvelopedData");
     CMS_RecipientInfo* ri = CMS_add1_recipient_cert(cms.get(), cert.get(), CMS_KEY_PARAM);
-    if (ri == nullptr) ossl::fail(Errc::internal, "cannot seal a share to " + ossl::name_to_utf8(X509_get_subject_name(cert.get())));
+    if (ri == nullptr)
+        ossl::fail(Errc::internal, "cannot seal a share to " + ossl::name_to_utf8(X509_get_subject_name(cert.get())));
     EVP_PKEY_CTX* pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
     if (pctx == nullptr) ossl::fail(Errc::internal, "cannot set the key transport parameters");
     if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS) {
-        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_OAEP_PADDING) <= 0 || EVP_PKEY_CTX_set_rsa_oaep_md(pctx, EVP_sha256()) <= 0 ||
-            EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0)
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+            EVP_PKEY_CTX_set_rsa_oaep_md(pctx, EVP_sha256()) <= 0 || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0)
             ossl::fail(Errc::internal, "cannot set RSA-OAEP");
     } else if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE) {
-        if (EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, EVP_sha256()) <= 0) ossl::fail(Errc::internal, "cannot set the ECDH key derivation");
+        if (EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, EVP_sha256()) <= 0)
+            ossl::fail(Errc::internal, "cannot set the ECDH key derivation");
     }
     ossl::BioPtr in = ossl::mem_bio(data);
     if (CMS_final(cms.get(), in.get(), nullptr, CMS_BINARY) != 1) ossl::fail(Errc::internal, "cannot seal a share");
@@ -134,7 +136,8 @@ bool pump(BIO* in, BIO* out, const std::string& what) {
 /// Seals into `out`, streaming: the document passes once through the inner signature and the
 /// encryption into an unnamed scratch file (ciphertext only), which then passes once through the
 /// outer signature. Memory stays at a few MiB whatever the document's size.
-void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, BIO* out, const std::string& scratch_dir) {
+void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, BIO* out,
+                 const std::string& scratch_dir) {
     if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end()) {
         std::string have;
         for (const auto& e : t.envelopes) have += (have.empty() ? "" : ", ") + e;
@@ -159,8 +162,9 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
         for (const auto& m : t.members) xs.push_back(static_cast<unsigned char>(m.index));
         const std::vector<SecretBytes> shares = tender::shamir_split(kek, xs, t.threshold);
         for (std::size_t i = 0; i < t.members.size(); ++i)
-            pkg.shares.push_back({t.members[i].index, ossl::unhex(t.members[i].cert_sha256),
-                                  tender::seal_to(std::span<const std::uint8_t>(shares[i].data(), shares[i].size()), t.members[i].certificate)});
+            pkg.shares.push_back(
+                {t.members[i].index, ossl::unhex(t.members[i].cert_sha256),
+                 tender::seal_to(std::span<const std::uint8_t>(shares[i].data(), shares[i].size()), t.members[i].certificate)});
     }
 
     // 2. document -> SignedData (bidder, CAdES, attached) -> AuthEnvelopedData -> scratch file
@@ -182,7 +186,8 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
         }
         std::memcpy(k, kek.data(), kek.size());
         std::memcpy(id, key_id.data(), key_id.size());
-        if (CMS_add0_recipient_key(env.get(), NID_id_aes256_wrap, k, kek.size(), id, key_id.size(), nullptr, nullptr, nullptr) == nullptr) {
+        if (CMS_add0_recipient_key(env.get(), NID_id_aes256_wrap, k, kek.size(), id, key_id.size(), nullptr, nullptr, nullptr) ==
+            nullptr) {
             OPENSSL_clear_free(k, kek.size());
             OPENSSL_free(id);
             ossl::fail(Errc::internal, "cannot add the key-encryption recipient");
@@ -204,10 +209,10 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
         if (!sig) ossl::fail(Errc::internal, "cannot start the bid's signature");
         enc.release();  // now part of sig's chain
         const Unlink keep_scratch_too{scratch.get()};
-        if (!pump(doc.get(), sig.get(), "'" + o.document_path + "'")) ossl::fail(Errc::output_failed, "cannot write the sealed bid");
+        if (!pump(doc.get(), sig.get(), "'" + o.document_path + "'"))
+            ossl::fail(Errc::output_failed, "cannot write the sealed bid");
         // One flush finishes both: the inner signature (made now), then the GCM tag.
         if (BIO_flush(sig.get()) <= 0) key.fail("signing the bid");
-
     }
     const long payload_size = BIO_tell(scratch.get());
     if (payload_size <= 0 || BIO_seek(scratch.get(), 0) != 0) ossl::fail(Errc::output_failed, "cannot read back the sealed bid");
@@ -218,7 +223,8 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
         const unsigned char* p = fields.data();
         long len = 0;
         int tag = 0, cls = 0;
-        if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(fields.size())) & 0x80) ossl::fail(Errc::internal, "package encoding");
+        if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(fields.size())) & 0x80)
+            ossl::fail(Errc::internal, "package encoding");
         fields.erase(fields.begin(), fields.begin() + (p - fields.data()));
         fields.resize(fields.size() - 2);  // the empty payload: 04 00
     }
@@ -250,7 +256,8 @@ Bytes tender_seal(const TenderDescriptor& t, Signer& bidder, const TenderSealOpt
     return ossl::bio_bytes(out.get());
 }
 
-void tender_seal_file(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, const std::string& out_path, bool force) {
+void tender_seal_file(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, const std::string& out_path,
+                      bool force) {
     detail::AtomicOutput file(out_path, WriteOptions{force, 0644});
     {
         const ossl::BioPtr out(BIO_new_fd(file.fd(), BIO_NOCLOSE));
@@ -268,13 +275,15 @@ TenderPackageInfo check_tender_package(const TenderDescriptor& t, const Bytes& p
     VerifyOptions vo;
     vo.chain = chain;
     const VerifyReport rep = verify_signature(package, vo);
-    if (rep.signers.size() != 1) throw Error(Errc::not_valid, "refusing the package: it must have exactly one signer (the bidder)");
+    if (rep.signers.size() != 1)
+        throw Error(Errc::not_valid, "refusing the package: it must have exactly one signer (the bidder)");
     const SignerReport& s = rep.signers.front();
     if (!rep.valid)
         throw Error(Errc::not_valid, "refusing the package: the bidder's signature (" + s.subject + ") is not valid: " +
                                          (s.errors.empty() ? std::string("see tsign verify") : s.errors.front()));
     const tender::Package p = tender::parse_package(tender::content_of(package, what));
-    if (p.tender_id != t.id) throw Error(Errc::not_valid, "refusing the package: it is for tender '" + p.tender_id + "', not '" + t.id + "'");
+    if (p.tender_id != t.id)
+        throw Error(Errc::not_valid, "refusing the package: it is for tender '" + p.tender_id + "', not '" + t.id + "'");
     if (ossl::hex(p.descriptor_hash) != t.sha256)
         throw Error(Errc::not_valid, "refusing the package: it was sealed for another version of the tender descriptor");
     if (std::find(t.envelopes.begin(), t.envelopes.end(), p.envelope) == t.envelopes.end())
@@ -296,7 +305,8 @@ TenderPackageInfo check_tender_package(const TenderDescriptor& t, const Bytes& p
                                              "'s certificate");
     }
     if (!is_payload(p.payload))
-        throw Error(Errc::not_valid, "refusing the package: its payload is not an AuthEnvelopedData with one key-encryption recipient");
+        throw Error(Errc::not_valid,
+                    "refusing the package: its payload is not an AuthEnvelopedData with one key-encryption recipient");
     TenderPackageInfo info;
     info.tender_id = p.tender_id;
     info.envelope = p.envelope;

@@ -26,7 +26,7 @@ inline constexpr const char* kReceiptFormat = "tsign-tender-receipt-1";
 inline constexpr const char* kListFormat = "tsign-tender-list-1";
 inline constexpr const char* kShareSetFormat = "tsign-tender-shares-1";
 
-inline constexpr std::size_t kSecretBytes = 32;              ///< the key-encryption secret (AES-256 key wrap)
+inline constexpr std::size_t kSecretBytes = 32;               ///< the key-encryption secret (AES-256 key wrap)
 inline constexpr std::size_t kMaxDescriptorBytes = 4u << 20;  ///< descriptor, receipts, lists, share sets
 inline constexpr std::size_t kMaxPackageBytes = std::size_t{2} << 30;
 

@@ -25,7 +25,8 @@ tsign::TenderDescriptor descriptor() {
     t.envelopes = {"A", "B"};
     t.threshold = 2;
     int i = 0;
-    for (const char* f : {"tests/fuzz/fixtures/ocsp-issuer.pem", "tests/fuzz/fixtures/crl-signer.pem", "tests/fuzz/fixtures/ocsp-cert.pem"}) {
+    for (const char* f :
+         {"tests/fuzz/fixtures/ocsp-issuer.pem", "tests/fuzz/fixtures/crl-signer.pem", "tests/fuzz/fixtures/ocsp-cert.pem"}) {
         tsign::TenderMember m;
         m.index = ++i;
         m.name = f;

@@ -15,6 +15,10 @@ checks of tests/cli/test_tender.sh.
       flipped in the middle of the payload (the AuthEnvelopedData), away from its first and last
       bytes; prints JSON {offset (in the file), payload_index (in the payload), payload_size, size}.
 
+  tender_parts.py flip-content CONTENT.der OUT
+      The same in a bare TenderPackage (to be signed again: a package whose payload was altered
+      before the bidder's outer signature).
+
   tender_parts.py root LIST.json
       LIST.json: the closing list's content (JSON). Checks, independently of tsign, that its root is
       the RFC 9162 Merkle tree hash of its entries' leaf hashes.
@@ -108,15 +112,10 @@ def parse(content_path, outdir):
     }, indent=2))
 
 
-def flip_payload(package_path, out_path):
-    data = bytearray(open(package_path, "rb").read())
-    ci = cms.ContentInfo.load(bytes(data))
-    if ci["content_type"].native != "signed_data":
-        die("the package is not a SignedData")
-    content = ci["content"]["encap_content_info"]["content"].native  # also when BER-chunked
-    payload = TenderPackage.load(content)["payload"].native
-    # A 64-byte window around the middle of the payload that occurs once in the file (a BER
-    # encoding may cut the content into chunks: the window is moved off a chunk boundary).
+def flip_in(data, payload, out_path):
+    """Flips one byte in the middle of `payload` where it occurs in `data`; writes out_path.
+    A 64-byte window around the middle that occurs once in the file is searched (a BER encoding
+    may cut the content into chunks: the window is moved off a chunk boundary)."""
     mid = len(payload) // 2
     for delta in range(0, len(payload) // 4, 16):
         for start in (mid - 32 + delta, mid - 32 - delta):
@@ -129,7 +128,21 @@ def flip_payload(package_path, out_path):
                     f.write(data)
                 print(json.dumps({"offset": off, "payload_index": start + 32, "payload_size": len(payload), "size": len(data)}))
                 return
-    die("cannot locate the middle of the payload in the package")
+    die("cannot locate the middle of the payload")
+
+
+def flip_payload(package_path, out_path):
+    data = bytearray(open(package_path, "rb").read())
+    ci = cms.ContentInfo.load(bytes(data))
+    if ci["content_type"].native != "signed_data":
+        die("the package is not a SignedData")
+    content = ci["content"]["encap_content_info"]["content"].native  # also when BER-chunked
+    flip_in(data, TenderPackage.load(content)["payload"].native, out_path)
+
+
+def flip_content(content_path, out_path):
+    data = bytearray(open(content_path, "rb").read())
+    flip_in(data, TenderPackage.load(bytes(data), strict=True)["payload"].native, out_path)
 
 
 def node(left, right):
@@ -190,12 +203,14 @@ def main(argv):
         parse(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "flip-payload":
         flip_payload(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "flip-content":
+        flip_content(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "root":
         root(argv[2])
     elif len(argv) == 4 and argv[1] == "inclusion":
         inclusion(argv[2], argv[3])
     else:
-        die("usage: tender_parts.py parse CONTENT.der OUTDIR | flip-payload PACKAGE OUT | root LIST.json"
+        die("usage: tender_parts.py parse CONTENT.der OUTDIR | flip-payload PACKAGE OUT | flip-content CONTENT.der OUT | root LIST.json"
             " | inclusion VERIFY_LIST.json RECEIPT")
 
 

@@ -44,7 +44,8 @@ TEST_CASE("merkle: RFC 9162 hashing of the empty tree, one leaf and two leaves")
 
 TEST_CASE("merkle: the RFC 6962 test tree of 8 leaves has its published root") {
     // The reference vectors of Certificate Transparency (RFC 6962 §2.1 hashing, as RFC 9162 §2.1.1).
-    const std::vector<std::string> inputs = {"", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
+    const std::vector<std::string> inputs = {
+        "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
     std::vector<Bytes> leaves;
     for (const auto& h : inputs) leaves.push_back(tender::merkle_leaf(ossl::unhex(h)));
     CHECK(ossl::hex(tender::merkle_root(leaves)) == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
@@ -159,8 +160,8 @@ TEST_CASE("base64: canonical only") {
     CHECK(tender::base64(b("abc")) == "YWJj");
     CHECK(tender::unbase64("YWJj", "x") == b("abc"));
     CHECK(tender::unbase64("YWI=", "x") == b("ab"));
-    CHECK_THROWS_AS(tender::unbase64("YWJ", "x"), Error);       // length
-    CHECK_THROWS_AS(tender::unbase64("YW J", "x"), Error);      // space
-    CHECK_THROWS_AS(tender::unbase64("YWJ=", "x"), Error);      // non-canonical trailing bits
+    CHECK_THROWS_AS(tender::unbase64("YWJ", "x"), Error);   // length
+    CHECK_THROWS_AS(tender::unbase64("YW J", "x"), Error);  // space
+    CHECK_THROWS_AS(tender::unbase64("YWJ=", "x"), Error);  // non-canonical trailing bits
     CHECK_THROWS_AS(tender::unbase64("Y\nWJ", "x"), Error);
 }
