@@ -46,11 +46,13 @@ tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, cons
         ~Wiping() {
             auto it = j.find("shares");
             if (it == j.end() || !it->is_array()) return;
-            for (auto& s : *it)
-                if (s.is_object() && s.contains("y") && s["y"].is_string()) {
-                    auto& str = s["y"].get_ref<std::string&>();
-                    OPENSSL_cleanse(str.data(), str.size());
-                }
+            for (auto& s : *it) {
+                if (!s.is_object()) continue;
+                auto y = s.find("y");
+                if (y == s.end() || !y->is_string()) continue;
+                auto* str = y->get_ptr<std::string*>();
+                OPENSSL_cleanse(str->data(), str->size());
+            }
         }
     } doc{parse_document(text, kShareSetFormat, what)};
     const json& j = doc.j;

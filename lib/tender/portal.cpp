@@ -209,7 +209,7 @@ Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortal
                     {"root", ossl::hex(tender::merkle_root(leaves))},
                     {"entries", entries}};
     const std::string text = j.dump(2) + "\n";
-    const Bytes list =
+    Bytes list =
         tender::sign_attached(portal, text_bytes(text), {}, t.tsa_urls, o.tsa_timeout_seconds, "signing the closing list");
     store.db().prepare("INSERT INTO tender(k, v) VALUES('list', ?)").bind(1, list).run();
     tx.commit();

@@ -21,7 +21,7 @@ void tender_serve(const TenderDescriptor& t, const TenderServeOptions& o) {
             throw Error(Errc::usage, "the portal key's certificate is not the tender's portal certificate (" +
                                          tender::subject_of(t.portal_certificate) + ")");
     }
-    tender::Store(o.portal.state_dir, true);  // the state folder and its schema, before the first request
+    { const tender::Store schema(o.portal.state_dir, true); }  // the state folder and its schema, before the first request
     std::mutex sign_mutex;                    // a token key signs one receipt at a time
     net::Route route;
     route.name = "submit";

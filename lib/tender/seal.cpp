@@ -207,7 +207,7 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
         const Unlink keep_scratch{scratch.get()};  // destroyed before the chains: the scratch BIO stays ours
         ChainPtr sig(BIO_new_CMS(enc.get(), inner.get()));
         if (!sig) ossl::fail(Errc::internal, "cannot start the bid's signature");
-        enc.release();  // now part of sig's chain
+        (void)enc.release();  // now part of sig's chain
         const Unlink keep_scratch_too{scratch.get()};
         if (!pump(doc.get(), sig.get(), "'" + o.document_path + "'"))
             ossl::fail(Errc::output_failed, "cannot write the sealed bid");
