@@ -209,16 +209,18 @@ void register_tender_commands(CLI::App& app, Globals& g) {
         TenderFlags t;
         KeyFlags key;
         std::string state = ".", listen = "127.0.0.1:8080";
-        std::size_t max_package = std::size_t{256} << 20;
+        std::size_t max_package = std::size_t{128} << 20;
         ServerFlags server;
     };
     auto sv = std::make_shared<ServeArgs>();
+    // A bid of 128 MiB takes its time over a slow line: the body may take 5 minutes by default.
+    sv->server.limits.body_timeout = 300;
     auto* serve = tender->add_subcommand("serve", "the tender portal over HTTP: POST /submit answers with a signed receipt");
     sv->t.add_to(serve);
     sv->key.add_to(serve);
     serve->add_option("--state", sv->state, "the portal's state folder (tender.db)")->required();
     serve->add_option("--listen", sv->listen, "ADDR:PORT (default 127.0.0.1:8080)");
-    serve->add_option("--max-package", sv->max_package, "largest accepted package in bytes (default 256 MiB)");
+    serve->add_option("--max-package", sv->max_package, "largest accepted package in bytes (default 128 MiB)");
     sv->server.add_to(serve);
     serve->footer(ServerFlags::help() +
                   footer("  tsign tender serve --tender tender.p7s --trust root.crt --state /var/lib/tsign-tender \\\n"

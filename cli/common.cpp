@@ -82,7 +82,8 @@ void ServerFlags::add_to(CLI::App* app) {
     app->add_option("--header-timeout", limits.header_timeout,
                     "seconds for a whole request head from its first byte; then 408 (default 10)");
     app->add_option("--body-timeout", limits.body_timeout,
-                    "seconds for a whole request body after its head; then 408 (default 10)");
+                    "seconds for a whole request body after its head; then 408 (default " +
+                        std::to_string(static_cast<long long>(limits.body_timeout)) + ")");
     app->add_option("--idle-timeout", limits.idle_timeout,
                     "seconds a keep-alive connection may wait for its next request (default 30)");
     app->add_option("--max-connections", limits.max_connections,

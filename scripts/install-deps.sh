@@ -8,7 +8,7 @@ PACKAGES=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev doctest-dev
   softhsm2 opensc gnutls-bin libnss3-tools jq time sqlite3 libsqlite3-dev libcurl4-openssl-dev curl python3 faketime
   clang libclang-rt-14-dev clang-format-14 clang-tidy-14
-  libboost1.81-dev libgfshare-dev libgfshare-bin
+  libboost1.81-dev libgfshare-dev libgfshare-bin python3-asn1crypto
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -143,7 +143,7 @@ struct TenderServeOptions {
     TenderPortalOptions portal;
     KeyOptions key;  ///< the portal key (its certificate: the descriptor's portal certificate)
     std::string listen = "127.0.0.1:8080";
-    std::size_t max_package = std::size_t{256} << 20;  ///< larger packages: HTTP 413
+    std::size_t max_package = std::size_t{128} << 20;  ///< larger packages: HTTP 413
     ServerLimits server;
     std::function<void(const std::string&)> log;
 };

@@ -338,7 +338,7 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                         if (CMS_decrypt(cms.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
                             ERR_clear_error();
                             set(BidVerdict::tampered,
-                                "the payload does not decrypt: its authentication tag fails (altered after sealing)");
+                                "the payload does not decrypt: its authentication tag fails (the ciphertext was altered)");
                         } else {
                             Bytes inner = ossl::bio_bytes(out.get());
                             VerifyOptions vo;

@@ -68,11 +68,6 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
     check_portal_key(t, portal);
     tender::Store store(o.state_dir, true);
     const std::int64_t now = tender::now_of(o);
-    if (is_closed(store.db())) throw Error(Errc::closed, "refusing the package: tender " + t.id + " is closed");
-    if (now > t.deadline)
-        throw Error(Errc::closed, "refusing the package: the deadline (" + format_iso8601(t.deadline) + ") has passed");
-    const TenderPackageInfo info = check_tender_package(t, package, o.chain);
-
     auto find = [&](const std::string& sha) -> std::optional<TenderReceiptInfo> {
         auto st = store.db().prepare(
             "SELECT seq, envelope, bidder, bidder_cert_sha256, time, receipt, package_sha256 FROM packages WHERE package_sha256 "
@@ -84,7 +79,13 @@ TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, cons
         r.duplicate = true;
         return r;
     };
-    if (auto r = find(info.sha256)) return *r;  // a retry: the first receipt
+    // A retry of a package received before (its answer lost, the portal killed): its first
+    // receipt, also after the deadline and after closing.
+    if (auto r = find(tender::sha256_hex(package))) return *r;
+    if (is_closed(store.db())) throw Error(Errc::closed, "refusing the package: tender " + t.id + " is closed");
+    if (now > t.deadline)
+        throw Error(Errc::closed, "refusing the package: the deadline (" + format_iso8601(t.deadline) + ") has passed");
+    const TenderPackageInfo info = check_tender_package(t, package, o.chain);
 
     // The proof of time, before anything is stored: a package timestamped after the deadline is refused.
     const Bytes digest = ossl::unhex(info.sha256);
@@ -175,7 +176,7 @@ TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& 
 
 Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortalOptions& o) {
     check_portal_key(t, portal);
-    tender::Store store(o.state_dir, true);
+    tender::Store store(o.state_dir, false);  // a mistyped folder must not close an empty tender
     {
         auto st = store.db().prepare("SELECT v FROM tender WHERE k = 'list'");
         if (st.step()) return st.blob(0);  // closed before: the same list

@@ -27,7 +27,7 @@ source "$(dirname "$0")/lib.sh"
 : "${TSIGN_SOURCE:=$(cd "$(dirname "$0")/../.." && pwd)}"
 PARTS="$TSIGN_SOURCE/tests/tools/tender_parts.py"
 PY=/usr/bin/python3
-cd "$W"
+cd "$W" || exit 1
 T_START=$(date +%s)
 export TMPDIR="$W/tmp"  # any scratch file of tsign's lands here, where the plaintext search looks
 mkdir -p "$TMPDIR"
@@ -82,13 +82,13 @@ for n in 1 2 3 4; do
     MARKERS+=("MARKER-BID-$n-$e-7f3a")
   done
 done
-awk 'BEGIN { print "MARKER-BID-4-B-7f3a"; for (i = 0; i < 330000; i++) printf "ردیف %07d: لوله فولادی درزدار، قطر ۱۲ اینچ\n", i; print "MARKER-BID-4-B-7f3a" }' >bids/b4B.txt
+awk 'BEGIN { print "MARKER-BID-4-B-7f3a"; for (i = 0; i < 280000; i++) printf "ردیف %07d: لوله فولادی درزدار، قطر ۱۲ اینچ\n", i; print "MARKER-BID-4-B-7f3a" }' >bids/b4B.txt
 printf 'پیشنهاد اصلاح‌شده\nbidder b1, envelope B, revised\nMARKER-BID-1-B2-7f3a\n' >bids/b1B2.txt
 printf 'bidder b5, envelope A\nMARKER-BID-5-A-7f3a\n' >bids/b5A.txt
 printf 'a late bid\nMARKER-BID-3-LATE-7f3a\n' >bids/late.txt
 printf 'a bid for the other tender\nMARKER-BID-9-A-7f3a\n' >bids/t2.txt
 MARKERS+=("MARKER-BID-1-B2-7f3a" "MARKER-BID-5-A-7f3a" "MARKER-BID-3-LATE-7f3a" "MARKER-BID-9-A-7f3a")
-check "the large bid is about 20 MiB ($(stat -c %s bids/b4B.txt) bytes)" test "$(stat -c %s bids/b4B.txt)" -gt 20000000
+check "the large bid is about 20 MiB ($(stat -c %s bids/b4B.txt) bytes)" test "$(stat -c %s bids/b4B.txt)" -gt 20971520
 [ "$setup_ok" = 1 ] || { fail "setup failed: nothing else is tried"; finish; }
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +275,8 @@ expect_rc 1 "a bid sealed and submitted after the deadline is refused"
 expect_err_contains "(HTTP 403)" "the late bid: HTTP 403"
 expect_err_contains "the deadline ($DEADLINE) has passed" "the late bid: the error names the deadline"
 expect_absent pk/late.rcpt "the late bid has no receipt"
+code=$(curl -s -o pk/b1A.late-retry -w '%{http_code}' --data-binary @pk/b1A.pkg "$URL")
+check "after the deadline, a retry of a received package still gets its first receipt (HTTP $code)" bash -c "[ $code = 200 ] && cmp -s pk/b1A.late-retry pk/b1A.rcpt"
 check "the portal answers /healthz" bash -c "curl -s http://127.0.0.1:$PP/healthz | grep -q ok"
 stop_portal TERM
 check "the portal stops on SIGTERM (exit $SRC)" test "$SRC" = 0
@@ -289,6 +291,12 @@ check "closing again gives the same list" bash -c "[ $RC = 0 ] && cmp -s list.p7
 run "$TSIGN" tender receive "${TR[@]}" "${PORTAL[@]}" --state portal --out pk/late2.rcpt pk/late.pkg
 expect_rc 1 "after closing, a package is refused"
 expect_err_contains "tender $TID is closed" "... because the tender is closed"
+run "$TSIGN" tender receive "${TR[@]}" "${PORTAL[@]}" --state portal --out pk/b1A.closed-retry pk/b1A.pkg
+check "after closing, a package received before gets its first receipt (exit $RC)" bash -c "[ $RC = 0 ] && cmp -s pk/b1A.closed-retry pk/b1A.rcpt"
+run "$TSIGN" tender close "${TR[@]}" "${PORTAL[@]}" --state no-such-state --out none.p7s
+expect_rc 3 "closing a state folder that does not exist is refused (no empty list is signed)"
+expect_err_contains "no tender portal state in 'no-such-state'" "... naming the folder"
+expect_absent none.p7s "... and writes no list"
 run "$TSIGN" tender close "${TR2[@]}" "${PORTAL[@]}" --state portal2 --out list2.p7s
 expect_rc 0 "close the other tender"
 run "$TSIGN" tender close "${TR[@]}" "${PORTAL[@]}" --state portal-split --out list-split.p7s
@@ -410,7 +418,7 @@ cp "$W/out" open-A.json
 verdicts() { jq -r '[.bids[] | "#\(.seq) \(.bidder | sub(", C=IR$"; "")) \(.verdict)"] | join("; ")' "$1"; }
 check "open A: the verdicts ($(verdicts open-A.json))" test "$(verdicts open-A.json)" = "#1 CN=b1 opened; #3 CN=b2 tampered; #5 CN=b3 opened; #7 CN=b4 opened; #10 CN=b5 tampered"
 check "open A: the package altered in the store: its reason" test "$(jq -r '.bids[] | select(.seq == 3) | .detail' open-A.json)" = "the stored package is not the one received (SHA-256 differs)"
-check "open A: b5's payload: its GCM tag fails" test "$(jq -r '.bids[] | select(.seq == 10) | .detail' open-A.json)" = "the payload does not decrypt: its authentication tag fails (altered after sealing)"
+check "open A: b5's payload: its GCM tag fails" test "$(jq -r '.bids[] | select(.seq == 10) | .detail' open-A.json)" = "the payload does not decrypt: its authentication tag fails (the ciphertext was altered)"
 check "open A: members present m1, m2, m4" test "$(jq -c '[.opened, .threshold, .members_present]' open-A.json)" = '[true,3,["m1","m2","m4"]]'
 for n in 1 3 4; do
   check "open A: b$n's document hash is its bid's" test "$(jq -r ".bids[] | select(.bidder == \"CN=b$n, C=IR\") | .document_sha256" open-A.json)" = "$(sha bids/b${n}A.txt)"
