@@ -122,6 +122,14 @@ struct ClearFree {
     void operator()(unsigned char* p) const noexcept { OPENSSL_clear_free(p, len > 0 ? static_cast<size_t>(len) : 0); }
 };
 using SecretBufPtr = std::unique_ptr<unsigned char, ClearFree>;
+/// Memory from OPENSSL_secure_zalloc(), cleared when freed.
+struct SecureClearFree {
+    size_t len = 0;
+    void operator()(unsigned char* p) const noexcept { OPENSSL_secure_clear_free(p, len); }
+};
+using SecureBufPtr = std::unique_ptr<unsigned char, SecureClearFree>;
+/// One BIO, not the chain it may be in (BIO_free).
+using BioOnePtr = Ptr<BIO, BIO_free>;
 
 /// Throws Error(code, message, hint) with the OpenSSL error queue folded in as details.
 [[noreturn]] void fail(Errc code, std::string message, std::string hint);

@@ -167,25 +167,22 @@ std::string common_name_of(const Bytes& cert_der) {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-SecretBytes::SecretBytes(std::size_t n) : p_(static_cast<unsigned char*>(OPENSSL_secure_zalloc(n == 0 ? 1 : n))), n_(n) {
-    if (p_ == nullptr) throw Error(Errc::internal, "out of memory for a secret");
-    (void)mlock(p_, n_ == 0 ? 1 : n_);  // kept out of swap where the limits allow
-    unsigned char* page = p_ - reinterpret_cast<std::uintptr_t>(p_) % 4096;  // the page that holds it
+SecretBytes::SecretBytes(std::size_t n)
+    : p_(static_cast<unsigned char*>(OPENSSL_secure_zalloc(n == 0 ? 1 : n)), ossl::SecureClearFree{n == 0 ? 1 : n}), n_(n) {
+    if (!p_) throw Error(Errc::internal, "out of memory for a secret");
+    (void)mlock(p_.get(), n_ == 0 ? 1 : n_);  // kept out of swap where the limits allow
+    unsigned char* page = p_.get() - reinterpret_cast<std::uintptr_t>(p_.get()) % 4096;  // the page that holds it
     (void)madvise(page, 4096, MADV_DONTDUMP);
 }
 
 SecretBytes::~SecretBytes() {
-    if (p_ != nullptr) {
-        OPENSSL_cleanse(p_, n_);
-        munlock(p_, n_ == 0 ? 1 : n_);
-        OPENSSL_secure_clear_free(p_, n_ == 0 ? 1 : n_);
+    if (p_) {
+        OPENSSL_cleanse(p_.get(), n_);
+        munlock(p_.get(), n_ == 0 ? 1 : n_);
     }
 }
 
-SecretBytes::SecretBytes(SecretBytes&& o) noexcept : p_(o.p_), n_(o.n_) {
-    o.p_ = nullptr;
-    o.n_ = 0;
-}
+SecretBytes::SecretBytes(SecretBytes&& o) noexcept : p_(std::move(o.p_)), n_(o.n_) { o.n_ = 0; }
 
 std::vector<SecretBytes> shamir_split(const SecretBytes& secret, const std::vector<unsigned char>& xs_in, int threshold) {
     use_openssl_random();

@@ -177,33 +177,29 @@ void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOpti
     {
         detail::CmsPtr env(CMS_AuthEnvelopedData_create(EVP_aes_256_gcm()));
         if (!env || CMS_set_detached(env.get(), 0) != 1) ossl::fail(Errc::internal, "cannot create an AuthEnvelopedData");
-        auto* k = static_cast<unsigned char*>(OPENSSL_malloc(kek.size()));
-        auto* id = static_cast<unsigned char*>(OPENSSL_malloc(key_id.size()));
-        if (k == nullptr || id == nullptr) {
-            OPENSSL_free(k);
-            OPENSSL_free(id);
-            throw Error(Errc::internal, "out of memory");
-        }
-        std::memcpy(k, kek.data(), kek.size());
-        std::memcpy(id, key_id.data(), key_id.size());
-        if (CMS_add0_recipient_key(env.get(), NID_id_aes256_wrap, k, kek.size(), id, key_id.size(), nullptr, nullptr, nullptr) ==
-            nullptr) {
-            OPENSSL_clear_free(k, kek.size());
-            OPENSSL_free(id);
+        ossl::SecretBufPtr k(static_cast<unsigned char*>(OPENSSL_malloc(kek.size())), ossl::ClearFree{static_cast<long>(kek.size())});
+        ossl::OsslBytesPtr id(static_cast<unsigned char*>(OPENSSL_malloc(key_id.size())));
+        if (!k || !id) throw Error(Errc::internal, "out of memory");
+        std::memcpy(k.get(), kek.data(), kek.size());
+        std::memcpy(id.get(), key_id.data(), key_id.size());
+        // CMS_add0_recipient_key takes both buffers (and clears the key when it is freed).
+        if (CMS_add0_recipient_key(env.get(), NID_id_aes256_wrap, k.get(), kek.size(), id.get(), key_id.size(), nullptr, nullptr,
+                                   nullptr) == nullptr)
             ossl::fail(Errc::internal, "cannot add the key-encryption recipient");
-        }
+        (void)k.release();
+        (void)id.release();
         detail::SigningKey key(bidder);
         detail::CmsPtr inner = detail::streaming_signed_data(key, cert.get(), o.scheme, extra);
         // The chains hold the CMS structures: they go first. The scratch BIO is not theirs.
-        BIO* tail = BIO_new(BIO_f_buffer());
-        if (tail == nullptr) ossl::fail(Errc::internal, "out of memory");
-        BIO_push(tail, scratch.get());
-        ChainPtr enc(BIO_new_CMS(tail, env.get()));
+        ossl::BioOnePtr tail(BIO_new(BIO_f_buffer()));
+        if (!tail) ossl::fail(Errc::internal, "out of memory");
+        BIO_push(tail.get(), scratch.get());
+        ChainPtr enc(BIO_new_CMS(tail.get(), env.get()));
         if (!enc) {
-            BIO_pop(tail);
-            BIO_free(tail);
+            BIO_pop(tail.get());
             ossl::fail(Errc::internal, "cannot start the encryption");
         }
+        (void)tail.release();  // in enc's chain now
         const Unlink keep_scratch{scratch.get()};  // destroyed before the chains: the scratch BIO stays ours
         ChainPtr sig(BIO_new_CMS(enc.get(), inner.get()));
         if (!sig) ossl::fail(Errc::internal, "cannot start the bid's signature");

@@ -67,12 +67,12 @@ public:
     SecretBytes(const SecretBytes&) = delete;
     SecretBytes& operator=(const SecretBytes&) = delete;
     SecretBytes(SecretBytes&& o) noexcept;
-    unsigned char* data() { return p_; }
-    const unsigned char* data() const { return p_; }
+    unsigned char* data() { return p_.get(); }
+    const unsigned char* data() const { return p_.get(); }
     std::size_t size() const { return n_; }
 
 private:
-    unsigned char* p_ = nullptr;
+    ossl::SecureBufPtr p_;
     std::size_t n_ = 0;
 };
 
