@@ -491,7 +491,8 @@ Bytes issue_request(CertificateAuthority::Impl& m, X509_REQ* request, const Issu
         const bool encryption_only = !ku.empty() && !pr.ca && std::all_of(ku.begin(), ku.end(), [](const std::string& u) {
             return u == "keyEncipherment" || u == "keyAgreement" || u == "dataEncipherment";
         });
-        if (!encryption_only)
+        const bool eku_ok = std::all_of(pr.eku.begin(), pr.eku.end(), [](const std::string& e) { return e == "emailProtection"; });
+        if (!encryption_only || !eku_ok)
             throw Error(Errc::profile_violation,
                         "refusing to issue from a bare public key with profile '" + pr.name + "': its certificates can sign",
                         "a signing certificate needs a CSR (proof of possession); use --csr, or an encryption profile");

@@ -199,6 +199,10 @@ TenderUnsealResult tender_unseal(const TenderDescriptor& t, const TenderUnsealOp
             continue;
         }
         try {
+            // Only a package of this tender and this envelope, signed by its bidder, gives up a share:
+            // a package of envelope B, or of another tender, slipped into the store must not.
+            const TenderPackageInfo info = check_tender_package(t, s.package, o.chain);
+            if (info.envelope != o.envelope) throw Error(Errc::not_valid, "the package is for envelope " + info.envelope);
             const tender::Package p = tender::parse_package(tender::content_of(s.package, "the package"));
             const tender::Package::Share* mine = nullptr;
             for (const auto& sh : p.shares)
@@ -249,7 +253,26 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
         const SecretBytes plain = tender::unseal_with(der, session.pkey, session.cert.get(), tender::kMaxDescriptorBytes, what);
         tender::ShareSet set =
             tender::read_share_set(std::span<const std::uint8_t>(plain.data(), plain.size()), t, o.envelope, list.root, what);
-        if (!present.insert(set.member).second) continue;  // the same member twice counts once
+        if (!present.insert(set.member).second) {
+            // The same member twice counts once, and only when both sets say the same: a set anyone
+            // could have sealed to the session's certificate never silently replaces another.
+            std::size_t same = 0;
+            for (auto& [pkg, y] : set.shares) {
+                auto it = shares.find(pkg);
+                auto jt = it == shares.end() ? decltype(it->second.end()){} : it->second.find(set.member);
+                if (it == shares.end() || jt == it->second.end() || jt->second.size() != y.size() ||
+                    CRYPTO_memcmp(jt->second.data(), y.data(), y.size()) != 0)
+                    throw Error(Errc::not_valid, "refusing " + what + ": member " + std::to_string(set.member) +
+                                                     " has two different share sets; keep the one the member made");
+                ++same;
+            }
+            std::size_t before = 0;
+            for (const auto& [pkg, m] : shares) before += m.count(set.member);
+            if (same != before)
+                throw Error(Errc::not_valid, "refusing " + what + ": member " + std::to_string(set.member) +
+                                                 " has two different share sets; keep the one the member made");
+            continue;
+        }
         for (auto& [pkg, y] : set.shares) shares[pkg].emplace(set.member, std::move(y));
     }
     for (const auto& m : t.members)
@@ -259,52 +282,102 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
             op.members_needed.push_back(m.name);
     op.opened = static_cast<int>(present.size()) >= t.threshold;
 
-    // The bids of this envelope, in order of receipt; a later package of the same bidder supersedes.
-    std::vector<const TenderListEntry*> entries;
-    for (const auto& e : list.entries)
-        if (e.envelope == o.envelope) entries.push_back(&e);
+    // Every listed package is checked against its receipt and the receipt against its list entry;
+    // what decides (envelope, bidder, time, order) comes from the bidder's signed package and the
+    // portal's timestamped receipt, never from the list's text alone.
+    struct Bid {
+        const TenderListEntry* entry = nullptr;
+        Stored stored;
+        BidReport report;
+        bool verified = false;           // package and receipt check out and match the entry
+        std::string bidder_cert_sha256;  // from the bidder's signature
+    };
+    std::vector<Bid> bids;
     std::set<std::string> listed;
-    for (const auto& e : list.entries) listed.insert(e.package_sha256);
-
-    if (!o.extract_dir.empty()) detail::make_private_dir(o.extract_dir, false);
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const TenderListEntry& e = *entries[i];
-        BidReport b;
+    for (const auto& e : list.entries) {
+        listed.insert(e.package_sha256);
+        Bid bid;
+        bid.entry = &e;
+        BidReport& b = bid.report;
         b.seq = e.seq;
         b.bidder = e.bidder;
         b.envelope = e.envelope;
         b.package_sha256 = e.package_sha256;
         b.receipt_time = e.time;
+        bid.stored = stored(store.db(), e.package_sha256);
+        const Stored& st = bid.stored;
         auto set = [&b](BidVerdict v, std::string d) {
             b.verdict = v;
             b.detail = std::move(d);
         };
-        const Stored s = stored(store.db(), e.package_sha256);
-        bool later = false;
-        for (std::size_t j = i + 1; j < entries.size(); ++j) later = later || entries[j]->bidder == e.bidder;
-        if (!s.found) {
+        if (!st.found) {
             set(BidVerdict::missing, "listed at closing, but not in the portal's store");
-        } else if (tender::sha256_hex(s.package) != e.package_sha256) {
+        } else if (tender::sha256_hex(st.package) != e.package_sha256) {
             set(BidVerdict::tampered, "the stored package is not the one received (SHA-256 differs)");
-        } else if (later) {
-            set(BidVerdict::superseded, "the bidder sent a later package for envelope " + e.envelope);
-        } else if (e.time > t.deadline) {
-            set(BidVerdict::late, "received at " + format_iso8601(e.time) + ", after the deadline " + format_iso8601(t.deadline));
         } else {
             try {
-                (void)check_tender_package(t, s.package, o.chain);
-            } catch (const Error& err) {
-                set(BidVerdict::tampered, err.what());
-            }
-            if (b.verdict == BidVerdict::missing) {
+                const TenderPackageInfo info = check_tender_package(t, st.package, o.chain);
+                b.envelope = info.envelope;  // the bidder's word, signed
+                b.bidder = info.bidder;
+                bid.bidder_cert_sha256 = info.bidder_cert_sha256;
                 try {
-                    const TenderReceiptInfo r = verify_tender_receipt(t, s.receipt, &s.package, o.chain);
-                    if (r.time > t.deadline) set(BidVerdict::late, "its receipt time is after the deadline");
+                    if (ossl::hex(tender::merkle_leaf(st.receipt)) != e.leaf_hash)
+                        throw Error(Errc::not_valid, "the stored receipt is not the one in the closing list");
+                    const TenderReceiptInfo r = verify_tender_receipt(t, st.receipt, &st.package, o.chain);
+                    if (r.seq != e.seq || r.envelope != e.envelope || r.bidder != e.bidder || r.time != e.time ||
+                        r.package_sha256 != e.package_sha256)
+                        throw Error(Errc::not_valid, "the closing list's entry does not say what its receipt says");
+                    if (r.envelope != info.envelope || r.bidder_cert_sha256 != info.bidder_cert_sha256)
+                        throw Error(Errc::not_valid, "the receipt does not describe the package (envelope or bidder)");
+                    b.receipt_time = r.time;
+                    bid.verified = true;
                 } catch (const Error& err) {
-                    set(BidVerdict::receipt_invalid, err.what());
+                    if (err.code() == Errc::closed) set(BidVerdict::late, err.what());
+                    else set(BidVerdict::receipt_invalid, err.what());
                 }
+            } catch (const Error& err) {
+                if (b.verdict == BidVerdict::missing) set(BidVerdict::tampered, err.what());
             }
-            if (b.verdict == BidVerdict::missing) {
+        }
+        if (b.envelope == o.envelope) bids.push_back(std::move(bid));
+    }
+    // A later package (by time, then receipt number) from the same certificate supersedes.
+    for (auto& bid : bids) {
+        if (!bid.verified) continue;
+        for (const auto& other : bids)
+            if (&other != &bid && other.verified && other.bidder_cert_sha256 == bid.bidder_cert_sha256 &&
+                std::pair(other.report.receipt_time, other.report.seq) > std::pair(bid.report.receipt_time, bid.report.seq)) {
+                bid.report.verdict = BidVerdict::superseded;
+                bid.report.detail = "the bidder sent a later package for envelope " + bid.report.envelope + " (receipt #" +
+                                    std::to_string(other.report.seq) + ")";
+                bid.verified = false;
+                break;
+            }
+    }
+
+    if (!o.extract_dir.empty()) {
+        // A folder only the opener can enter: nobody can plant or read a file there.
+        std::error_code ec;
+        const auto st = std::filesystem::symlink_status(o.extract_dir, ec);
+        if (!ec && st.type() != std::filesystem::file_type::not_found &&
+            (st.type() != std::filesystem::file_type::directory ||
+             (st.permissions() & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) != std::filesystem::perms::none))
+            throw Error(Errc::usage, "refusing --extract '" + o.extract_dir + "': it must be a folder only its owner can enter (mode 0700), not a link",
+                        "give a new folder: tsign creates it 0700");
+        detail::make_private_dir(o.extract_dir, false);
+    }
+    for (auto& bid : bids) {
+        BidReport& b = bid.report;
+        auto set = [&b](BidVerdict v, std::string d) {
+            b.verdict = v;
+            b.detail = std::move(d);
+        };
+        const TenderListEntry& e = *bid.entry;
+        const Stored& s = bid.stored;
+        if (bid.verified && b.receipt_time > t.deadline) {
+            set(BidVerdict::late, "received at " + format_iso8601(b.receipt_time) + ", after the deadline " + format_iso8601(t.deadline));
+        } else if (bid.verified) {
+            {
                 auto it = shares.find(e.package_sha256);
                 const std::size_t have = it == shares.end() ? 0 : it->second.size();
                 if (!op.opened || have < static_cast<std::size_t>(t.threshold)) {
@@ -356,7 +429,7 @@ TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o)
                                 set(BidVerdict::signature_invalid, rep.signers.empty() || rep.signers.front().errors.empty()
                                                                        ? "the bidder's signature does not verify"
                                                                        : rep.signers.front().errors.front());
-                            } else if (inner_cert != s.bidder_cert_sha256) {
+                            } else if (inner_cert != bid.bidder_cert_sha256) {
                                 set(BidVerdict::signer_mismatch, "the bid is signed by " + rep.signers.front().subject +
                                                                      ", not by the bidder who submitted it");
                             } else {

@@ -212,6 +212,7 @@ Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortal
     const std::string text = j.dump(2) + "\n";
     Bytes list =
         tender::sign_attached(portal, text_bytes(text), {}, t.tsa_urls, o.tsa_timeout_seconds, "signing the closing list");
+    (void)verify_tender_list(t, list, o.chain);  // a list that does not verify (a clock ahead of the TSA's) is never kept
     store.db().prepare("INSERT INTO tender(k, v) VALUES('list', ?)").bind(1, list).run();
     tx.commit();
     return list;
@@ -231,6 +232,9 @@ TenderList verify_tender_list(const TenderDescriptor& t, const Bytes& list, cons
                                                                          ? std::string("see tsign verify")
                                                                          : rep.signers.front().errors.front()));
     if (!rep.signers.front().timestamp_time) throw Error(Errc::not_valid, "the closing list carries no signature timestamp");
+    if (*rep.signers.front().timestamp_time < t.deadline)
+        throw Error(Errc::not_valid, "the closing list was timestamped at " + format_iso8601(*rep.signers.front().timestamp_time) +
+                                         ", before the deadline (" + format_iso8601(t.deadline) + ")");
     const json j = tender::parse_document(content, tender::kListFormat, what);
     TenderList out;
     out.tender_id = tender::get_string(j, "tender", what);
@@ -239,6 +243,7 @@ TenderList verify_tender_list(const TenderDescriptor& t, const Bytes& list, cons
     if (tender::get_string(j, "descriptor_sha256", what) != t.sha256)
         throw Error(Errc::not_valid, "the closing list names another version of the tender descriptor");
     out.closed_at = parse_iso8601(tender::get_string(j, "closed_at", what));
+    if (out.closed_at < t.deadline) throw Error(Errc::not_valid, "the closing list says it was closed before the deadline");
     out.timestamp_time = *rep.signers.front().timestamp_time;
     out.root = tender::get_string(j, "root", what);
     std::vector<Bytes> leaves;
@@ -283,6 +288,12 @@ TenderInclusion verify_tender_inclusion(const TenderList& list, const Bytes& rec
     const Bytes root = tender::merkle_root_from_path(*index, leaves.size(), leaf, path);
     if (root.empty() || ossl::hex(root) != list.root)
         throw Error(Errc::not_valid, "the receipt's inclusion proof does not lead to the closing list's root");
+    // The entry must say what the receipt says: the list's text is the portal's, the receipt is signed.
+    const TenderListEntry& e = list.entries[*index];
+    const TenderReceiptInfo r = tender::parse_receipt_content(tender::content_of(receipt, "the receipt"), "the receipt", nullptr);
+    if (e.seq != r.seq || e.envelope != r.envelope || e.bidder != r.bidder || e.time != r.time || e.package_sha256 != r.package_sha256 ||
+        e.receipt_sha256 != tender::sha256_hex(receipt))
+        throw Error(Errc::not_valid, "the closing list's entry for the receipt does not say what the receipt says");
     TenderInclusion inc;
     inc.index = static_cast<std::int64_t>(*index);
     inc.tree_size = static_cast<std::int64_t>(leaves.size());
