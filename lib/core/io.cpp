@@ -25,6 +25,13 @@ namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
 
+/// A character device or FIFO (following links): written into, never renamed over.
+bool is_stream_device(const std::filesystem::path& p) {
+    std::error_code ec;
+    const auto t = std::filesystem::status(p, ec).type();
+    return !ec && (t == std::filesystem::file_type::character || t == std::filesystem::file_type::fifo);
+}
+
 bool write_all(int fd, const std::uint8_t* p, size_t n) {
     while (n > 0) {
         ssize_t w = ::write(fd, p, n);
@@ -206,6 +213,16 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> da
     if (!options.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found && !ec)
         throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists",
                     "use --force to replace it");
+    if (options.force && is_stream_device(target)) {
+        // /dev/null, /dev/stdout, a FIFO: written into, never replaced by a regular file.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(errno));
+        const bool ok = write_all(fd, data.data(), data.size());
+        const int e = errno;
+        ::close(fd);
+        if (!ok) throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
+        return;
+    }
     if (!options.force) {
         // An unnamed file that appears under its name only when complete (O_TMPFILE + linkat):
         // one directory operation, nothing left behind by a killed process, and linkat never
@@ -297,6 +314,8 @@ detail::AtomicOutput::AtomicOutput(std::string path, const WriteOptions& options
     std::error_code ec;
     if (!options_.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found && !ec)
         throw Error(Errc::output_exists, "refusing to write '" + path_ + "': file exists", "use --force to replace it");
+    if (is_stream_device(target))
+        throw Error(Errc::output_failed, "refusing to write '" + path_ + "': not a regular file", "give a file name");
     unsigned char rnd[8];
     if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
     tmp_ = (dir / ("." + target.filename().string() + ".tmp-" + ossl::hex(rnd))).string();

@@ -66,6 +66,12 @@ TEST_CASE("atomic output: create, refuse overwrite, force, modes, no leftovers")
     REQUIRE(stat(k.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
 
+    // a device with --force is written into, never replaced by a regular file (/dev/null stays a device)
+    tsign::write_file_atomic("/dev/null", std::string("into the device"), {.force = true});
+    struct stat dn {};
+    REQUIRE(stat("/dev/null", &dn) == 0);
+    CHECK(S_ISCHR(dn.st_mode));
+
     // a folder that does not exist: an error, and nothing anywhere
     CHECK_THROWS_AS(tsign::write_file_atomic((d.path / "no" / "x").string(), std::string("x")), tsign::Error);
     CHECK(count_entries(d.path) == 2);
