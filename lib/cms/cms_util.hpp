@@ -51,6 +51,9 @@ struct BufferSignOptions {
     std::mutex* sign_mutex = nullptr;  ///< when given, the signature itself is made under it
 };
 
+/// A document to stream from: the file, or standard input for "-". Throws the precise read error.
+BIO* open_content(const std::string& path);
+
 /// A SignedData (attached, one CAdES B-B signer) ready to be streamed with BIO_new_CMS(): its
 /// content is what is written through that BIO; the signature is made when the BIO is flushed.
 /// The key must outlive the stream.

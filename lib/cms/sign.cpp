@@ -48,7 +48,9 @@ CMS_SignerInfo* add_signer(CMS_ContentInfo* cms, detail::SigningKey& key, X509* 
     return si;
 }
 
-BIO* open_content(const std::string& path) {
+}  // namespace
+
+BIO* detail::open_content(const std::string& path) {
     detail::check_input_file(path);
     BIO* in = path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb");
     if (in == nullptr) {
@@ -58,6 +60,8 @@ BIO* open_content(const std::string& path) {
     }
     return in;
 }
+
+namespace {
 
 /// A complete one-signer SignedData over the content read from `in`.
 detail::CmsPtr one_signer(Signer& signer, X509* cert, const SignatureScheme& scheme, bool attached, BIO* in,
@@ -175,7 +179,7 @@ Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOp
 Bytes sign_document(Signer& signer, const std::string& document_path, const SignOptions& o) {
     const ossl::X509Ptr owned_cert = detail::usable_certificate(signer);
     X509* cert = owned_cert.get();
-    ossl::BioPtr in(open_content(document_path));
+    ossl::BioPtr in(detail::open_content(document_path));
     detail::CmsPtr cms = one_signer(signer, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
     if (!o.tsa_urls.empty())
         detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
@@ -240,7 +244,7 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
         for (auto& [nid, ctx] : digests) EVP_DigestUpdate(ctx.get(), p, n);
     };
     if (!o.content_path.empty()) {
-        ossl::BioPtr in(open_content(o.content_path));
+        ossl::BioPtr in(detail::open_content(o.content_path));
         std::vector<unsigned char> buf(1 << 16);
         for (int n; (n = BIO_read(in.get(), buf.data(), static_cast<int>(buf.size()))) > 0;) feed(buf.data(), static_cast<size_t>(n));
     } else {
@@ -274,7 +278,7 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
     // SignedData, so a signer added to a finished one would lack it).
     ossl::BioPtr in;
     if (!o.content_path.empty()) {
-        in.reset(open_content(o.content_path));
+        in.reset(detail::open_content(o.content_path));
     } else {
         ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
         in = ossl::mem_bio(std::span(ASN1_STRING_get0_data(*content), static_cast<size_t>(ASN1_STRING_length(*content))));

@@ -255,51 +255,11 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> da
             return;
         }
     }
-    unsigned char rnd[8];
-    if (RAND_bytes(rnd, sizeof rnd) != 1) ossl::fail(Errc::internal, "random generator failed");
-    const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + ossl::hex(rnd));
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode & 07777);
-    if (fd < 0)
+    // A named temporary file, renamed into place (force) or linked without replacing.
+    detail::AtomicOutput out(path, options);
+    if (!write_all(out.fd(), data.data(), data.size()))
         throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(errno));
-    // O_CREAT honours the umask; make the mode exact (0600 must stay 0600, 0644 may be narrowed by umask).
-    if ((options.mode & 077) == 0) ::fchmod(fd, options.mode & 07777);
-    auto cleanup = [&](const std::string& why) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw Error(Errc::output_failed, "cannot write '" + path + "': " + why);
-    };
-    if (!write_all(fd, data.data(), data.size())) cleanup(errno_text(errno));
-    if (options.sync && ::fsync(fd) != 0) cleanup(errno_text(errno));
-    if (::close(fd) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
-    }
-    int rc;
-    if (options.force) {
-        rc = ::rename(tmp.c_str(), target.c_str());
-    } else {
-        rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
-        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
-            // File systems without RENAME_NOREPLACE: link() fails if the target exists.
-            rc = ::link(tmp.c_str(), target.c_str());
-            if (rc == 0) ::unlink(tmp.c_str());
-        }
-    }
-    if (rc != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        if (e == EEXIST)
-            throw Error(Errc::output_exists, "refusing to write '" + path + "': file exists",
-                        "use --force to replace it");
-        throw Error(Errc::output_failed, "cannot write '" + path + "': " + errno_text(e));
-    }
-    if (!options.sync) return;
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    out.commit();
 }
 
 void write_file_atomic(const std::string& path, const std::string& text, const WriteOptions& options) {

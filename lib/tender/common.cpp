@@ -57,16 +57,6 @@ Bytes content_of(const Bytes& signed_data, const std::string& what) {
     return Bytes(ASN1_STRING_get0_data(*pos), ASN1_STRING_get0_data(*pos) + ASN1_STRING_length(*pos));
 }
 
-Bytes signer_cert_of(const Bytes& signed_data) {
-    detail::CmsPtr cms = detail::parse_signed_data(signed_data, "the signature");
-    STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
-    if (sk_CMS_SignerInfo_num(sis) < 1) return {};
-    const ossl::X509StackPtr certs(CMS_get1_certs(cms.get()));
-    X509* c = detail::find_signer_cert(sk_CMS_SignerInfo_value(sis, 0), certs.get(), nullptr);
-    if (c == nullptr) return {};
-    return ossl::to_der(c, i2d_X509);
-}
-
 Bytes verify_pinned(const Bytes& signed_data, const Bytes& pinned, const std::string& what) {
     detail::CmsPtr cms = detail::parse_signed_data(signed_data, what);
     STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
@@ -392,6 +382,22 @@ Bytes encode_package(const Package& in) {
 std::int64_t now_of(const TenderPortalOptions& o) {
     if (o.now) return o.now();
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void require_envelope(const TenderDescriptor& t, const std::string& envelope) {
+    if (std::find(t.envelopes.begin(), t.envelopes.end(), envelope) != t.envelopes.end()) return;
+    std::string have;
+    for (const auto& e : t.envelopes) have += (have.empty() ? "" : ", ") + e;
+    throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + envelope + "'", "its envelopes: " + have);
+}
+
+void check_portal_key(const TenderDescriptor& t, const Signer& portal) {
+    const auto cert = portal.certificate();
+    if (!cert || *cert != t.portal_certificate)
+        throw Error(
+            Errc::usage,
+            "the portal key's certificate is not the tender's portal certificate (" + subject_of(t.portal_certificate) + ")",
+            "give --key and --cert of the portal named in the tender descriptor");
 }
 
 EVP_PKEY* private_key_of(Signer& signer) {

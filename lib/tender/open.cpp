@@ -150,8 +150,7 @@ const char* to_string(BidVerdict v) {
 }
 
 TenderUnsealResult tender_unseal(const TenderDescriptor& t, const TenderUnsealOptions& o) {
-    if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end())
-        throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'");
+    tender::require_envelope(t, o.envelope);
     if (o.to_cert_file.empty())
         throw Error(Errc::usage, "no session certificate given: the shares are sealed to it", "use --to CERT");
     const std::string swhat = "session certificate '" + o.to_cert_file + "'";
@@ -229,8 +228,7 @@ TenderUnsealResult tender_unseal(const TenderDescriptor& t, const TenderUnsealOp
 // ---------------------------------------------------------------------------------------------
 
 TenderOpening tender_open(const TenderDescriptor& t, const TenderOpenOptions& o) {
-    if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end())
-        throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'");
+    tender::require_envelope(t, o.envelope);
     const TenderList list =
         verify_tender_list(t, read_file_limited(o.list_path, std::size_t{256} << 20, "closing list"), o.chain);
     tender::Store store(o.state_dir, false);

@@ -20,15 +20,6 @@ std::span<const std::uint8_t> text_bytes(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-void check_portal_key(const TenderDescriptor& t, const Signer& portal) {
-    const auto cert = portal.certificate();
-    if (!cert || *cert != t.portal_certificate)
-        throw Error(Errc::usage,
-                    "the portal key's certificate is not the tender's portal certificate (" +
-                        tender::subject_of(t.portal_certificate) + ")",
-                    "give --key and --cert of the portal named in the tender descriptor");
-}
-
 bool is_closed(db::Db& db) {
     auto st = db.prepare("SELECT 1 FROM tender WHERE k = 'list'");
     return st.step();
@@ -49,7 +40,8 @@ TenderReceiptInfo receipt_from_row(db::Stmt& st) {
 
 }  // namespace
 
-TenderReceiptInfo tender::parse_receipt_content(const Bytes& content, const std::string& what, Bytes* token) {
+TenderReceiptInfo tender::parse_receipt_content(const Bytes& content, const std::string& what, Bytes* token,
+                                                std::string* descriptor_sha256) {
     const json j = parse_document(content, kReceiptFormat, what);
     TenderReceiptInfo r;
     r.tender_id = get_string(j, "tender", what);
@@ -60,12 +52,13 @@ TenderReceiptInfo tender::parse_receipt_content(const Bytes& content, const std:
     r.time = parse_iso8601(get_string(j, "time", what));
     r.seq = get_int(j, "seq", what);
     if (token != nullptr) *token = get_base64(j, "timestamp", what);
-    (void)get_string(j, "descriptor_sha256", what);
+    const std::string dh = get_string(j, "descriptor_sha256", what);
+    if (descriptor_sha256 != nullptr) *descriptor_sha256 = dh;
     return r;
 }
 
 TenderReceiptInfo tender_receive(const TenderDescriptor& t, Signer& portal, const Bytes& package, const TenderPortalOptions& o) {
-    check_portal_key(t, portal);
+    tender::check_portal_key(t, portal);
     tender::Store store(o.state_dir, true);
     const std::int64_t now = tender::now_of(o);
     auto find = [&](const std::string& sha) -> std::optional<TenderReceiptInfo> {
@@ -153,11 +146,10 @@ TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& 
     if (receipt.size() > tender::kMaxDescriptorBytes) throw Error(Errc::malformed, "cannot read the receipt: larger than 4 MiB");
     const Bytes content = tender::verify_pinned(receipt, t.portal_certificate, what);
     Bytes token;
-    TenderReceiptInfo r = tender::parse_receipt_content(content, what, &token);
-    const json j = tender::parse_document(content, tender::kReceiptFormat, what);
+    std::string descriptor_sha256;
+    TenderReceiptInfo r = tender::parse_receipt_content(content, what, &token, &descriptor_sha256);
     if (r.tender_id != t.id) throw Error(Errc::not_valid, "the receipt is for tender '" + r.tender_id + "', not '" + t.id + "'");
-    if (tender::get_string(j, "descriptor_sha256", what) != t.sha256)
-        throw Error(Errc::not_valid, "the receipt names another version of the tender descriptor");
+    if (descriptor_sha256 != t.sha256) throw Error(Errc::not_valid, "the receipt names another version of the tender descriptor");
     if (package != nullptr && tender::sha256_hex(*package) != r.package_sha256)
         throw Error(Errc::not_valid, "the receipt is for another package (SHA-256 " + r.package_sha256 + ")");
     const Bytes digest = ossl::unhex(r.package_sha256);
@@ -175,7 +167,7 @@ TenderReceiptInfo verify_tender_receipt(const TenderDescriptor& t, const Bytes& 
 }
 
 Bytes tender_close(const TenderDescriptor& t, Signer& portal, const TenderPortalOptions& o) {
-    check_portal_key(t, portal);
+    tender::check_portal_key(t, portal);
     tender::Store store(o.state_dir, false);  // a mistyped folder must not close an empty tender
     {
         auto st = store.db().prepare("SELECT v FROM tender WHERE k = 'list'");

@@ -15,12 +15,7 @@ void tender_serve(const TenderDescriptor& t, const TenderServeOptions& o) {
     net::StopSignals signals;
     net::Server server("tender", o.server, o.max_package, o.log);
     std::unique_ptr<Signer> portal = open_signer(o.key);
-    {
-        const auto cert = portal->certificate();
-        if (!cert || *cert != t.portal_certificate)
-            throw Error(Errc::usage, "the portal key's certificate is not the tender's portal certificate (" +
-                                         tender::subject_of(t.portal_certificate) + ")");
-    }
+    tender::check_portal_key(t, *portal);
     { const tender::Store schema(o.portal.state_dir, true); }  // the state folder and its schema, before the first request
     std::mutex sign_mutex;                    // a token key signs one receipt at a time
     net::Route route;

@@ -110,17 +110,6 @@ void der_length(Bytes& out, std::size_t n) {
     out.insert(out.end(), be.begin(), be.end());
 }
 
-BIO* open_document(const std::string& path) {
-    detail::check_input_file(path);
-    BIO* in = path == "-" ? BIO_new_fp(stdin, BIO_NOCLOSE) : BIO_new_file(path.c_str(), "rb");
-    if (in == nullptr) {
-        ERR_clear_error();
-        (void)read_file(path);  // throws the precise error
-        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
-    }
-    return in;
-}
-
 /// Copies everything from `in` into `out`, in 1 MiB blocks. False when a write fails.
 bool pump(BIO* in, BIO* out, const std::string& what) {
     std::vector<unsigned char> buf(1 << 20);
@@ -138,14 +127,10 @@ bool pump(BIO* in, BIO* out, const std::string& what) {
 /// outer signature. Memory stays at a few MiB whatever the document's size.
 void seal_stream(const TenderDescriptor& t, Signer& bidder, const TenderSealOptions& o, BIO* out,
                  const std::string& scratch_dir) {
-    if (std::find(t.envelopes.begin(), t.envelopes.end(), o.envelope) == t.envelopes.end()) {
-        std::string have;
-        for (const auto& e : t.envelopes) have += (have.empty() ? "" : ", ") + e;
-        throw Error(Errc::usage, "tender " + t.id + " has no envelope '" + o.envelope + "'", "its envelopes: " + have);
-    }
+    tender::require_envelope(t, o.envelope);
     const ossl::X509Ptr cert = detail::usable_certificate(bidder);
     const std::vector<ossl::X509Ptr> extra = detail::load_certificate_files(o.chain_files);
-    const ossl::BioPtr doc(open_document(o.document_path));
+    const ossl::BioPtr doc(detail::open_content(o.document_path));
 
     // 1. A fresh key-encryption secret, split k of n; share i sealed to member i (locked memory).
     SecretBytes kek(tender::kSecretBytes);

@@ -41,9 +41,6 @@ Bytes verify_pinned(const Bytes& signed_data, const Bytes& pinned, const std::st
 /// The encapsulated content of a SignedData (no verification). Throws Errc::malformed.
 Bytes content_of(const Bytes& signed_data, const std::string& what);
 
-/// The first signer's certificate of a SignedData (DER; empty when absent).
-Bytes signer_cert_of(const Bytes& signed_data);
-
 /// Parses a JSON object; its "format" must be `format`. Throws Errc::malformed.
 json parse_document(std::span<const std::uint8_t> text, const char* format, const std::string& what);
 std::string get_string(const json& j, const char* key, const std::string& what);
@@ -120,7 +117,9 @@ Package parse_package(std::span<const std::uint8_t> content);
 Bytes encode_package(const Package& p);
 
 /// The receipt JSON's fields, parsed (no verification).
-TenderReceiptInfo parse_receipt_content(const Bytes& content, const std::string& what, Bytes* token);
+/// With token / descriptor_sha256, also the timestamp token and the descriptor hash it names.
+TenderReceiptInfo parse_receipt_content(const Bytes& content, const std::string& what, Bytes* token,
+                                        std::string* descriptor_sha256 = nullptr);
 
 /// Data in an EnvelopedData (AES-256-CBC) to one certificate: RSA-OAEP (SHA-256) or ECDH (X9.63 KDF, SHA-256).
 Bytes seal_to(std::span<const std::uint8_t> data, const Bytes& cert_der);
@@ -138,6 +137,12 @@ struct ShareSet {
 /// envelope or list, or not from a member; Errc::malformed otherwise.
 ShareSet read_share_set(std::span<const std::uint8_t> text, const TenderDescriptor& t, const std::string& envelope,
                         const std::string& list_root, const std::string& what);
+
+/// Throws Errc::usage, listing the tender's envelopes, unless it has this one.
+void require_envelope(const TenderDescriptor& t, const std::string& envelope);
+
+/// Throws Errc::usage unless the portal key's certificate is the descriptor's portal certificate.
+void check_portal_key(const TenderDescriptor& t, const Signer& portal);
 
 /// The clock of the portal options.
 std::int64_t now_of(const TenderPortalOptions& o);
