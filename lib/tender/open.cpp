@@ -44,14 +44,17 @@ tender::ShareSet tender::read_share_set(std::span<const std::uint8_t> text, cons
     struct Wiping {
         json j;
         ~Wiping() {
-            auto it = j.find("shares");
-            if (it == j.end() || !it->is_array()) return;
-            for (auto& s : *it) {
-                if (!s.is_object()) continue;
-                auto y = s.find("y");
-                if (y == s.end() || !y->is_string()) continue;
-                auto* str = y->get_ptr<std::string*>();
-                OPENSSL_cleanse(str->data(), str->size());
+            try {
+                auto it = j.find("shares");
+                if (it == j.end() || !it->is_array()) return;
+                for (auto& s : *it) {
+                    if (!s.is_object()) continue;
+                    auto y = s.find("y");
+                    if (y == s.end() || !y->is_string()) continue;
+                    auto* str = y->get_ptr<std::string*>();
+                    OPENSSL_cleanse(str->data(), str->size());
+                }
+            } catch (...) {  // nlohmann's lookups are not noexcept; none throws on these checked types
             }
         }
     } doc{parse_document(text, kShareSetFormat, what)};
