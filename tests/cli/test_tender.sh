@@ -90,6 +90,15 @@ printf 'a bid for the other tender\nMARKER-BID-9-A-7f3a\n' >bids/t2.txt
 MARKERS+=("MARKER-BID-1-B2-7f3a" "MARKER-BID-5-A-7f3a" "MARKER-BID-3-LATE-7f3a" "MARKER-BID-9-A-7f3a")
 check "the large bid is about 20 MiB ($(stat -c %s bids/b4B.txt) bytes)" test "$(stat -c %s bids/b4B.txt)" -gt 20971520
 [ "$setup_ok" = 1 ] || { fail "setup failed: nothing else is tried"; finish; }
+# The certificates issued from a bare token key (ca issue --public-key), checked by OpenSSL alone:
+# a valid path, the encryption key usage of the key's type, and no signing usage.
+for m in m2 m4; do
+  check "openssl verify: $m's certificate (issued without a CSR) chains to the root" \
+    bash -c "openssl verify -CAfile root/ca.crt.pem $m.crt | grep -q ': OK\$'"
+done
+ku() { openssl x509 -in "$1" -noout -ext keyUsage 2>/dev/null | tail -n 1 | sed 's/^ *//'; }
+check "openssl: the token RSA member's certificate is for keyEncipherment only ($(ku m2.crt))" test "$(ku m2.crt)" = "Key Encipherment"
+check "openssl: the token EC member's certificate is for keyAgreement only ($(ku m4.crt))" test "$(ku m4.crt)" = "Key Agreement"
 
 # ---------------------------------------------------------------------------------------------
 # Servers
