@@ -85,41 +85,49 @@ void add_lt(CMS_ContentInfo* cms, const ExtendOptions& o) {
                             "give --tsa URL: LT needs the proven time of signing");
             detail::add_signature_timestamp(si, o.tsa_urls, o.tsa_timeout_seconds);
         }
-        // What the signer carries already serves first (and its certificates help build paths).
-        const detail::Evidence carried = detail::embedded_evidence(si);
-        tm.add_evidence(carried.crls, carried.ocsp);
-        const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs.get(), carried.certificates, tm.untrusted());
-        X509* cert = detail::find_signer_cert(si, offered.stack.get(), nullptr);
-        if (cert == nullptr)
-            throw Error(Errc::cert_not_found, "cannot extend to LT: signer " + std::to_string(i + 1) + "'s certificate is not in the signature",
-                        "give it with --untrusted FILE");
         detail::Evidence ev;
-        // Signature timestamp first: its time is the proven time of signing.
-        const auto sig_tokens = detail::timestamp_tokens(si, NID_id_smime_aa_timeStampToken);
-        ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-        std::optional<std::int64_t> t;
-        for (const auto& token : sig_tokens) {
-            const TimestampReport ts = detail::verify_timestamp_over(
-                token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), co,
-                offered.stack.get(), &carried, &ev);
-            if (!ts.valid)
-                refuse("the signature timestamp of signer " + std::to_string(i + 1) + " (TSA " + ts.tsa + ")",
-                       ts.errors.empty() ? "not valid" : ts.errors.front(), ts.revocation == "unknown");
-            if (!t) t = ts.time;
-        }
-        const ChainReport cr =
-            tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
-        if (!cr.valid) refuse("signer '" + ossl::name_to_utf8(X509_get_subject_name(cert)) + "'", cr);
-        // Earlier archive timestamps: their TSAs' paths and revocation data (the renewal of LTA).
-        for (const auto& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {
-            const ChainReport ar = detail::validate_timestamp_signer(token, co, offered.stack.get(), &carried, &ev);
-            if (!ar.valid) refuse("an archive timestamp's TSA", ar);
-        }
+        detail::signer_lt_evidence(si, i, msg_certs.get(), tm, co, nullptr, ev);
         detail::add_evidence_attributes(si, ev);
     }
 }
 
 }  // namespace
+
+void detail::signer_lt_evidence(CMS_SignerInfo* si, int i, STACK_OF(X509) * msg_certs, TrustMaterial& tm, const ChainOptions& co,
+                                const Evidence* outside, Evidence& ev) {
+    Evidence carried = detail::embedded_evidence(si);
+    if (outside)
+        for (auto v : {&detail::Evidence::certificates, &detail::Evidence::crls, &detail::Evidence::ocsp})
+            (carried.*v).insert((carried.*v).end(), (outside->*v).begin(), (outside->*v).end());
+    // What the signer carries already serves first (and its certificates help build paths).
+    tm.add_evidence(carried.crls, carried.ocsp);
+    const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs, carried.certificates, tm.untrusted());
+    X509* cert = detail::find_signer_cert(si, offered.stack.get(), nullptr);
+    if (cert == nullptr)
+        throw Error(Errc::cert_not_found, "cannot extend to LT: signer " + std::to_string(i + 1) + "'s certificate is not in the signature",
+                    "give it with --untrusted FILE");
+    // Signature timestamp first: its time is the proven time of signing.
+    const auto sig_tokens = detail::timestamp_tokens(si, NID_id_smime_aa_timeStampToken);
+    ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+    std::optional<std::int64_t> t;
+    for (const auto& token : sig_tokens) {
+        const TimestampReport ts = detail::verify_timestamp_over(
+            token, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))), co,
+            offered.stack.get(), &carried, &ev);
+        if (!ts.valid)
+            refuse("the signature timestamp of signer " + std::to_string(i + 1) + " (TSA " + ts.tsa + ")",
+                   ts.errors.empty() ? "not valid" : ts.errors.front(), ts.revocation == "unknown");
+        if (!t) t = ts.time;
+    }
+    const ChainReport cr =
+        tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
+    if (!cr.valid) refuse("signer '" + ossl::name_to_utf8(X509_get_subject_name(cert)) + "'", cr);
+    // Earlier archive timestamps: their TSAs' paths and revocation data (the renewal of LTA).
+    for (const auto& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {
+        const ChainReport ar = detail::validate_timestamp_signer(token, co, offered.stack.get(), &carried, &ev);
+        if (!ar.valid) refuse("an archive timestamp's TSA", ar);
+    }
+}
 
 Bytes extend_to_t(const Bytes& signature, const ExtendOptions& o) {
     if (o.tsa_urls.empty()) throw Error(Errc::usage, "no TSA given", "use --tsa URL");

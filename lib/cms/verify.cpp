@@ -75,12 +75,21 @@ int check_signing_certificate(CMS_SignerInfo* si, X509* cert, STACK_OF(X509) * o
 }
 
 void add(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth = -1, std::string subject = {}) {
+    detail::add_finding(r, code, scope, std::move(message), depth, std::move(subject));
+}
+}  // namespace
+
+void detail::add_finding(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth, std::string subject) {
     r.errors.push_back(message);
     r.findings.push_back({code, scope, depth, std::move(subject), std::move(message)});
 }
 
+namespace {
+void set_indication(SignerReport& r) { detail::set_signer_indication(r); }
+}  // namespace
+
 /// ETSI EN 319 102-1 §5.1.3: the signer's indication from its findings (roster findings aside).
-void set_indication(SignerReport& r) {
+void detail::set_signer_indication(SignerReport& r) {
     auto has = [&](FindingCode code, std::optional<FindingScope> scope = std::nullopt, int min_depth = -1) {
         for (const auto& f : r.findings)
             if (f.code == code && (!scope || f.scope == *scope) && f.depth >= min_depth) return true;
@@ -102,8 +111,11 @@ void set_indication(SignerReport& r) {
     using SI = SubIndication;
     r.indication = Indication::total_failed;
     if (has(FindingCode::content_type_mismatch, S) || has(FindingCode::message_digest_missing, S) ||
-        has(FindingCode::malformed_signed_attributes, S))
+        has(FindingCode::malformed_signed_attributes, S) || has(FindingCode::pdf_byte_range_invalid, S) ||
+        has(FindingCode::pdf_contents_extra_data, S) || has(FindingCode::pdf_unsupported_subfilter, S))
         r.sub_indication = SI::format_failure;
+    else if (has(FindingCode::pdf_modified_after_signing, S)) r.sub_indication = SI::hash_failure;
+    else if (has(FindingCode::pdf_docmdp_violation, S)) r.sub_indication = SI::sig_constraints_failure;
     else if (has(FindingCode::signature_invalid, S)) r.sub_indication = SI::sig_crypto_failure;
     else if (has(FindingCode::hash_mismatch, S) || has(FindingCode::timestamp_index_changed, FindingScope::archive_timestamp))
         r.sub_indication = SI::hash_failure;
@@ -125,6 +137,8 @@ void set_indication(SignerReport& r) {
         else r.sub_indication = SI::chain_constraints_failure;
     }
 }
+
+namespace {
 
 /// RFC 8419 §3: an EdDSA signature over the DER of the signed attributes (a SET OF in the order
 /// received). OpenSSL 3.0's CMS_SignerInfo_verify cannot verify EdDSA with signed attributes.
@@ -191,6 +205,7 @@ struct SignerContext {
     const Bytes* der;                 // the SignedData (DER), for archive timestamps
     int index;                        // the signer's position
     const ASN1_OBJECT* econtent_type; // encapContentInfo.eContentType
+    std::optional<std::int64_t> poe;  // a proof of existence from outside the signature (PDF document timestamp)
 };
 
 /// The findings of a timestamp's report, in the timestamp's scope.
@@ -348,7 +363,7 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
             add(r, FindingCode::timestamp_invalid, A, std::string("archive timestamp: ") + e.what());
         }
     }
-    std::optional<std::int64_t> ats_poe;  // the earliest valid archive timestamp so far (from the latest back)
+    std::optional<std::int64_t> ats_poe = ctx.poe;  // the earliest valid archive timestamp so far (from the latest back)
     for (auto it = archive_tokens.rbegin(); parts && it != archive_tokens.rend(); ++it) {
         const Bytes& token = *it;
         try {
@@ -459,7 +474,8 @@ VerifyReport verify_signature(const Bytes& signature, const VerifyOptions& o) {
     return detail::verify_signed_data(signature, o, false);
 }
 
-VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOptions& o, bool content_optional) {
+VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOptions& o, bool content_optional,
+                                        const ExternalContent* external) {
     ossl::BioPtr smime_content;
     detail::CmsPtr cms = detail::parse_signed_data(signature, "the signature", &smime_content);
     // Signer certificates must allow signing (RFC 5280 §4.2.1.3: digitalSignature or nonRepudiation).
@@ -478,12 +494,15 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
         report.valid = false;  // RFC 5652 §5.1: a degenerate SignedData (certificates only) signs nothing
         return report;
     }
-    const bool no_content = report.detached && o.content_path.empty() && !smime_content;
+    const bool no_content = report.detached && o.content_path.empty() && !smime_content && !(external && external->content);
     if (no_content && !content_optional)
         throw Error(Errc::usage, "the signature is detached: give the signed document", "tsign verify SIG DOC, or --content DOC");
 
     ossl::BioPtr file;
-    if (smime_content && o.content_path.empty()) {
+    BIO* source = nullptr;  // the detached content
+    if (external && external->content) {
+        source = external->content;
+    } else if (smime_content && o.content_path.empty()) {
         file = std::move(smime_content);  // the signed part of a multipart/signed message
     } else if (!o.content_path.empty()) {
         detail::check_input_file(o.content_path);
@@ -498,8 +517,9 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     BIO* chain = nullptr;
     std::optional<DigestChain> digests;
     if (!no_content) {
-        chain = CMS_dataInit(cms.get(), report.detached ? file.get() : nullptr);
-        if (chain != nullptr) digests.emplace(chain, report.detached ? file.get() : nullptr);
+        if (source == nullptr) source = file.get();
+        chain = CMS_dataInit(cms.get(), report.detached ? source : nullptr);
+        if (chain != nullptr) digests.emplace(chain, report.detached ? source : nullptr);
         if (chain == nullptr) ossl::fail(Errc::unsupported, "cannot verify: unsupported digest algorithm or content in the SignedData");
         std::vector<unsigned char> buf(1 << 16);
         for (;;) {
@@ -516,11 +536,14 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
         for (auto v : {&detail::Evidence::certificates, &detail::Evidence::crls, &detail::Evidence::ocsp})
             (carried.*v).insert((carried.*v).end(), (e.*v).begin(), (e.*v).end());
     }
+    if (external)
+        for (auto v : {&detail::Evidence::certificates, &detail::Evidence::crls, &detail::Evidence::ocsp})
+            (carried.*v).insert((carried.*v).end(), (external->evidence.*v).begin(), (external->evidence.*v).end());
     tm.add_evidence(carried.crls, carried.ocsp);
     const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs.get(), carried.certificates, tm.untrusted());
     const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
-        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i, ctype}, tm, o));
+        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i, ctype, external ? external->poe : std::nullopt}, tm, o));
     digests.reset();  // the digest BIOs are done with; `file` stays open
 
     if (!report.detached && !o.content_path.empty()) {
@@ -553,6 +576,33 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     return report;
 }
 
+json detail::signer_json(const SignerReport& s) {
+    json e;
+    e["subject"] = s.subject;
+    e["issuer"] = s.issuer;
+    e["serial"] = s.serial;
+    e["signing_time"] = opt_time(s.signing_time);
+    e["timestamp_time"] = opt_time(s.timestamp_time);
+    e["validation_time"] = format_iso8601(s.validation_time);
+    e["validation_time_source"] = to_string(s.validation_time_source);
+    e["level"] = s.level;
+    auto ats = json::array();
+    for (auto t : s.archive_timestamps) ats.push_back(format_iso8601(t));
+    e["archive_timestamps"] = ats;
+    e["digest_algorithm"] = s.digest_algorithm;
+    e["signature_algorithm"] = s.signature_algorithm;
+    e["chain"] = s.chain;
+    e["revocation"] = s.revocation;
+    e["cades"] = s.cades;
+    e["valid"] = s.valid;
+    e["indication"] = to_string(s.indication);
+    e["sub_indication"] = s.sub_indication == SubIndication::none ? json(nullptr) : json(to_string(s.sub_indication));
+    e["findings"] = detail::findings_json(s.findings);
+    e["errors"] = s.errors;
+    e["warnings"] = s.warnings;
+    return e;
+}
+
 std::string VerifyReport::to_json() const {
     json j;
     j["valid"] = valid;
@@ -560,35 +610,33 @@ std::string VerifyReport::to_json() const {
     j["content_type"] = content_type;
     j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     json arr = json::array();
-    for (const auto& s : signers) {
-        json e;
-        e["subject"] = s.subject;
-        e["issuer"] = s.issuer;
-        e["serial"] = s.serial;
-        e["signing_time"] = opt_time(s.signing_time);
-        e["timestamp_time"] = opt_time(s.timestamp_time);
-        e["validation_time"] = format_iso8601(s.validation_time);
-        e["validation_time_source"] = to_string(s.validation_time_source);
-        e["level"] = s.level;
-        auto ats = json::array();
-        for (auto t : s.archive_timestamps) ats.push_back(format_iso8601(t));
-        e["archive_timestamps"] = ats;
-        e["digest_algorithm"] = s.digest_algorithm;
-        e["signature_algorithm"] = s.signature_algorithm;
-        e["chain"] = s.chain;
-        e["revocation"] = s.revocation;
-        e["cades"] = s.cades;
-        e["valid"] = s.valid;
-        e["indication"] = to_string(s.indication);
-        e["sub_indication"] = s.sub_indication == SubIndication::none ? json(nullptr) : json(to_string(s.sub_indication));
-        e["findings"] = detail::findings_json(s.findings);
-        e["errors"] = s.errors;
-        e["warnings"] = s.warnings;
-        arr.push_back(e);
-    }
+    for (const auto& s : signers) arr.push_back(detail::signer_json(s));
     j["signers"] = arr;
     if (roster) j["roster"] = detail::roster_json(*roster);
     return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string detail::signer_text(const SignerReport& s, bool jalali, const std::string& level_prefix) {
+    std::string out;
+    out += "  subject:    " + s.subject + "\n";
+    out += "  issuer:     " + s.issuer + "\n";
+    out += "  serial:     " + s.serial + "\n";
+    if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
+    if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
+    static const char* sources[] = {"now: nothing proves an earlier time", "the signature timestamp", "the earliest archive timestamp", "--at"};
+    out += "  validated:  at " + format_human(s.validation_time, jalali) + " (" + sources[static_cast<int>(s.validation_time_source)] + ")\n";
+    for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
+    if (!s.level.empty()) out += "  level:      " + level_prefix + s.level + "\n";
+    out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
+    if (!s.chain.empty()) {
+        out += "  chain:      ";
+        for (size_t k = 0; k < s.chain.size(); ++k) out += (k ? "\n              <- " : "") + s.chain[k];
+        out += "\n";
+    }
+    out += "  revocation: " + s.revocation + "\n";
+    for (const auto& e : s.errors) out += "  error:      " + e + "\n";
+    for (const auto& w : s.warnings) out += "  note:       " + w + "\n";
+    return out;
 }
 
 std::string VerifyReport::to_text(bool jalali) const {
@@ -598,24 +646,7 @@ std::string VerifyReport::to_text(bool jalali) const {
     for (size_t i = 0; i < signers.size(); ++i) {
         const auto& s = signers[i];
         out += "Signer " + std::to_string(i + 1) + ": " + (s.valid ? "VALID" : "NOT VALID (" + std::string(to_string(s.indication)) + " / " + to_string(s.sub_indication) + ")") + "\n";
-        out += "  subject:    " + s.subject + "\n";
-        out += "  issuer:     " + s.issuer + "\n";
-        out += "  serial:     " + s.serial + "\n";
-        if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
-        if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
-        static const char* sources[] = {"now: nothing proves an earlier time", "the signature timestamp", "the earliest archive timestamp", "--at"};
-        out += "  validated:  at " + format_human(s.validation_time, jalali) + " (" + sources[static_cast<int>(s.validation_time_source)] + ")\n";
-        for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
-        if (!s.level.empty()) out += "  level:      CAdES " + s.level + "\n";
-        out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
-        if (!s.chain.empty()) {
-            out += "  chain:      ";
-            for (size_t k = 0; k < s.chain.size(); ++k) out += (k ? "\n              <- " : "") + s.chain[k];
-            out += "\n";
-        }
-        out += "  revocation: " + s.revocation + "\n";
-        for (const auto& e : s.errors) out += "  error:      " + e + "\n";
-        for (const auto& w : s.warnings) out += "  note:       " + w + "\n";
+        out += detail::signer_text(s, jalali);
     }
     if (roster) out += detail::roster_text(*roster);
     size_t ok = 0;

@@ -62,12 +62,17 @@ constexpr std::array kFindings{"certificate_expired",
                                "timestamp_invalid",
                                "timestamp_index_changed",
                                "not_in_roster",
-                               "malformed_signed_attributes"};
+                               "malformed_signed_attributes",
+                               "pdf_byte_range_invalid",
+                               "pdf_contents_extra_data",
+                               "pdf_unsupported_subfilter",
+                               "pdf_modified_after_signing",
+                               "pdf_docmdp_violation"};
 constexpr std::array kScopes{"signer", "chain", "signature-timestamp", "archive-timestamp", "roster"};
 constexpr std::array kTimeSources{"current", "signature-timestamp", "archive-timestamp", "user"};
 
 static_assert(kSubIndications.size() == static_cast<std::size_t>(SubIndication::signed_data_not_found) + 1);
-static_assert(kFindings.size() == static_cast<std::size_t>(FindingCode::malformed_signed_attributes) + 1);
+static_assert(kFindings.size() == static_cast<std::size_t>(FindingCode::pdf_docmdp_violation) + 1);
 
 template <typename E, std::size_t N>
 std::optional<E> lookup(const std::array<const char*, N>& names, std::string_view s) {

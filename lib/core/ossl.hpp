@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ui.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -75,6 +76,11 @@ inline void free_string_stack(STACK_OF(OPENSSL_STRING) * s) { X509_email_free(s)
 using StringStackPtr = Ptr<STACK_OF(OPENSSL_STRING), free_string_stack>;  ///< X509_get1_ocsp / X509_get1_email
 inline void free_dist_points(STACK_OF(DIST_POINT) * s) { sk_DIST_POINT_pop_free(s, DIST_POINT_free); }
 using DistPointsPtr = Ptr<STACK_OF(DIST_POINT), free_dist_points>;
+inline void free_attribute_refs(STACK_OF(X509_ATTRIBUTE) * s) { sk_X509_ATTRIBUTE_free(s); }
+using AttributeRefStackPtr = Ptr<STACK_OF(X509_ATTRIBUTE), free_attribute_refs>;  ///< does not own the attributes
+using RsaPssParamsPtr = Ptr<RSA_PSS_PARAMS, RSA_PSS_PARAMS_free>;
+using X509AlgorPtr = Ptr<X509_ALGOR, X509_ALGOR_free>;
+using Asn1StringPtr = Ptr<ASN1_STRING, ASN1_STRING_free>;
 
 /// One PEM block as PEM_read_bio returns it: the label, the headers and the decoded body.
 struct PemBlock {

@@ -1,0 +1,57 @@
+// Internal: the pieces PAdES signing, extension and verification share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "pdf/reader.hpp"
+#include "tsign/pdf.hpp"
+
+namespace tsign::pdf::detail {
+
+/// Fixed-width room for "[0 a b c]" (10 digits each).
+inline constexpr const char* kByteRangePlaceholder = "[0 0000000000 0000000000 0000000000]";
+
+/// What one signature (or document timestamp) update needs.
+struct SignatureRequest {
+    std::string field_name, reason, location;
+    int certify = 0;
+    bool timestamp = false;                 ///< a /DocTimeStamp (ETSI.RFC3161) instead of a /Sig
+    std::int64_t signing_time = 0;          ///< /M
+    std::optional<PdfAppearance> appearance;
+    std::vector<std::string> appearance_lines;
+    std::size_t reserve = 0;                ///< bytes reserved for the CMS (the hex string is twice that)
+};
+
+/// One prepared update: its text (appended to the base file) and where /Contents is, in file offsets.
+struct Update {
+    std::string text_;
+    std::int64_t base_size = 0, contents_at = 0, contents_end = 0;  ///< [contents_at, contents_end) is "<...>"
+    std::size_t reserve = 0;
+    std::string text() const;
+};
+
+/// The update that adds the signature field, widget and placeholder dictionary (ByteRange filled in).
+Update prepare_signature(Reader& r, const SignatureRequest& req);
+/// The digest of the new file without /Contents.
+Bytes digest_ranges(std::span<const std::uint8_t> base, const Update& u, const EVP_MD* md);
+/// Writes the DER into /Contents (hex, zero padded).
+void fill_contents(Update& u, const Bytes& der);
+/// Writes base + update to output atomically (output == input: replaces it).
+void write_with_update(const std::string& input, const std::string& output, std::span<const std::uint8_t> base,
+                       const std::string& update, bool force);
+
+/// verify_pdf() over bytes in place; `name` names the file in errors.
+PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std::string& name, const PdfVerifyOptions& o);
+
+/// The DocMDP P of the document's certification (0: not certified).
+int docmdp_permission(QPDF& q);
+/// The DocMDP P a signature dictionary declares in /Reference (0: none).
+int docmdp_of_signature(QPDFObjectHandle sig);
+
+}  // namespace tsign::pdf::detail

@@ -1,0 +1,121 @@
+// A PDF opened with qpdf over bytes in place (see reader.hpp).
+#include "pdf/reader.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include <qpdf/Buffer.hh>
+#include <qpdf/BufferInputSource.hh>
+#include <qpdf/QPDFExc.hh>
+
+#include "core/io_impl.hpp"
+#include "tsign/error.hpp"
+
+namespace tsign::pdf::detail {
+
+MappedFile::MappedFile(const std::string& path) {
+    tsign::detail::check_input_file(path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        (void)read_file(path);  // throws the precise error
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "'");
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(Errc::file_unreadable, "cannot read '" + path + "': not a regular file");
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ == 0) {
+        ::close(fd);
+        throw Error(Errc::malformed, "'" + path + "' is empty, not a PDF");
+    }
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) throw Error(Errc::file_unreadable, "cannot read '" + path + "': " + std::strerror(errno));
+    data_ = static_cast<const std::uint8_t*>(p);
+}
+
+MappedFile::~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
+
+void rethrow_qpdf(const std::string& name, const char* what) {
+    try {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        std::string msg = e.what();
+        for (char& c : msg)
+            if (c == '\n' || c == '\r') c = ' ';
+        throw Error(Errc::malformed, "'" + name + "': " + what + ": " + msg);
+    } catch (...) {
+        throw Error(Errc::malformed, "'" + name + "': " + what);
+    }
+}
+
+std::int64_t find_startxref(std::span<const std::uint8_t> bytes, const std::string& name) {
+    const std::size_t tail = std::min<std::size_t>(bytes.size(), 2048);
+    const std::string_view end(reinterpret_cast<const char*>(bytes.data()) + bytes.size() - tail, tail);
+    const std::size_t eof = end.rfind("%%EOF");
+    const std::size_t at = end.rfind("startxref");
+    if (eof == std::string_view::npos || at == std::string_view::npos || at > eof)
+        throw Error(Errc::malformed, "'" + name + "' is not a complete PDF: no startxref and %%EOF at its end (truncated?)");
+    for (std::size_t i = eof + 5; i < end.size(); ++i)
+        if (!std::strchr(" \t\r\n\f", end[i]) && end[i] != '\0')
+            throw Error(Errc::malformed, "'" + name + "' has data after its last %%EOF");
+    std::size_t i = at + 9;
+    while (i < eof && std::strchr(" \t\r\n\f", end[i])) ++i;
+    std::int64_t off = 0;
+    std::size_t digits = 0;
+    for (; i < eof && end[i] >= '0' && end[i] <= '9' && digits < 15; ++i, ++digits) off = off * 10 + (end[i] - '0');
+    if (digits == 0 || off <= 0 || static_cast<std::size_t>(off) >= bytes.size())
+        throw Error(Errc::malformed, "'" + name + "' has an invalid startxref offset");
+    return off;
+}
+
+Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(bytes), name_(std::move(name)) {
+    const std::string_view head(reinterpret_cast<const char*>(bytes.data()), std::min<std::size_t>(bytes.size(), 1024));
+    if (head.find("%PDF-") == std::string_view::npos) throw Error(Errc::malformed, "'" + name_ + "' is not a PDF file");
+    startxref_ = find_startxref(bytes, name_);
+    {
+        const char* p = reinterpret_cast<const char*>(bytes.data()) + startxref_;
+        xref_stream_ = std::string_view(p, std::min<std::size_t>(4, bytes.size() - static_cast<std::size_t>(startxref_))) != "xref";
+    }
+    buffer_ = std::make_unique<Buffer>(const_cast<unsigned char*>(bytes.data()), bytes.size());
+    qpdf_ = std::make_unique<QPDF>();
+    guard(
+        [&] {
+            qpdf_->setSuppressWarnings(true);
+            qpdf_->setAttemptRecovery(false);
+            qpdf_->processInputSource(std::make_shared<BufferInputSource>(name_, buffer_.get(), false));
+            return 0;
+        },
+        "cannot read the PDF");
+    if (guard([&] { return qpdf_->isEncrypted(); }, "cannot read the PDF"))
+        throw Error(Errc::unsupported, "'" + name_ + "' is encrypted: tsign signs and verifies only unencrypted PDFs",
+                    "remove the encryption first (qpdf --decrypt)");
+    QPDFObjectHandle trailer = guard([&] { return qpdf_->getTrailer(); }, "cannot read the trailer");
+    if (guard([&] { return trailer.hasKey("/XRefStm"); }, "cannot read the trailer"))
+        throw Error(Errc::unsupported, "'" + name_ + "' uses hybrid cross-references (/XRefStm): not supported",
+                    "rewrite it first (qpdf IN.pdf OUT.pdf)");
+    QPDFObjectHandle size = guard([&] { return trailer.getKey("/Size"); }, "cannot read the trailer");
+    if (!size.isInteger() || size.getIntValue() <= 0 || size.getIntValue() > 8388607)
+        throw Error(Errc::malformed, "'" + name_ + "': the trailer's /Size is missing or invalid");
+    size_ = static_cast<int>(size.getIntValue());
+    QPDFObjectHandle root = guard([&] { return qpdf_->getRoot(); }, "cannot read the document catalog");
+    if (!root.isDictionary() || !root.isIndirect())
+        throw Error(Errc::malformed, "'" + name_ + "': the document catalog is missing");
+}
+
+Reader::~Reader() = default;
+
+}  // namespace tsign::pdf::detail
