@@ -61,17 +61,20 @@ void register_batch_command(CLI::App& app, Globals& g) {
         unsigned jobs = 0;
         std::uint64_t max_size = 256ull << 20;
         int timeout = 10;
+        std::string format = "cades";
         bool attached = false, pss = false, resume = false, force = false, csv = false, json = false, quiet = false;
     };
     auto a = std::make_shared<Args>();
     auto* batch = app.add_subcommand("batch", "sign many documents with one key and one PIN entry");
     a->key.add_to(batch);
-    batch->add_option("--out-dir", a->out_dir, "where NAME.p7s and batch-report.json go")->required();
+    batch->add_option("--out-dir", a->out_dir, "where NAME.p7s (PAdES: the signed NAME) and batch-report.json go")->required();
     batch->add_option("--manifest", a->manifest, "a file listing inputs, one path per line (relative to the manifest's folder)");
     batch->add_option("--jobs", a->jobs, "parallel signers (default: one per core; a token key signs in one session)");
     batch->add_flag("--resume", a->resume, "skip inputs whose signature exists and verifies against the current input; re-sign changed ones");
     batch->add_flag("--force", a->force, "replace existing outputs without checking them");
     batch->add_option("--chain", a->chain, "certificates to embed with the signer's (repeatable)")->allow_extra_args(false);
+    batch->add_option("--format", a->format, "cades (default: NAME.p7s per input) or pades (each input a PDF: OUT_DIR/NAME is the signed PDF)")
+        ->check(CLI::IsMember({"cades", "pades"}));
     batch->add_flag("--attached", a->attached, "embed each document in its signature (default: detached)");
     batch->add_option("--digest", a->digest, "sha256 (default), sha384 or sha512");
     batch->add_flag("--pss", a->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
@@ -86,7 +89,8 @@ void register_batch_command(CLI::App& app, Globals& g) {
     batch->footer(footer(
         "  tsign batch --key 'pkcs11:token=finance;object=sign' --pin-source prompt --out-dir signed/ vouchers/\n"
         "  tsign batch --key clerk.p12 --pin-source env:PASS --jobs 2 --tsa http://tsa.city.ir/ --csv --out-dir out/ *.pdf\n"
-        "  tsign batch --key ... --resume --out-dir signed/ vouchers/      # after an interruption\n",
+        "  tsign batch --key ... --resume --out-dir signed/ vouchers/      # after an interruption\n"
+        "  tsign batch --key 'pkcs11:token=finance;object=sign' --format pades --out-dir signed/ vouchers-pdf/\n",
         "  0  every input signed (or already signed, with --resume)\n"
         "  2  usage error\n  3  some inputs failed (unreadable, too large, output exists); the others are signed\n"
         "  4  key or token error: before the first input, or the token was removed (the report says what was done)\n"
@@ -103,6 +107,7 @@ void register_batch_command(CLI::App& app, Globals& g) {
         o.scheme.digest = parse_digest(a->digest);
         o.scheme.rsa_pss = a->pss;
         o.attached = a->attached;
+        o.pades = a->format == "pades";
         o.chain_files = a->chain;
         o.tsa_urls = a->tsa;
         o.tsa_timeout_seconds = a->timeout;

@@ -30,6 +30,9 @@ struct BatchOptions {
     std::string out_dir;                  ///< outputs: NAME.p7s (folder inputs keep their structure) and batch-report.json
     SignatureScheme scheme;
     bool attached = false;
+    /// PAdES: each input is a PDF; OUT_DIR/NAME is the PDF with one more signature (an incremental
+    /// update), instead of NAME.p7s.
+    bool pades = false;
     std::vector<std::string> chain_files; ///< certificates to embed besides the signer's
     std::vector<std::string> tsa_urls;    ///< CAdES-B-T: timestamps requested concurrently by the workers
     int tsa_timeout_seconds = 10;

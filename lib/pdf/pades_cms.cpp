@@ -38,7 +38,8 @@ void set_pss_algorithm(X509_ALGOR* alg, const EVP_MD* md) {
 }  // namespace
 
 Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::span<const std::uint8_t> digest,
-                const std::vector<ossl::X509Ptr>& extra_certs, const std::vector<std::string>& tsa_urls, int tsa_timeout) {
+                const std::vector<ossl::X509Ptr>& extra_certs, const std::vector<std::string>& tsa_urls, int tsa_timeout,
+                std::mutex* sign_mutex) {
     const EVP_MD* md = tsign::detail::md_of(scheme.digest);
     tsign::detail::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_BINARY | CMS_DETACHED | CMS_PARTIAL));
     if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
@@ -72,7 +73,11 @@ Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::
     Bytes value;
     {
         // A value that does not verify under the certificate's key never goes into a file.
-        value = signer.sign_digest(std::span(h, hlen), scheme);
+        {
+            std::unique_lock<std::mutex> lock;
+            if (sign_mutex) lock = std::unique_lock<std::mutex>(*sign_mutex);
+            value = signer.sign_digest(std::span(h, hlen), scheme);
+        }
         ossl::PkeyCtxPtr vctx(EVP_PKEY_CTX_new(X509_get0_pubkey(cert), nullptr));
         bool ok = vctx && EVP_PKEY_verify_init(vctx.get()) == 1 && EVP_PKEY_CTX_set_signature_md(vctx.get(), md) == 1;
         if (ok && scheme.rsa_pss)

@@ -3,6 +3,7 @@
 // and no signing-time (the /M entry carries the claimed time).
 #pragma once
 
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,7 +15,8 @@ namespace tsign::pdf::detail {
 
 /// DER ContentInfo. `digest` is the ByteRange's digest with scheme.digest. With TSAs: B-T.
 Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::span<const std::uint8_t> digest,
-                const std::vector<ossl::X509Ptr>& extra_certs, const std::vector<std::string>& tsa_urls, int tsa_timeout);
+                const std::vector<ossl::X509Ptr>& extra_certs, const std::vector<std::string>& tsa_urls, int tsa_timeout,
+                std::mutex* sign_mutex = nullptr);
 
 /// The most bytes pades_cms() should need for this signer (certificates, signature, attributes,
 /// and a signature timestamp when `timestamp`).

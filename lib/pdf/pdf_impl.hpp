@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <mutex>
+
 #include <openssl/evp.h>
+
+#include "core/ossl.hpp"
 
 #include "pdf/reader.hpp"
 #include "tsign/pdf.hpp"
@@ -45,6 +49,14 @@ void fill_contents(Update& u, const Bytes& der);
 /// Writes base + update to output atomically (output == input: replaces it).
 void write_with_update(const std::string& input, const std::string& output, std::span<const std::uint8_t> base,
                        const std::string& update, bool force);
+
+/// pdf_sign_data() with the certificate and chain loaded once (batch): the signature itself is made
+/// under sign_mutex when one is given. Returns the update to append.
+std::string sign_pdf_update(Signer& signer, std::span<const std::uint8_t> pdf, const std::string& name, const PdfSignOptions& o,
+                            X509* cert, const std::vector<ossl::X509Ptr>& chain, std::mutex* sign_mutex);
+/// True when `signed_pdf` is `original` plus updates whose last signature is by `cert`, covers the
+/// whole file and verifies (batch --resume).
+bool signed_by(std::span<const std::uint8_t> signed_pdf, std::span<const std::uint8_t> original, X509* cert);
 
 /// verify_pdf() over bytes in place; `name` names the file in errors.
 PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std::string& name, const PdfVerifyOptions& o);

@@ -289,11 +289,10 @@ std::vector<std::string> appearance_lines(X509* cert, std::int64_t t) {
 }
 
 /// The signature's update, with the CMS in /Contents.
-pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o) {
+pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o, X509* cert, const std::vector<ossl::X509Ptr>& chain,
+                       std::mutex* sign_mutex = nullptr) {
     if (o.certify < 0 || o.certify > 3) throw Error(Errc::usage, "--certify takes 1, 2 or 3");
-    const ossl::X509Ptr cert = tsign::detail::usable_certificate(signer);
-    const std::vector<ossl::X509Ptr> chain = tsign::detail::load_certificate_files(o.chain_files);
-    check_can_sign(r, cert.get(), o);
+    check_can_sign(r, cert, o);
     const std::int64_t now = o.signing_time.value_or(static_cast<std::int64_t>(::time(nullptr)));
     pd::SignatureRequest req;
     req.field_name = o.field_name;
@@ -302,13 +301,13 @@ pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o) {
     req.certify = o.certify;
     req.signing_time = now;
     req.appearance = o.appearance;
-    if (o.appearance) req.appearance_lines = appearance_lines(cert.get(), now);
-    req.reserve = pd::pades_cms_estimate(signer, cert.get(), chain, !o.tsa_urls.empty());
+    if (o.appearance) req.appearance_lines = appearance_lines(cert, now);
+    req.reserve = pd::pades_cms_estimate(signer, cert, chain, !o.tsa_urls.empty());
     const EVP_MD* md = tsign::detail::md_of(o.scheme.digest);
     for (int attempt = 0;; ++attempt) {
         pd::Update u = pd::prepare_signature(r, req);
         const Bytes digest = pd::digest_ranges(r.bytes(), u, md);
-        const Bytes der = pd::pades_cms(signer, cert.get(), o.scheme, digest, chain, o.tsa_urls, o.tsa_timeout_seconds);
+        const Bytes der = pd::pades_cms(signer, cert, o.scheme, digest, chain, o.tsa_urls, o.tsa_timeout_seconds, sign_mutex);
         if (der.size() <= req.reserve) {
             pd::fill_contents(u, der);
             return u;
@@ -322,8 +321,10 @@ pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o) {
 }  // namespace
 
 Bytes pdf_sign_data(Signer& signer, std::span<const std::uint8_t> pdf, const PdfSignOptions& o) {
+    const ossl::X509Ptr cert = tsign::detail::usable_certificate(signer);
+    const std::vector<ossl::X509Ptr> chain = tsign::detail::load_certificate_files(o.chain_files);
     pd::Reader r(pdf, "the PDF");
-    const pd::Update u = sign_update(signer, r, o);
+    const pd::Update u = sign_update(signer, r, o, cert.get(), chain);
     Bytes out(pdf.begin(), pdf.end());
     const std::string& t = u.text_;
     out.insert(out.end(), t.begin(), t.end());
@@ -331,13 +332,67 @@ Bytes pdf_sign_data(Signer& signer, std::span<const std::uint8_t> pdf, const Pdf
 }
 
 void pdf_sign(Signer& signer, const std::string& input, const std::string& output, const PdfSignOptions& o, bool force) {
+    const ossl::X509Ptr cert = tsign::detail::usable_certificate(signer);
+    const std::vector<ossl::X509Ptr> chain = tsign::detail::load_certificate_files(o.chain_files);
     const pd::MappedFile in(input);
     pd::Reader r(in.bytes(), input);
-    const pd::Update u = sign_update(signer, r, o);
+    const pd::Update u = sign_update(signer, r, o, cert.get(), chain);
     pd::write_with_update(input, output, in.bytes(), u.text_, force);
 }
 
 namespace pdf::detail {
+
+std::string sign_pdf_update(Signer& signer, std::span<const std::uint8_t> pdf, const std::string& name, const PdfSignOptions& o,
+                            X509* cert, const std::vector<ossl::X509Ptr>& chain, std::mutex* sign_mutex) {
+    Reader r(pdf, name);
+    return sign_update(signer, r, o, cert, chain, sign_mutex).text_;
+}
+
+bool signed_by(std::span<const std::uint8_t> signed_pdf, std::span<const std::uint8_t> original, X509* cert) {
+    if (signed_pdf.size() <= original.size() || !std::equal(original.begin(), original.end(), signed_pdf.begin())) return false;
+    try {
+        Reader r(signed_pdf, "the signed PDF");
+        for (auto& f : all_fields(r.qpdf(), true)) {
+            if (!f.value.isDictionary()) continue;
+            QPDFObjectHandle br = f.value.getKey("/ByteRange"), c = f.value.getKey("/Contents");
+            if (!br.isArray() || br.getArrayNItems() != 4 || !c.isString()) continue;
+            std::int64_t b[4];
+            for (int i = 0; i < 4; ++i) b[i] = br.getArrayItem(i).isInteger() ? br.getArrayItem(i).getIntValue() : -1;
+            if (b[0] != 0 || b[1] <= 0 || b[2] <= b[1] || b[3] < 0 || b[2] + b[3] != static_cast<std::int64_t>(signed_pdf.size()))
+                continue;
+            const std::string raw = c.getStringValue();
+            const unsigned char* p = reinterpret_cast<const unsigned char*>(raw.data());
+            tsign::detail::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(raw.size())));
+            if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) continue;
+            STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
+            if (sk_CMS_SignerInfo_num(sis) != 1) continue;
+            CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, 0);
+            if (CMS_SignerInfo_cert_cmp(si, cert) != 0) continue;
+            X509_ALGOR* dig = nullptr;
+            CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig, nullptr);
+            const ASN1_OBJECT* obj = nullptr;
+            X509_ALGOR_get0(&obj, nullptr, nullptr, dig);
+            const EVP_MD* md = EVP_get_digestbyobj(obj);
+            const auto attr = tsign::detail::message_digest_of(si);
+            if (md == nullptr || !attr) continue;
+            ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+            EVP_DigestInit_ex(ctx.get(), md, nullptr);
+            EVP_DigestUpdate(ctx.get(), signed_pdf.data(), static_cast<size_t>(b[1]));
+            EVP_DigestUpdate(ctx.get(), signed_pdf.data() + b[2], static_cast<size_t>(b[3]));
+            unsigned char h[EVP_MAX_MD_SIZE];
+            unsigned int n = 0;
+            EVP_DigestFinal_ex(ctx.get(), h, &n);
+            if (Bytes(h, h + n) != *attr) continue;
+            CMS_SignerInfo_set1_signer_cert(si, cert);
+            const bool ok = CMS_SignerInfo_verify(si) == 1;
+            ERR_clear_error();
+            return ok;
+        }
+    } catch (const std::exception&) {
+    }
+    ERR_clear_error();
+    return false;
+}
 
 void write_with_update(const std::string& input, const std::string& output, std::span<const std::uint8_t> base,
                        const std::string& update, bool force) {
