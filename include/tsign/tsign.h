@@ -147,6 +147,30 @@ TSIGN_C_API int tsign_verify(const uint8_t* signature, size_t signature_len, con
 TSIGN_C_API int tsign_timestamp(const uint8_t* data, size_t data_len, const char* const* tsa_urls, size_t tsa_count,
                                 int timeout_seconds, uint8_t** response, size_t* response_len);
 
+/**
+ * Signs a PDF (PAdES baseline B-B, or B-T with TSAs in options) by appending an incremental
+ * update: every earlier byte, and so every earlier signature, stays as it was. certify: 0 for an
+ * approval signature, or the DocMDP permissions P (1..3) of a certification (first signature only).
+ * The whole signed PDF in *out (release with tsign_free). Since 0.3.
+ */
+TSIGN_C_API int tsign_pdf_sign(tsign_key* key, const uint8_t* pdf, size_t pdf_len, const tsign_sign_options* options,
+                               int certify, uint8_t** out, size_t* out_len);
+
+/**
+ * Verifies every signature and document timestamp of a PDF, with the analysis of what later
+ * revisions changed. *report_json as `tsign verify --json DOC.pdf`. Returns TSIGN_OK when every
+ * signature is valid, TSIGN_INVALID when one is not (or there is none). Since 0.3.
+ */
+TSIGN_C_API int tsign_pdf_verify(const uint8_t* pdf, size_t pdf_len, const tsign_verify_options* options, char** report_json);
+
+/**
+ * Raises a PDF's signatures to PAdES B-LT (a DSS with their validation data; revocation data is
+ * fetched unless options->offline), and with lta non-zero to B-LTA (a document timestamp from
+ * the TSAs). options gives the trust anchors. The whole new PDF in *out. Since 0.3.
+ */
+TSIGN_C_API int tsign_pdf_extend(const uint8_t* pdf, size_t pdf_len, int lta, const char* const* tsa_urls, size_t tsa_count,
+                                 const tsign_verify_options* options, uint8_t** out, size_t* out_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tsign/cms.hpp"
+#include "tsign/pdf.hpp"
 #include "tsign/error.hpp"
 #include "tsign/keys.hpp"
 #include "tsign/pin.hpp"
@@ -98,6 +99,49 @@ const char* tsign_last_error(void) { return g_last_error.c_str(); }
 
 void tsign_free(void* pointer) { std::free(pointer); }
 
+}  // extern "C"
+
+namespace {
+
+/// tsign_verify_options -> VerifyOptions (fields after 0.1 read when struct_size covers them).
+int verify_options(const tsign_verify_options* options, tsign::VerifyOptions& v, const char* who) {
+    v.chain.trust_files = strings(options->trust_files, options->trust_count);
+    v.chain.untrusted_files = strings(options->untrusted_files, options->untrusted_count);
+    v.chain.crl_files = strings(options->crl_files, options->crl_count);
+    switch (options->revocation) {
+    case TSIGN_REVOCATION_AUTO: v.chain.revocation = tsign::RevocationMode::automatic; break;
+    case TSIGN_REVOCATION_REQUIRE: v.chain.revocation = tsign::RevocationMode::require; break;
+    case TSIGN_REVOCATION_OFF: v.chain.revocation = tsign::RevocationMode::off; break;
+    default: return fail(TSIGN_USAGE, std::string(who) + ": unknown revocation mode");
+    }
+    v.chain.fetch = options->offline == 0;
+    // Years 1..9999 (what ISO 8601 and the report can say).
+    if (options->at != 0 && (options->at < -62135596800LL || options->at > 253402300799LL))
+        return fail(TSIGN_USAGE, std::string(who) + ": 'at' is outside the years 1 to 9999");
+    if (options->at != 0) v.chain.at = options->at;
+    if (options->roster_file) v.roster_file = options->roster_file;
+    // Each field added after 0.1 is read when struct_size covers it.
+    if (options->struct_size >= offsetof(tsign_verify_options, validation_policy_file) + sizeof(const char*) &&
+        options->validation_policy_file)
+        v.chain.validation_policy_file = options->validation_policy_file;
+    if (options->struct_size >= offsetof(tsign_verify_options, allow_weak_algorithms) + sizeof(int))
+        v.chain.allow_weak_algorithms = options->allow_weak_algorithms != 0;
+    return static_cast<int>(TSIGN_OK);
+}
+
+/// Hands a JSON report to the caller (released with tsign_free).
+int hand_out_json(const std::string& json, char** report_json) {
+    char* out = static_cast<char*>(std::malloc(json.size() + 1));
+    if (out == nullptr) return fail(TSIGN_INTERNAL, "out of memory");
+    std::memcpy(out, json.c_str(), json.size() + 1);
+    *report_json = out;
+    return static_cast<int>(TSIGN_OK);
+}
+
+}  // namespace
+
+extern "C" {
+
 int tsign_key_open(const char* spec, const char* cert_file, const char* pkcs11_module, tsign_pin_callback pin_callback,
                    void* user_data, tsign_key** key) {
     return guarded([&] {
@@ -177,34 +221,10 @@ int tsign_verify(const uint8_t* signature, size_t signature_len, const char* con
             return fail(TSIGN_USAGE, "tsign_verify_options.struct_size is too small");
         *report_json = nullptr;
         tsign::VerifyOptions v;
-        v.chain.trust_files = strings(options->trust_files, options->trust_count);
-        v.chain.untrusted_files = strings(options->untrusted_files, options->untrusted_count);
-        v.chain.crl_files = strings(options->crl_files, options->crl_count);
-        switch (options->revocation) {
-        case TSIGN_REVOCATION_AUTO: v.chain.revocation = tsign::RevocationMode::automatic; break;
-        case TSIGN_REVOCATION_REQUIRE: v.chain.revocation = tsign::RevocationMode::require; break;
-        case TSIGN_REVOCATION_OFF: v.chain.revocation = tsign::RevocationMode::off; break;
-        default: return fail(TSIGN_USAGE, "tsign_verify: unknown revocation mode");
-        }
-        v.chain.fetch = options->offline == 0;
-        // Years 1..9999 (what ISO 8601 and the report can say).
-        if (options->at != 0 && (options->at < -62135596800LL || options->at > 253402300799LL))
-            return fail(TSIGN_USAGE, "tsign_verify: 'at' is outside the years 1 to 9999");
-        if (options->at != 0) v.chain.at = options->at;
-        if (options->roster_file) v.roster_file = options->roster_file;
-        // Each field added after 0.1 is read when struct_size covers it.
-        if (options->struct_size >= offsetof(tsign_verify_options, validation_policy_file) + sizeof(const char*) &&
-            options->validation_policy_file)
-            v.chain.validation_policy_file = options->validation_policy_file;
-        if (options->struct_size >= offsetof(tsign_verify_options, allow_weak_algorithms) + sizeof(int))
-            v.chain.allow_weak_algorithms = options->allow_weak_algorithms != 0;
+        if (const int rc = verify_options(options, v, "tsign_verify"); rc != TSIGN_OK) return rc;
         if (content_path) v.content_path = content_path;
         const tsign::VerifyReport r = tsign::verify_signature(tsign::Bytes(signature, signature + signature_len), v);
-        const std::string json = r.to_json();
-        char* out = static_cast<char*>(std::malloc(json.size() + 1));
-        if (out == nullptr) return fail(TSIGN_INTERNAL, "out of memory");
-        std::memcpy(out, json.c_str(), json.size() + 1);
-        *report_json = out;
+        if (const int rc = hand_out_json(r.to_json(), report_json); rc != TSIGN_OK) return rc;
         if (r.valid) return static_cast<int>(TSIGN_OK);
         return fail(TSIGN_INVALID, "not valid: see the report");
     });
@@ -220,6 +240,52 @@ int tsign_timestamp(const uint8_t* data, size_t data_len, const char* const* tsa
         if (timeout_seconds > 0) o.timeout_seconds = timeout_seconds;
         const uint8_t empty = 0;
         return hand_out(tsign::timestamp_data(std::span(data ? data : &empty, data_len), o), response, response_len);
+    });
+}
+
+int tsign_pdf_sign(tsign_key* key, const uint8_t* pdf, size_t pdf_len, const tsign_sign_options* options, int certify,
+                   uint8_t** out, size_t* out_len) {
+    return guarded([&] {
+        if (!key || !pdf || !out || !out_len) return fail(TSIGN_USAGE, "tsign_pdf_sign: NULL argument");
+        if (certify < 0 || certify > 3) return fail(TSIGN_USAGE, "tsign_pdf_sign: certify is 0 (approval) or a DocMDP P of 1..3");
+        const tsign::SignOptions s = sign_options(options);
+        if (s.attached) return fail(TSIGN_USAGE, "tsign_pdf_sign: 'attached' does not apply to a PDF signature");
+        tsign::PdfSignOptions p;
+        p.scheme = s.scheme;
+        p.chain_files = s.chain_files;
+        p.tsa_urls = s.tsa_urls;
+        p.tsa_timeout_seconds = s.tsa_timeout_seconds;
+        p.certify = certify;
+        return hand_out(tsign::pdf_sign_data(*key->signer, std::span(pdf, pdf_len), p), out, out_len);
+    });
+}
+
+int tsign_pdf_verify(const uint8_t* pdf, size_t pdf_len, const tsign_verify_options* options, char** report_json) {
+    return guarded([&] {
+        if (!pdf || !options || !report_json) return fail(TSIGN_USAGE, "tsign_pdf_verify: NULL argument");
+        *report_json = nullptr;
+        tsign::VerifyOptions v;
+        if (const int rc = verify_options(options, v, "tsign_pdf_verify"); rc != TSIGN_OK) return rc;
+        tsign::PdfVerifyOptions p;
+        p.chain = v.chain;
+        p.roster_file = v.roster_file;
+        const tsign::PdfVerifyReport r = tsign::verify_pdf_data(std::span(pdf, pdf_len), p);
+        if (const int rc = hand_out_json(r.to_json(), report_json); rc != TSIGN_OK) return rc;
+        if (r.valid) return static_cast<int>(TSIGN_OK);
+        return fail(TSIGN_INVALID, "not valid: see the report");
+    });
+}
+
+int tsign_pdf_extend(const uint8_t* pdf, size_t pdf_len, int lta, const char* const* tsa_urls, size_t tsa_count,
+                     const tsign_verify_options* options, uint8_t** out, size_t* out_len) {
+    return guarded([&] {
+        if (!pdf || !options || !out || !out_len) return fail(TSIGN_USAGE, "tsign_pdf_extend: NULL argument");
+        tsign::VerifyOptions v;
+        if (const int rc = verify_options(options, v, "tsign_pdf_extend"); rc != TSIGN_OK) return rc;
+        tsign::ExtendOptions e;
+        e.chain = v.chain;
+        e.tsa_urls = strings(tsa_urls, tsa_count);
+        return hand_out(tsign::pdf_extend_data(std::span(pdf, pdf_len), lta != 0, e), out, out_len);
     });
 }
 

@@ -191,6 +191,65 @@ int main(int argc, char** argv) {
     tsign_free(sig);
     remove("/tmp/tsign-capi-other.txt");
 
+    /* PDF: sign (PAdES), verify, a changed byte, not a PDF, the same signer twice */
+    {
+        char* pdf_path = malloc(strlen(DOC) + 8);
+        strcpy(pdf_path, DOC);
+        char* dot = strrchr(pdf_path, '.');
+        if (dot) strcpy(dot, ".pdf");
+        FILE* pf = fopen(pdf_path, "rb");
+        CHECK(pf != NULL, "open %s", pdf_path);
+        uint8_t* pdf = NULL;
+        long pdf_len = 0;
+        if (pf) {
+            fseek(pf, 0, SEEK_END);
+            pdf_len = ftell(pf);
+            fseek(pf, 0, SEEK_SET);
+            pdf = malloc((size_t)pdf_len);
+            CHECK(fread(pdf, 1, (size_t)pdf_len, pf) == (size_t)pdf_len, "read the PDF");
+            fclose(pf);
+        }
+        char* inter = path("intermediate.crt.pem");
+        const char* chain[1] = {inter};
+        tsign_sign_options po;
+        memset(&po, 0, sizeof po);
+        po.struct_size = sizeof po;
+        po.chain_files = chain;
+        po.chain_count = 1;
+        uint8_t* signed_pdf = NULL;
+        size_t signed_len = 0;
+        rc = tsign_pdf_sign(k, pdf, (size_t)pdf_len, &po, 2, &signed_pdf, &signed_len);
+        CHECK(rc == TSIGN_OK && signed_len > (size_t)pdf_len, "pdf_sign: %d %s", rc, tsign_last_error());
+        CHECK(signed_pdf && memcmp(signed_pdf, pdf, (size_t)pdf_len) == 0, "the original bytes come first, unchanged");
+        vo = verify_options(trust);
+        report = NULL;
+        rc = tsign_pdf_verify(signed_pdf, signed_len, &vo, &report);
+        CHECK(rc == TSIGN_OK && report && strstr(report, "\"kind\": \"certification\""), "pdf_verify: %d %s", rc, tsign_last_error());
+        tsign_free(report);
+        uint8_t* again = NULL;
+        size_t again_len = 0;
+        rc = tsign_pdf_sign(k, signed_pdf, signed_len, NULL, 0, &again, &again_len);
+        CHECK(rc == TSIGN_INPUT && again == NULL, "same signer twice refused: %d %s", rc, tsign_last_error());
+        if (signed_pdf) signed_pdf[100] ^= 1;
+        report = NULL;
+        rc = tsign_pdf_verify(signed_pdf, signed_len, &vo, &report);
+        CHECK(rc == TSIGN_INVALID && report && strstr(report, "\"code\": \"hash_mismatch\""), "changed byte: %d", rc);
+        tsign_free(report);
+        report = NULL;
+        rc = tsign_pdf_verify((const uint8_t*)"not a pdf", 9, &vo, &report);
+        CHECK(rc == TSIGN_INPUT && report == NULL, "not a PDF: %d %s", rc, tsign_last_error());
+        rc = tsign_pdf_sign(k, pdf, (size_t)pdf_len, NULL, 7, &again, &again_len);
+        CHECK(rc == TSIGN_USAGE, "certify 7 refused: %d", rc);
+        uint8_t* ext = NULL;
+        size_t ext_len = 0;
+        rc = tsign_pdf_extend(signed_pdf, signed_len, 1, NULL, 0, &vo, &ext, &ext_len);
+        CHECK(rc == TSIGN_USAGE && ext == NULL, "lta without a TSA: %d", rc);
+        tsign_free(signed_pdf);
+        free(pdf);
+        free(inter);
+        free(pdf_path);
+    }
+
     /* several threads, one key handle */
     enum { THREADS = 4 };
     pthread_t t[THREADS];
