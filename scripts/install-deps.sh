@@ -9,6 +9,8 @@ PACKAGES=(
   softhsm2 opensc gnutls-bin libnss3-tools jq time sqlite3 libsqlite3-dev libcurl4-openssl-dev curl python3 faketime
   clang libclang-rt-14-dev clang-format-14 clang-tidy-14
   libboost1.81-dev libgfshare-dev libgfshare-bin python3-asn1crypto
+  libqpdf-dev qpdf libharfbuzz-dev zlib1g-dev fonts-noto-core fonts-dejavu-core poppler-utils
+  default-jdk-headless libpdfbox2-java libbcpkix-java libbcprov-java libcommons-logging-java
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

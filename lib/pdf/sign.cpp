@@ -285,7 +285,7 @@ std::vector<std::string> appearance_lines(X509* cert, std::int64_t t) {
     std::snprintf(jd, sizeof jd, "%04d/%02d/%02d", j.year, j.month, j.day);
     std::snprintf(clock, sizeof clock, "%02d:%02d", tm.tm_hour, tm.tm_min);
     std::strftime(utc, sizeof utc, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return {"امضا شده توسط: " + cn, "تاریخ: " + fa(jd) + " ساعت " + fa(clock) + " (UTC)", utc};
+    return {"امضا شده توسط: " + cn, "تاریخ: " + fa(jd) + " ساعت " + fa(clock) + " UTC", utc};
 }
 
 /// The signature's update, with the CMS in /Contents.
