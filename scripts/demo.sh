@@ -149,4 +149,26 @@ mkdir -p nss && certutil -N -d sql:nss --empty-password
 certutil -A -n root -t "C,C,C" -i "$S/root.crt.pem" -d sql:nss
 cmsutil -D -i minutes.txt.p7s -c minutes.txt -d sql:nss -n -h 3
 
+# ---------------------------------------------------------------------------------------------
+# The same minutes as a PDF (examples/tender-minute.pdf, made by scripts/make-minute-pdf.sh): each
+# member signs in turn (PAdES, one incremental update each; the first certifies with DocMDP P=2 and
+# a visible box), and any PDF reader shows who signed.
+cp "$ROOT/examples/tender-minute.pdf" minutes.pdf
+IFS='|' read -r label pin name <<<"${MEMBERS[0]}"
+step "$name signs the PDF minutes first: a certification (DocMDP P=2) with a visible signature box"
+MEMBER_PIN=$pin "$TSIGN" sign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN \
+  --chain "$S/intermediate.crt.pem" --certify 2 --appearance 1/330,40,560,120 minutes.pdf
+for m in "${MEMBERS[@]:1}"; do
+  IFS='|' read -r label pin name <<<"$m"
+  step "$name co-signs the PDF"
+  MEMBER_PIN=$pin "$TSIGN" cosign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN \
+    --chain "$S/intermediate.crt.pem" minutes.pdf
+done
+step "tsign verify: every signature, what changed after each, the roster"
+"$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" minutes.pdf
+step "independent check: poppler's pdfsig (NSS, the sample root trusted)"
+pdfsig -nssdir sql:nss minutes.pdf
+test "$(pdfsig -nssdir sql:nss minutes.pdf | grep -c 'Signature is Valid')" = 3
+pdftotext -f 1 -l 1 minutes.pdf - | grep -q "علی رضایی" && echo "pdftotext finds the signer's name in the visible box"
+
 step "done: the demo files are in $DEMO"
