@@ -500,6 +500,8 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
 
     ossl::BioPtr file;
     BIO* source = nullptr;  // the detached content
+    if (external && external->content && !report.detached)
+        throw Error(Errc::malformed, "the signature is not detached: it does not sign the given content");
     if (external && external->content) {
         source = external->content;
     } else if (smime_content && o.content_path.empty()) {

@@ -6,7 +6,9 @@
 // fields and widgets) when the DocMDP level allows it. Anything else is named.
 #include "pdf/changes.hpp"
 
+#include <cstring>
 #include <deque>
+#include <string_view>
 #include <map>
 #include <set>
 
@@ -70,6 +72,17 @@ public:
         new_xref_ = n.getXRefTable();
         int i = 0;
         for (auto p : n.getAllPages()) page_number_[p.getObjGen()] = ++i;
+        // An object number of the signed revision given another generation, or freed, by a later
+        // update: readers disagree on what references to it then mean (qpdf keeps the old object).
+        std::map<int, int> old_gen;
+        for (const auto& [og, e] : old_xref_) old_gen[og.getObj()] = og.getGen();
+        for (const auto& [og, e] : new_xref_) {
+            auto it = old_gen.find(og.getObj());
+            if (it != old_gen.end() && it->second != og.getGen())
+                add(Kind::other, "object " + std::to_string(og.getObj()) + " redefined with generation " + std::to_string(og.getGen()));
+        }
+        for (int freed : freed_after(old_.bytes().size()))
+            if (old_gen.count(freed)) add(Kind::other, "object " + std::to_string(freed) + " of the signed revision freed");
         QPDFObjectHandle old_root = o.getRoot(), new_root = n.getRoot();
         if (old_root.getObjGen() != new_root.getObjGen()) {
             compare_catalog(old_root, new_root);
@@ -111,17 +124,51 @@ private:
         }
     }
 
+    /// Object numbers a classic cross-reference section after `from` marks free ('f').
+    std::vector<int> freed_after(std::size_t from) {
+        std::vector<int> out;
+        const auto bytes = doc_.bytes();
+        const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + from, bytes.size() - from);
+        for (std::size_t at = text.find("xref"); at != std::string_view::npos; at = text.find("xref", at + 4)) {
+            if (at > 0 && text[at - 1] == 't') continue;  // "startxref"
+            std::size_t p = at + 4;
+            auto skip_ws = [&] {
+                while (p < text.size() && std::strchr(" \t\r\n", text[p])) ++p;
+            };
+            auto number = [&](long long& v) {
+                skip_ws();
+                const std::size_t start = p;
+                v = 0;
+                while (p < text.size() && text[p] >= '0' && text[p] <= '9' && p - start < 12) v = v * 10 + (text[p++] - '0');
+                return p > start;
+            };
+            for (;;) {
+                long long first = 0, count = 0;
+                const std::size_t save = p;
+                if (!number(first) || !number(count) || count < 0 || count > 8388607) {
+                    p = save;
+                    break;
+                }
+                for (long long i = 0; i < count; ++i) {
+                    long long off = 0, gen = 0;
+                    if (!number(off) || !number(gen)) break;
+                    skip_ws();
+                    if (p < text.size() && text[p] == 'f' && first + i > 0) out.push_back(static_cast<int>(first + i));
+                    if (p < text.size()) ++p;
+                }
+            }
+        }
+        return out;
+    }
+
     /// The same bytes in both files: the object was not redefined after the signed revision.
     bool untouched(const QPDFObjGen& og) {
         auto a = old_xref_.find(og), b = new_xref_.find(og);
         if (a == old_xref_.end() || b == new_xref_.end()) return false;
         if (a->second.getType() != b->second.getType()) return false;
-        if (a->second.getType() == 1) return a->second.getOffset() == b->second.getOffset();
-        if (a->second.getType() == 2)
-            return a->second.getObjStreamNumber() == b->second.getObjStreamNumber() &&
-                   a->second.getObjStreamIndex() == b->second.getObjStreamIndex() &&
-                   untouched(QPDFObjGen(a->second.getObjStreamNumber(), 0));
-        return false;
+        // Only an uncompressed object at the same offset is the same bytes: an object in an object
+        // stream depends on the stream's dictionary, whose values may be indirect (compared by value).
+        return a->second.getType() == 1 && a->second.getOffset() == b->second.getOffset();
     }
 
     void visit(QPDFObjectHandle h) {
@@ -150,15 +197,18 @@ private:
         if (type == "/Page") {
             std::string others;
             for (const auto& k : keys) {
-                if (k == "/Annots") compare_list(before.getKey("/Annots"), after.getKey("/Annots"), page_text(og) + " /Annots", false);
+                if (k == "/Annots") {
+                    QPDFObjectHandle b = after.getKey("/Annots");
+                    if (takes_new_role(b, page_text(og) + " /Annots")) compare_list(before.getKey("/Annots"), b, page_text(og) + " /Annots", false);
+                }
                 else others += (others.empty() ? "" : ", ") + k;
             }
             if (!others.empty()) add(Kind::other, page_text(og) + ": " + others + " changed");
             return;
         }
         if (type == "/Pages") return add(Kind::other, "the page tree (" + og_text(og) + ") changed");
-        const bool field = before.hasKey("/FT") || before.hasKey("/Parent") || before.hasKey("/T");
-        const bool widget = name_of(before, "/Subtype") == "/Widget";
+        const bool field = fields_.count(og) != 0;
+        const bool widget = name_of(before, "/Subtype") == "/Widget" && annots_.count(og) != 0;
         if ((field || widget) && is_sig_field(before)) {
             // An empty signature field that gets signed: /V (and its appearance) only.
             bool ok = !before.getKey("/V").isDictionary();
@@ -178,11 +228,32 @@ private:
             if (bad.empty()) return add(Kind::form_fill, "form field " + field_name(before) + ": value changed");
             return add(Kind::other, "form field " + field_name(before) + ": " + bad + " changed");
         }
-        if (type == "/Annot" || before.hasKey("/Subtype"))
-            return add(Kind::annotation, "annotation " + og_text(og) + " changed");
+        if (annots_.count(og) && !widget) return add(Kind::annotation, "annotation " + og_text(og) + " changed");
         std::string list;
         for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
         add(Kind::other, og_text(og) + (type.empty() ? "" : " (" + type.substr(1) + ")") + ": " + list + " changed");
+    }
+
+    /// What makes a new signature field more than a signature: a widget of another kind, actions,
+    /// or an unsigned field that shows something (it could cover the page: "sneaky signatures").
+    std::string new_signature_field_problem(QPDFObjectHandle f) {
+        const std::string subtype = name_of(f, "/Subtype");
+        if (!subtype.empty() && subtype != "/Widget") return "a signature field that is a " + subtype.substr(1) + " annotation";
+        if (f.hasKey("/A") || f.hasKey("/AA")) return "a signature field with actions";
+        QPDFObjectHandle v = f.getKey("/V");
+        const bool is_signed = v.isDictionary() && v.getKey("/Contents").isString() && v.getKey("/ByteRange").isArray();
+        if (is_signed) return {};
+        QPDFObjectHandle r = f.getKey("/Rect");
+        bool visible = f.hasKey("/AP");
+        if (r.isArray() && r.getArrayNItems() == 4) {
+            double c[4] = {0, 0, 0, 0};
+            for (int i = 0; i < 4; ++i) {
+                QPDFObjectHandle x = r.getArrayItem(i);
+                c[i] = x.isNumber() ? x.getNumericValue() : 0;
+            }
+            visible = visible && (c[2] - c[0]) * (c[3] - c[1]) != 0;
+        }
+        return visible ? "an unsigned signature field with an appearance" : std::string();
     }
 
     std::string field_name(QPDFObjectHandle f) {
@@ -207,12 +278,12 @@ private:
 
     void compare_catalog(QPDFObjectHandle before, QPDFObjectHandle after) {
         for (const auto& k : changed_keys(before, after)) {
-            if (k == "/DSS") add(Kind::dss, "validation data (DSS) added");
+            if (k == "/DSS") add(Kind::dss, "validation data (DSS) added or extended");
             else if (k == "/Extensions") add(Kind::dss, "the catalog's /Extensions changed (PAdES extension level)");
             else if (k == "/AcroForm") {
                 QPDFObjectHandle a = before.getKey("/AcroForm"), b = after.getKey("/AcroForm");
                 if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen()) continue;  // the object itself is compared
-                if (b.isIndirect()) checked_.insert(b.getObjGen());
+                if (!takes_new_role(b, "/AcroForm")) continue;
                 compare_acroform(a, b);
             } else add(Kind::other, "the document catalog: " + k + " changed");
         }
@@ -225,7 +296,7 @@ private:
             if (k == "/Fields") {
                 QPDFObjectHandle a = before.getKey("/Fields"), b = after.getKey("/Fields");
                 if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen()) continue;
-                if (b.isIndirect()) checked_.insert(b.getObjGen());
+                if (!takes_new_role(b, "/AcroForm /Fields")) continue;
                 compare_list(a, b, "/AcroForm /Fields", true);
             } else if (k == "/SigFlags" || k == "/DR" || k == "/DA") {
                 continue;  // set when signature fields come (their appearances' resources)
@@ -236,8 +307,19 @@ private:
     }
 
     /// Fields or annotations: every earlier entry kept, in order; new entries classified.
+    /// A value that now stands where another object stood: a new object is compared here (and
+    /// marked checked); an object of the signed revision put in a new role is a change itself.
+    bool takes_new_role(QPDFObjectHandle v, const std::string& role) {
+        if (!v.isIndirect()) return true;
+        if (old_xref_.count(v.getObjGen())) {
+            add(Kind::other, role + " now points to " + og_text(v.getObjGen()) + ", an object of the signed revision");
+            return false;
+        }
+        checked_.insert(v.getObjGen());
+        return true;
+    }
+
     void compare_list(QPDFObjectHandle before, QPDFObjectHandle after, const std::string& where, bool fields) {
-        if (after.isIndirect()) checked_.insert(after.getObjGen());
         std::vector<std::string> old_items, new_items;
         std::vector<QPDFObjectHandle> new_handles;
         if (before.isArray())
@@ -263,8 +345,10 @@ private:
             }
             if (is_sig_field(item)) {
                 QPDFObjectHandle v = item.getKey("/V");
-                add(is_doc_timestamp(v) ? Kind::doc_timestamp : Kind::signature,
-                    is_doc_timestamp(v) ? "a document timestamp was added" : "a signature field was added (" + field_name(item) + ")");
+                const std::string why = new_signature_field_problem(item);
+                if (!why.empty()) add(Kind::other, where + ": " + why + " (" + field_name(item) + ")");
+                else add(is_doc_timestamp(v) ? Kind::doc_timestamp : Kind::signature,
+                         is_doc_timestamp(v) ? "a document timestamp was added" : "a signature field was added (" + field_name(item) + ")");
             } else if (!fields && name_of(item, "/Subtype") != "/Widget") {
                 add(Kind::annotation, where + ": an annotation (" + name_of(item, "/Subtype") + ") was added");
             } else {
@@ -289,6 +373,21 @@ public:
         for (auto p : old_.qpdf().getAllPages()) {
             QPDFObjectHandle a = p.getKey("/Annots");
             if (a.isIndirect()) annots_owner_[a.getObjGen()] = p.getObjGen();
+            for (int i = 0; a.isArray() && i < a.getArrayNItems(); ++i)
+                if (a.getArrayItem(i).isIndirect()) annots_.insert(a.getArrayItem(i).getObjGen());
+        }
+        // Every node of the signed revision's field tree.
+        QPDFObjectHandle oaf = old_.qpdf().getRoot().getKey("/AcroForm");
+        std::deque<std::pair<QPDFObjectHandle, int>> todo;
+        if (oaf.isDictionary() && oaf.getKey("/Fields").isArray()) todo.emplace_back(oaf.getKey("/Fields"), 0);
+        while (!todo.empty()) {
+            auto [list, depth] = todo.front();
+            todo.pop_front();
+            for (int i = 0; depth < 32 && i < list.getArrayNItems(); ++i) {
+                QPDFObjectHandle f = list.getArrayItem(i);
+                if (!f.isIndirect() || !f.isDictionary() || !fields_.insert(f.getObjGen()).second) continue;
+                if (f.getKey("/Kids").isArray()) todo.emplace_back(f.getKey("/Kids"), depth + 1);
+            }
         }
         QPDFObjectHandle af = doc_.qpdf().getRoot().getKey("/AcroForm");
         if (af.isDictionary() && af.getKey("/Fields").isIndirect()) role_fields_.insert(af.getKey("/Fields").getObjGen());
@@ -300,7 +399,7 @@ private:
     std::map<QPDFObjGen, QPDFXRefEntry> old_xref_, new_xref_;
     std::map<QPDFObjGen, int> page_number_;
     std::map<QPDFObjGen, QPDFObjGen> annots_owner_;
-    std::set<QPDFObjGen> page_content_, role_fields_, checked_;
+    std::set<QPDFObjGen> page_content_, role_fields_, checked_, fields_, annots_;
 };
 
 }  // namespace

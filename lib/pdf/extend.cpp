@@ -40,9 +40,19 @@ struct DssContent {
     tsign::detail::Evidence have;  // what the DSS holds already
 };
 
-std::string stream_data(QPDFObjectHandle s) {
-    const auto d = s.getStreamData(qpdf_dl_generalized);
-    return std::string(reinterpret_cast<const char*>(d->getBuffer()), d->getSize());
+std::string stream_data(QPDFObjectHandle s) { return pd::decode_capped(s, std::size_t{16} << 20); }
+
+/// The DER object at the start of /Contents (without its zero padding).
+Bytes der_prefix(const std::string& c) {
+    const auto* p = reinterpret_cast<const unsigned char*>(c.data());
+    long len = 0;
+    int tag = 0, cls = 0;
+    const unsigned char* q = p;
+    const int ret = ASN1_get_object(&q, &len, &tag, &cls, static_cast<long>(c.size()));
+    ERR_clear_error();
+    if ((ret & 0x80) || ret == 0x21) return Bytes(c.begin(), c.end());
+    const auto total = std::min(c.size(), static_cast<std::size_t>(q - p) + static_cast<std::size_t>(len));
+    return Bytes(p, p + total);
 }
 
 /// The update that adds (or extends) the DSS with `ev`; empty when it holds everything already.
@@ -114,6 +124,14 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
             return 0;
         },
         "cannot read the DSS");
+    ossl::X509RefStackPtr dss_certs(sk_X509_new_null());
+    std::vector<ossl::X509Ptr> dss_owned;
+    for (const Bytes& c : dss.certificates) {
+        const unsigned char* p = c.data();
+        ossl::X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(c.size())));
+        if (x && sk_X509_push(dss_certs.get(), x.get())) dss_owned.push_back(std::move(x));
+    }
+    ERR_clear_error();
     std::vector<pd::SignatureField> fields = r.guard([&] { return pd::all_fields(r.qpdf(), true); }, "cannot read the signatures");
     int index = 0;
     for (auto& f : fields) {
@@ -122,17 +140,16 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         QPDFObjectHandle c = f.value.getKey("/Contents");
         QPDFObjectHandle sf = f.value.getKey("/SubFilter");
         if (!c.isString()) continue;
-        const std::string raw = c.getStringValue();
-        const Bytes der(raw.begin(), raw.end());
+        const Bytes der = der_prefix(c.getStringValue());
         if (sf.isName() && sf.getName() == "/ETSI.RFC3161") {
-            const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, nullptr, &dss, &ev);
+            const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, dss_certs.get(), &dss, &ev);
             if (!ar.valid)
                 throw Error(Errc::not_valid, "cannot extend: document timestamp " + std::to_string(index) + "'s TSA does not validate" +
                                                  (ar.findings.empty() ? "" : ": " + ar.findings.front().message));
             continue;
         }
-        const unsigned char* p = reinterpret_cast<const unsigned char*>(raw.data());
-        tsign::detail::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(raw.size())));
+        const unsigned char* p = der.data();
+        tsign::detail::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
         ERR_clear_error();
         if (!cms) throw Error(Errc::malformed, "cannot extend: signature " + std::to_string(index) + " holds no CMS");
         STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());

@@ -9,11 +9,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <string_view>
 
 #include <qpdf/Buffer.hh>
 #include <qpdf/BufferInputSource.hh>
+#include <qpdf/Pipeline.hh>
 #include <qpdf/QPDFExc.hh>
+#include <qpdf/QPDFXRefEntry.hh>
 
 #include "core/io_impl.hpp"
 #include "tsign/error.hpp"
@@ -82,9 +85,54 @@ std::int64_t find_startxref(std::span<const std::uint8_t> bytes, const std::stri
     return off;
 }
 
+namespace {
+
+/// A qpdf pipeline that keeps what passes through, up to a limit.
+class CappedSink final : public Pipeline {
+public:
+    CappedSink(std::string* out, std::size_t cap) : Pipeline("capped", nullptr), out_(out), cap_(cap) {}
+    void write(unsigned char const* data, size_t len) override {
+        if (seen_ + len > cap_) throw Error(Errc::unsupported, "a stream decodes to more than " + std::to_string(cap_ >> 20) + " MiB");
+        seen_ += len;
+        if (out_) out_->append(reinterpret_cast<const char*>(data), len);
+    }
+    void finish() override {}
+
+private:
+    std::string* out_;
+    std::size_t cap_;
+    std::size_t seen_ = 0;
+};
+
+/// Every classic trailer of the file: a hybrid-reference file has /XRefStm in one of them.
+bool any_hybrid_trailer(std::string_view text) {
+    for (std::size_t at = text.find("trailer"); at != std::string_view::npos; at = text.find("trailer", at + 7)) {
+        const std::size_t end = text.find("startxref", at);
+        const std::string_view dict = text.substr(at, std::min<std::size_t>(end == std::string_view::npos ? 4096 : end - at, 4096));
+        if (dict.find("/XRefStm") != std::string_view::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string decode_capped(QPDFObjectHandle stream, std::size_t cap) {
+    std::string out;
+    CappedSink sink(&out, cap);
+    if (!stream.pipeStreamData(&sink, 0, qpdf_dl_generalized, true))
+        throw Error(Errc::unsupported, "a stream with a filter tsign does not decode");
+    return out;
+}
+
 Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(bytes), name_(std::move(name)) {
     const std::string_view head(reinterpret_cast<const char*>(bytes.data()), std::min<std::size_t>(bytes.size(), 1024));
     if (head.find("%PDF-") == std::string_view::npos) throw Error(Errc::malformed, "'" + name_ + "' is not a PDF file");
+    // Offsets count from the header: data before it would make every offset of an update wrong.
+    if (head.rfind("%PDF-", 0) != 0)
+        throw Error(Errc::unsupported, "'" + name_ + "' has data before its %PDF- header", "remove it first (qpdf IN.pdf OUT.pdf)");
+    if (any_hybrid_trailer(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())))
+        throw Error(Errc::unsupported, "'" + name_ + "' uses hybrid cross-references (/XRefStm): not supported",
+                    "rewrite it first (qpdf IN.pdf OUT.pdf)");
     startxref_ = find_startxref(bytes, name_);
     {
         const char* p = reinterpret_cast<const char*>(bytes.data()) + startxref_;
@@ -96,7 +144,14 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
         [&] {
             qpdf_->setSuppressWarnings(true);
             qpdf_->setAttemptRecovery(false);
-            qpdf_->processInputSource(std::make_shared<BufferInputSource>(name_, buffer_.get(), false));
+            try {
+                qpdf_->processInputSource(std::make_shared<BufferInputSource>(name_, buffer_.get(), false));
+            } catch (const QPDFExc& e) {
+                if (e.getErrorCode() == qpdf_e_password)
+                    throw Error(Errc::unsupported, "'" + name_ + "' is encrypted: tsign signs and verifies only unencrypted PDFs",
+                                "remove the encryption first (qpdf --decrypt --password=... IN OUT)");
+                throw;
+            }
             return 0;
         },
         "cannot read the PDF");
@@ -114,6 +169,38 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
     QPDFObjectHandle root = guard([&] { return qpdf_->getRoot(); }, "cannot read the document catalog");
     if (!root.isDictionary() || !root.isIndirect())
         throw Error(Errc::malformed, "'" + name_ + "': the document catalog is missing");
+    // Every object is parsed now, so that nothing qpdf cannot read is silently taken as null later
+    // (qpdf warns and goes on where other readers may read the object differently): a warning is
+    // an error here. Object streams are first decoded within a limit (no decompression bombs).
+    guard(
+        [&] {
+            const auto xref = qpdf_->getXRefTable();
+            std::set<int> object_streams;
+            for (const auto& [og, e] : xref)
+                if (e.getType() == 2) object_streams.insert(e.getObjStreamNumber());
+            std::size_t total = 0;
+            for (int n : object_streams) {
+                QPDFObjectHandle os = qpdf_->getObject(n, 0);
+                if (!os.isStream()) throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " is not a stream");
+                total += decode_capped(os, kMaxDecodedStream).size();
+                if (total > kMaxDecodedStream) throw Error(Errc::unsupported, "'" + name_ + "': its object streams decode to too much data");
+            }
+            for (const auto& [og, e] : xref) (void)qpdf_->getObject(og).getTypeCode();
+            return 0;
+        },
+        "cannot read the PDF's objects");
+    check_warnings();
+}
+
+void Reader::check_warnings() {
+    if (!qpdf_->anyWarnings()) return;
+    const std::vector<QPDFExc> w = qpdf_->getWarnings();
+    std::string msg = w.empty() ? std::string("damaged") : w.front().getMessageDetail();
+    for (char& c : msg)
+        if (c == '\n' || c == '\r') c = ' ';
+    throw Error(Errc::malformed, "'" + name_ + "' is damaged: " + msg +
+                                     (w.size() > 1 ? " (and " + std::to_string(w.size() - 1) + " more problems)" : ""),
+                "tsign reads PDFs strictly: a part other readers could read differently is refused");
 }
 
 Reader::~Reader() = default;

@@ -46,6 +46,8 @@ public:
     bool xref_stream() const { return xref_stream_; }
     /// The trailer's /Size: the next free object number.
     int next_object() const { return size_; }
+    /// Throws Errc::malformed when qpdf noted any problem (an object it could not read, ...).
+    void check_warnings();
     /// Runs f, turning qpdf's exceptions into Errc::malformed naming the file.
     template <typename F>
     auto guard(F&& f, const char* what) -> decltype(f());
@@ -71,6 +73,11 @@ auto Reader::guard(F&& f, const char* what) -> decltype(f()) {
         rethrow_qpdf(name_, what);
     }
 }
+
+/// The most a stream (or all object streams together) may decode to.
+inline constexpr std::size_t kMaxDecodedStream = std::size_t{64} << 20;
+/// A stream's data decoded (generalized filters), refusing more than `cap` bytes (Errc::unsupported).
+std::string decode_capped(QPDFObjectHandle stream, std::size_t cap = kMaxDecodedStream);
 
 /// The offset the last "startxref" of bytes points at. Throws Errc::malformed.
 std::int64_t find_startxref(std::span<const std::uint8_t> bytes, const std::string& name);

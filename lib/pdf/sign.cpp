@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 
 #include <openssl/err.h>
 
@@ -110,7 +111,9 @@ Update prepare_signature(Reader& r, const SignatureRequest& req) {
             for (auto& f : all_fields(q, true)) sigs += f.value.isDictionary() ? 1 : 0;
             std::string name = req.field_name;
             auto taken = [&](const std::string& n) {
-                return std::any_of(fields.begin(), fields.end(), [&](const SignatureField& f) { return f.name == n; });
+                // Taken by a field, or by a field's parent (a non-terminal "n" has fields "n.x").
+                return std::any_of(fields.begin(), fields.end(),
+                                   [&](const SignatureField& f) { return f.name == n || f.name.rfind(n + ".", 0) == 0; });
             };
             if (name.empty()) {
                 for (int n = sigs + 1; name.empty() || taken(name); ++n) name = (req.timestamp ? "DocTimeStamp" : "Signature") + std::to_string(n);
@@ -306,6 +309,7 @@ pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o, X
     const EVP_MD* md = tsign::detail::md_of(o.scheme.digest);
     for (int attempt = 0;; ++attempt) {
         pd::Update u = pd::prepare_signature(r, req);
+        r.check_warnings();  // nothing qpdf could not read went into the update as null
         const Bytes digest = pd::digest_ranges(r.bytes(), u, md);
         const Bytes der = pd::pades_cms(signer, cert, o.scheme, digest, chain, o.tsa_urls, o.tsa_timeout_seconds, sign_mutex);
         if (der.size() <= req.reserve) {
@@ -404,7 +408,14 @@ void write_with_update(const std::string& input, const std::string& output, std:
                       }());
     unsigned mode = 0644;
     if (struct stat si {}; ::stat(input.c_str(), &si) == 0) mode = si.st_mode & 0777;
-    tsign::detail::AtomicOutput out(output, WriteOptions{.force = force || same, .mode = mode});
+    // In place through a symbolic link: the file it points to is replaced, not the link.
+    std::string target = output;
+    if (same) {
+        std::error_code ec;
+        const auto real = std::filesystem::canonical(output, ec);
+        if (!ec) target = real.string();
+    }
+    tsign::detail::AtomicOutput out(target, WriteOptions{.force = force || same, .mode = mode});
     auto put = [&](const void* p, std::size_t n) {
         const char* c = static_cast<const char*>(p);
         while (n > 0) {

@@ -4,12 +4,15 @@
 // difference analysis of every later revision (changes.cpp).
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/ts.h>
 
+#include "cms/cms_util.hpp"
 #include "cms/roster.hpp"
 #include "cms/verify_impl.hpp"
 #include "core/findings_json.hpp"
@@ -216,8 +219,8 @@ void load_dss(pd::Reader& r, PdfVerifyReport& report, tsign::detail::Evidence& e
                 for (int i = 0; i < a.getArrayNItems(); ++i) {
                     QPDFObjectHandle s = a.getArrayItem(i);
                     if (!s.isStream()) continue;
-                    const auto data = s.getStreamData(qpdf_dl_generalized);
-                    into.emplace_back(data->getBuffer(), data->getBuffer() + data->getSize());
+                    const std::string data = pd::decode_capped(s, std::size_t{16} << 20);
+                    into.emplace_back(data.begin(), data.end());
                     ++count;
                 }
             };
@@ -300,6 +303,29 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             "cannot read a ByteRange");
     std::stable_sort(sigs.begin(), sigs.end(), [](const Sig& a, const Sig& b) { return a.order < b.order; });
     for (size_t i = 0; i < sigs.size(); ++i) sigs[i].report.index = static_cast<int>(i) + 1;
+    // One signature dictionary, one field: a dictionary shared by several fields counts once.
+    {
+        std::map<QPDFObjGen, int> owner;
+        for (Sig& s : sigs) {
+            QPDFObjectHandle v = s.field.value;
+            if (!v.isIndirect()) continue;
+            auto [it, fresh] = owner.emplace(v.getObjGen(), s.report.index);
+            if (!fresh)
+                tsign::detail::add_finding(s.report.signer, FindingCode::pdf_byte_range_invalid, FindingScope::signer,
+                                           "the signature dictionary of signature " + std::to_string(it->second) + " again, in another field");
+        }
+    }
+    // The DSS's certificates, offered for building TSA paths (document timestamps).
+    ossl::X509RefStackPtr dss_certs(sk_X509_new_null());
+    std::vector<ossl::X509Ptr> dss_owned;
+    for (const Bytes& c : dss.certificates) {
+        const unsigned char* p = c.data();
+        ossl::X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(c.size())));
+        if (x && sk_X509_push(dss_certs.get(), x.get())) dss_owned.push_back(std::move(x));
+    }
+    ERR_clear_error();
+    // Each signed revision opened once (several signatures may cover the same one).
+    std::map<std::int64_t, std::unique_ptr<Reader>> revisions;
     const int certification = r.guard([&] { return docmdp_permission(r.qpdf()); }, "cannot read /Perms");
 
     ChainOptions chain = o.chain;
@@ -323,8 +349,11 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             tsign::detail::add_finding(sr, FindingCode::pdf_contents_extra_data, S,
                                        "/Contents holds data after the CMS where only zero padding may be");
         if (s.range_ok && problem.empty() && !s.report.covers_whole_document) {
-            Reader rev(bytes.first(static_cast<size_t>(s.report.revision_length)), name + " (revision signed by signature " +
-                                                                                         std::to_string(s.report.index) + ")");
+            std::unique_ptr<Reader>& cached = revisions[s.report.revision_length];
+            if (!cached)
+                cached = std::make_unique<Reader>(bytes.first(static_cast<size_t>(s.report.revision_length)),
+                                                  name + " (revision signed by signature " + std::to_string(s.report.index) + ")");
+            Reader& rev = *cached;
             // The signature must be part of the revision it covers.
             const bool present = rev.guard(
                 [&] {
@@ -382,7 +411,7 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         }
         const Bytes digest = digest_of(bytes, s.report.byte_range, md);
         ChainOptions co = chain;
-        const TimestampReport ts = tsign::detail::verify_timestamp_digest(s.der, digest, co, nullptr, &dss, nullptr, poe);
+        const TimestampReport ts = tsign::detail::verify_timestamp_digest(s.der, digest, co, dss_certs.get(), &dss, nullptr, poe);
         sr.subject = ts.tsa;
         sr.serial = ts.serial;
         sr.chain = ts.chain;
@@ -431,6 +460,14 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             vo.chain = chain;
             vo.allow_weak_algorithms = o.allow_weak_algorithms;
             try {
+                {
+                    // The CMS must sign the ByteRange: one that carries its own content signs that instead.
+                    const unsigned char* p = s.der.data();
+                    tsign::detail::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(s.der.size())));
+                    ERR_clear_error();
+                    if (cms && CMS_is_detached(cms.get()) != 1)
+                        throw Error(Errc::malformed, "it is not detached: it carries content of its own, not the document");
+                }
                 VerifyReport vr = tsign::detail::verify_signed_data(s.der, vo, false, &ext);
                 if (vr.signers.size() != 1) {
                     tsign::detail::add_finding(sr, FindingCode::signature_invalid, FindingScope::signer,
