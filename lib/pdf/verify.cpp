@@ -496,6 +496,12 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
     }
     for (Sig& s : sigs) {
         s.report.valid = s.report.signer.valid;
+        // Names and keys come from the file: reports stay valid UTF-8 whatever it holds.
+        s.report.field = to_valid_utf8(s.report.field);
+        s.report.sub_filter = to_valid_utf8(s.report.sub_filter);
+        for (auto* list : {&s.report.changes, &s.report.modifications, &s.report.signer.errors, &s.report.signer.warnings})
+            for (auto& t : *list) t = to_valid_utf8(t);
+        for (auto& f : s.report.signer.findings) f.message = to_valid_utf8(f.message);
         report.signatures.push_back(std::move(s.report));
     }
     report.valid = !report.signatures.empty();
