@@ -43,12 +43,10 @@ Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::
     const EVP_MD* md = tsign::detail::md_of(scheme.digest);
     tsign::detail::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_BINARY | CMS_DETACHED | CMS_PARTIAL));
     if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
-    CMS_SignerInfo* si = nullptr;
-    {
-        tsign::detail::SigningKey key(signer);  // only for CMS_add1_signer's key/certificate match
-        si = CMS_add1_signer(cms.get(), cert, key.pkey(), md, CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | CMS_BINARY);
-        if (si == nullptr) key.fail("preparing the signature");
-    }
+    // CMS_add1_signer only matches the key with the certificate and picks the algorithm from its
+    // type: the certificate's own public key serves (the signature is made below, by the Signer).
+    CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert, X509_get0_pubkey(cert), md, CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | CMS_BINARY);
+    if (si == nullptr) ossl::fail(Errc::unsupported, "cannot prepare the signature for this certificate's key");
     X509_ALGOR* sig_alg = nullptr;
     CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &sig_alg);
     if (scheme.rsa_pss) {
@@ -98,8 +96,8 @@ Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::
 std::size_t pades_cms_estimate(Signer& signer, X509* cert, const std::vector<ossl::X509Ptr>& extra_certs, bool timestamp) {
     std::size_t n = 2048 + static_cast<std::size_t>(i2d_X509(cert, nullptr));
     for (const auto& c : extra_certs) n += static_cast<std::size_t>(i2d_X509(c.get(), nullptr));
-    const PublicKeyInfo pk = signer.public_key();
-    n += static_cast<std::size_t>(pk.bits / 8 + 16) * 2;
+    (void)signer;
+    n += static_cast<std::size_t>(EVP_PKEY_get_bits(X509_get0_pubkey(cert)) / 8 + 16) * 2;
     if (timestamp) n += 12288;  // a token with the TSA's certificate chain
     return n;
 }
