@@ -95,6 +95,7 @@ struct Sig {
     std::string contents;        // /Contents as parsed
     Bytes der;                   // the CMS / token without padding
     std::int64_t order = 0;      // where the signed revision ends
+    bool duplicate = false;      // another field holds the same signature dictionary: judged once, there
 };
 
 bool is_hex(std::uint8_t c) { return std::isxdigit(c) != 0; }
@@ -224,9 +225,13 @@ void load_dss(pd::Reader& r, PdfVerifyReport& report, tsign::detail::Evidence& e
                     ++count;
                 }
             };
-            take("/Certs", ev.certificates, report.dss_certificates);
+            try {
+                take("/Certs", ev.certificates, report.dss_certificates);
             take("/CRLs", ev.crls, report.dss_crls);
-            take("/OCSPs", ev.ocsp, report.dss_ocsps);
+                take("/OCSPs", ev.ocsp, report.dss_ocsps);
+            } catch (const Error& e) {
+                throw Error(e.code(), "'" + r.name() + "': the DSS: " + e.what());
+            }
             return 0;
         },
         "cannot read the DSS");
@@ -310,6 +315,7 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             QPDFObjectHandle v = s.field.value;
             if (!v.isIndirect()) continue;
             auto [it, fresh] = owner.emplace(v.getObjGen(), s.report.index);
+            s.duplicate = !fresh;
             if (!fresh)
                 tsign::detail::add_finding(s.report.signer, FindingCode::pdf_byte_range_invalid, FindingScope::signer,
                                            "the signature dictionary of signature " + std::to_string(it->second) + " again, in another field");
@@ -340,6 +346,7 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
     for (Sig& s : sigs) {
         SignerReport& sr = s.report.signer;
         const FindingScope S = FindingScope::signer;
+        if (s.duplicate) continue;  // not valid already; analysing it again would only repeat the first
         const std::string problem = r.guard([&] { return check_byte_range(r, s); }, "cannot check a ByteRange");
         if (!problem.empty()) tsign::detail::add_finding(sr, FindingCode::pdf_byte_range_invalid, S, problem);
         bool extra = false;
@@ -398,6 +405,10 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         if (s.report.kind != PdfSignatureKind::document_timestamp) continue;
         SignerReport& sr = s.report.signer;
         sr.level = "document timestamp";
+        if (s.duplicate) {
+            tsign::detail::set_signer_indication(sr);
+            continue;
+        }
         if (!s.range_ok || s.der.empty()) {
             tsign::detail::set_signer_indication(sr);
             continue;
@@ -438,7 +449,9 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         if (s.report.kind == PdfSignatureKind::document_timestamp) continue;
         SignerReport& sr = s.report.signer;
         const std::string sf = s.report.sub_filter;
-        if (sf != "ETSI.CAdES.detached" && sf != "adbe.pkcs7.detached") {
+        if (s.duplicate) {
+            // judged with the field that holds it first
+        } else if (sf != "ETSI.CAdES.detached" && sf != "adbe.pkcs7.detached") {
             tsign::detail::add_finding(sr, FindingCode::pdf_unsupported_subfilter, FindingScope::signer,
                                        "SubFilter " + (sf.empty() ? std::string("(none)") : sf) +
                                            " is not supported (ETSI.CAdES.detached and adbe.pkcs7.detached are)");
