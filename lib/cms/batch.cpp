@@ -125,7 +125,8 @@ void remove_stale_temporaries(const fs::path& out_dir) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(out_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (it->is_regular_file() && name.size() > 1 && name[0] == '.' && (name.find(kTempMark) != std::string::npos || name.find(kPdfTempMark) != std::string::npos))
+        if (it->is_regular_file() && name.size() > 1 && name[0] == '.' &&
+            (name.find(kTempMark) != std::string::npos || name.find(kPdfTempMark) != std::string::npos))
             fs::remove(it->path(), ec);
     }
 }
@@ -262,8 +263,7 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
                         Bytes out;
                         try {
                             out = read_file(e.output);
-                        } catch (const Error&) {
-                        }
+                        } catch (const Error&) {}
                         done_before = pdf::detail::signed_by(out, data, cert);
                     } else {
                         done_before = already_signed(e.output, data, cert);
@@ -277,7 +277,8 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
                     existed = true;
                 }
                 if (o.pades) {
-                    const std::string update = pdf::detail::sign_pdf_update(signer, data, e.input, pdf_options, cert, chain, sign_mutex);
+                    const std::string update =
+                        pdf::detail::sign_pdf_update(signer, data, e.input, pdf_options, cert, chain, sign_mutex);
                     Bytes whole;
                     whole.reserve(data.size() + update.size());
                     whole.insert(whole.end(), data.begin(), data.end());

@@ -104,7 +104,8 @@ void detail::signer_lt_evidence(CMS_SignerInfo* si, int i, STACK_OF(X509) * msg_
     const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs, carried.certificates, tm.untrusted());
     X509* cert = detail::find_signer_cert(si, offered.stack.get(), nullptr);
     if (cert == nullptr)
-        throw Error(Errc::cert_not_found, "cannot extend to LT: signer " + std::to_string(i + 1) + "'s certificate is not in the signature",
+        throw Error(Errc::cert_not_found,
+                    "cannot extend to LT: signer " + std::to_string(i + 1) + "'s certificate is not in the signature",
                     "give it with --untrusted FILE");
     // Signature timestamp first: its time is the proven time of signing.
     const auto sig_tokens = detail::timestamp_tokens(si, NID_id_smime_aa_timeStampToken);
@@ -119,8 +120,7 @@ void detail::signer_lt_evidence(CMS_SignerInfo* si, int i, STACK_OF(X509) * msg_
                    ts.errors.empty() ? "not valid" : ts.errors.front(), ts.revocation == "unknown");
         if (!t) t = ts.time;
     }
-    const ChainReport cr =
-        tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
+    const ChainReport cr = tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
     if (!cr.valid) refuse("signer '" + ossl::name_to_utf8(X509_get_subject_name(cert)) + "'", cr);
     // Earlier archive timestamps: their TSAs' paths and revocation data (the renewal of LTA).
     for (const auto& token : detail::timestamp_tokens(si, detail::nid_archive_timestamp_v3())) {

@@ -79,7 +79,8 @@ void add(SignerReport& r, FindingCode code, FindingScope scope, std::string mess
 }
 }  // namespace
 
-void detail::add_finding(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth, std::string subject) {
+void detail::add_finding(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth,
+                         std::string subject) {
     r.errors.push_back(message);
     r.findings.push_back({code, scope, depth, std::move(subject), std::move(message)});
 }
@@ -114,11 +115,12 @@ void detail::set_signer_indication(SignerReport& r) {
         has(FindingCode::malformed_signed_attributes, S) || has(FindingCode::pdf_byte_range_invalid, S) ||
         has(FindingCode::pdf_contents_extra_data, S) || has(FindingCode::pdf_unsupported_subfilter, S))
         r.sub_indication = SI::format_failure;
-    else if (has(FindingCode::pdf_modified_after_signing, S)) r.sub_indication = SI::hash_failure;
-    else if (has(FindingCode::pdf_docmdp_violation, S)) r.sub_indication = SI::sig_constraints_failure;
     else if (has(FindingCode::signature_invalid, S)) r.sub_indication = SI::sig_crypto_failure;
-    else if (has(FindingCode::hash_mismatch, S) || has(FindingCode::timestamp_index_changed, FindingScope::archive_timestamp))
+    else if (has(FindingCode::hash_mismatch, S) || has(FindingCode::timestamp_index_changed, FindingScope::archive_timestamp) ||
+             has(FindingCode::pdf_modified_after_signing, S))
         r.sub_indication = SI::hash_failure;
+    else if (has(FindingCode::pdf_docmdp_violation, S))
+        r.sub_indication = SI::sig_constraints_failure;
     else if (has(FindingCode::revoked, C, 0) && !has(FindingCode::revoked, C, 1)) r.sub_indication = SI::revoked;
     else {
         r.indication = Indication::indeterminate;
@@ -545,7 +547,9 @@ VerifyReport detail::verify_signed_data(const Bytes& signature, const VerifyOpti
     const detail::OfferedCertificates offered = detail::offer_certificates(msg_certs.get(), carried.certificates, tm.untrusted());
     const Bytes der = (!ossl::looks_like_pem(signature) && !signature.empty() && signature[0] == 0x30) ? signature : detail::cms_der(cms.get());
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i)
-        report.signers.push_back(check_signer(sk_CMS_SignerInfo_value(sis, i), {chain, offered.stack.get(), &carried, &der, i, ctype, external ? external->poe : std::nullopt}, tm, o));
+        report.signers.push_back(
+            check_signer(sk_CMS_SignerInfo_value(sis, i),
+                         {chain, offered.stack.get(), &carried, &der, i, ctype, external ? external->poe : std::nullopt}, tm, o));
     digests.reset();  // the digest BIOs are done with; `file` stays open
 
     if (!report.detached && !o.content_path.empty()) {
@@ -625,8 +629,10 @@ std::string detail::signer_text(const SignerReport& s, bool jalali, const std::s
     out += "  serial:     " + s.serial + "\n";
     if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
     if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
-    static const char* sources[] = {"now: nothing proves an earlier time", "the signature timestamp", "the earliest archive timestamp", "--at"};
-    out += "  validated:  at " + format_human(s.validation_time, jalali) + " (" + sources[static_cast<int>(s.validation_time_source)] + ")\n";
+    static const char* sources[] = {"now: nothing proves an earlier time", "the signature timestamp",
+                                    "the earliest archive timestamp", "--at"};
+    out += "  validated:  at " + format_human(s.validation_time, jalali) + " (" +
+           sources[static_cast<int>(s.validation_time_source)] + ")\n";
     for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
     if (!s.level.empty()) out += "  level:      " + level_prefix + s.level + "\n";
     out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";

@@ -14,9 +14,9 @@ namespace tsign::detail {
 
 /// What a caller that holds the signed content itself (a PDF's ByteRange) adds to verification.
 struct ExternalContent {
-    BIO* content = nullptr;               ///< the signed content, read once (not owned)
-    Evidence evidence;                    ///< validation data held outside the signature (a PDF's DSS)
-    std::optional<std::int64_t> poe;      ///< a proof of existence of the signature (a later document timestamp)
+    BIO* content = nullptr;           ///< the signed content, read once (not owned)
+    Evidence evidence;                ///< validation data held outside the signature (a PDF's DSS)
+    std::optional<std::int64_t> poe;  ///< a proof of existence of the signature (a later document timestamp)
 };
 
 /// verify_signature() (without trust anchors every path fails: callers that only want the
@@ -33,7 +33,8 @@ void signer_lt_evidence(CMS_SignerInfo* si, int index, STACK_OF(X509) * msg_cert
                         const Evidence* outside, Evidence& ev);
 
 /// Adds a finding (and its message to errors).
-void add_finding(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth = -1, std::string subject = {});
+void add_finding(SignerReport& r, FindingCode code, FindingScope scope, std::string message, int depth = -1,
+                 std::string subject = {});
 /// ETSI EN 319 102-1 §5.1.3: sets valid, indication and sub-indication from the findings.
 void set_signer_indication(SignerReport& r);
 /// One signer of a report, as `verify --json` prints it.

@@ -815,10 +815,12 @@ FontObjects prepare_font(const FontFile& font, const UsedFont& used) {
     const double stem_v = 50 + std::pow(static_cast<double>(weight) / 65.0, 2);  // a usual estimate from the weight class
     const int flags = 4 | (italic != 0 ? 64 : 0);                                // Symbolic, Italic
     o.descriptor = "/Type /FontDescriptor /FontName " + o.name + " /Flags " + std::to_string(flags) + " /FontBBox [" +
-                   num(static_cast<double>(table_int(head, 36, 2, true)) * k, 0) + " " + num(static_cast<double>(table_int(head, 38, 2, true)) * k, 0) + " " +
-                   num(static_cast<double>(table_int(head, 40, 2, true)) * k, 0) + " " + num(static_cast<double>(table_int(head, 42, 2, true)) * k, 0) + "] /ItalicAngle " +
-                   num(italic) + " /Ascent " + num(ext.ascender * k, 0) + " /Descent " + num(ext.descender * k, 0) +
-                   " /CapHeight " + num(cap * k, 0) + " /StemV " + num(stem_v, 0);
+                   num(static_cast<double>(table_int(head, 36, 2, true)) * k, 0) + " " +
+                   num(static_cast<double>(table_int(head, 38, 2, true)) * k, 0) + " " +
+                   num(static_cast<double>(table_int(head, 40, 2, true)) * k, 0) + " " +
+                   num(static_cast<double>(table_int(head, 42, 2, true)) * k, 0) + "] /ItalicAngle " + num(italic) + " /Ascent " +
+                   num(ext.ascender * k, 0) + " /Descent " + num(ext.descender * k, 0) + " /CapHeight " + num(cap * k, 0) +
+                   " /StemV " + num(stem_v, 0);
 
     const std::string program = subset_font(font, used);
     o.program = stream(" /Length1 " + std::to_string(program.size()) + " /Filter /FlateDecode", flate_encode(program));

@@ -6,7 +6,9 @@
 // fields and widgets) when the DocMDP level allows it. Anything else is named.
 #include "pdf/changes.hpp"
 
+#include <cctype>
 #include <cstring>
+#include <tuple>
 #include <deque>
 #include <string_view>
 #include <map>
@@ -79,10 +81,37 @@ public:
         for (const auto& [og, e] : new_xref_) {
             auto it = old_gen.find(og.getObj());
             if (it != old_gen.end() && it->second != og.getGen())
-                add(Kind::other, "object " + std::to_string(og.getObj()) + " redefined with generation " + std::to_string(og.getGen()));
+                add(Kind::other,
+                    "object " + std::to_string(og.getObj()) + " redefined with generation " + std::to_string(og.getGen()));
         }
-        for (int freed : freed_after(old_.bytes().size()))
+        const Sections later = sections_after(old_.bytes().size());
+        for (int freed : later.freed)
             if (old_gen.count(freed)) add(Kind::other, "object " + std::to_string(freed) + " of the signed revision freed");
+        // Freed (or dropped) by a cross-reference stream: the signed object is gone.
+        for (const auto& [og, e] : old_xref_)
+            if (!new_xref_.count(og) && og.getObj() != 0)
+                add(Kind::other, og_text(og) + " of the signed revision freed or dropped");
+        // A number below the signed revision's /Size defined afterwards: a reference in the signed
+        // revision to a missing object (read as null then) would now reach it.
+        const int old_size = old_.next_object();
+        for (const auto& [og, e] : new_xref_)
+            if (!old_gen.count(og.getObj()) && og.getObj() < old_size)
+                add(Kind::other, og_text(og) + " defined after signing under a number the signed revision had reserved");
+        // An object body in a later update that the cross-reference table does not point to: a
+        // reader that rebuilds the table (poppler, after any lookup fails) would take it.
+        for (const auto& [num, gen, at] : object_headers_after(old_.bytes().size())) {
+            auto it = new_xref_.find(QPDFObjGen(num, gen));
+            const bool listed = (it != new_xref_.end() && it->second.getType() == 1 && it->second.getOffset() == at) ||
+                                later.in_use.count({num, gen, at}) != 0;
+            if (!listed) add(Kind::other, "an object body for " + std::to_string(num) + " " + std::to_string(gen) +
+                                              " at offset " + std::to_string(at) + " that the cross-reference table does not point to");
+        }
+        // The trailer's /Info replaced (qpdf drops a reference to a missing object: compared as text too).
+        {
+            QPDFObjectHandle a = o.getTrailer().getKey("/Info"), b = n.getTrailer().getKey("/Info");
+            const std::string ta = a.isIndirect() ? og_text(a.getObjGen()) : a.unparse(), tb = b.isIndirect() ? og_text(b.getObjGen()) : b.unparse();
+            if (ta != tb) add(Kind::other, "the document information (/Info) replaced");
+        }
         QPDFObjectHandle old_root = o.getRoot(), new_root = n.getRoot();
         if (old_root.getObjGen() != new_root.getObjGen()) {
             compare_catalog(old_root, new_root);
@@ -97,8 +126,18 @@ public:
             QPDFObjectHandle h = queue.front();
             queue.pop_front();
             if (!h.isIndirect() || !seen.insert(h.getObjGen()).second) continue;
-            visit(h);
-            collect_refs(h.isStream() ? h.getDict() : h, queue, 0);
+            const bool same = visit(h);
+            std::deque<QPDFObjectHandle> refs;
+            collect_refs(h.isStream() ? h.getDict() : h, refs, 0);
+            // An object of the signed revision, unchanged, that refers to an object the signed
+            // revision did not have: the reference was dangling (null) when signed, and a later
+            // update gave it a body.
+            if (same && old_xref_.count(h.getObjGen()))
+                for (auto& r : refs)
+                    if (r.isIndirect() && !old_xref_.count(r.getObjGen()))
+                        add(Kind::other, og_text(h.getObjGen()) + " refers to " + og_text(r.getObjGen()) +
+                                             ", which did not exist when signed and was defined later");
+            queue.insert(queue.end(), refs.begin(), refs.end());
         }
     }
 
@@ -112,51 +151,136 @@ private:
         if (h.isDictionary()) {
             for (const auto& k : h.getKeys()) {
                 QPDFObjectHandle v = h.getKey(k);
-                if (v.isIndirect()) queue.push_back(v);
-                else collect_refs(v, queue, depth + 1);
+                if (v.isIndirect())
+                    queue.push_back(v);
+                else
+                    collect_refs(v, queue, depth + 1);
             }
         } else if (h.isArray()) {
             for (int i = 0; i < h.getArrayNItems(); ++i) {
                 QPDFObjectHandle v = h.getArrayItem(i);
-                if (v.isIndirect()) queue.push_back(v);
-                else collect_refs(v, queue, depth + 1);
+                if (v.isIndirect())
+                    queue.push_back(v);
+                else
+                    collect_refs(v, queue, depth + 1);
             }
         }
     }
 
-    /// Object numbers a classic cross-reference section after `from` marks free ('f').
-    std::vector<int> freed_after(std::size_t from) {
-        std::vector<int> out;
+    /// Every "N G obj" that starts a line (or follows "endobj") after `from`: (N, G, offset).
+    std::vector<std::tuple<int, int, std::int64_t>> object_headers_after(std::size_t from) {
+        std::vector<std::tuple<int, int, std::int64_t>> out;
         const auto bytes = doc_.bytes();
-        const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + from, bytes.size() - from);
-        for (std::size_t at = text.find("xref"); at != std::string_view::npos; at = text.find("xref", at + 4)) {
+        const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        for (std::size_t at = text.find("obj", from); at != std::string_view::npos; at = text.find("obj", at + 3)) {
+            if (at + 3 < text.size() && std::isalnum(static_cast<unsigned char>(text[at + 3]))) continue;
+            std::size_t p = at;
+            auto back_ws = [&] {
+                std::size_t n = 0;
+                while (p > from && std::strchr(" \t\r\n\f", text[p - 1]) && text[p - 1] != '\0') --p, ++n;
+                return n;
+            };
+            auto back_num = [&](long long& v) {
+                std::size_t end = p;
+                while (p > from && text[p - 1] >= '0' && text[p - 1] <= '9' && end - p < 10) --p;
+                if (p == end) return false;
+                v = std::stoll(std::string(text.substr(p, end - p)));
+                return true;
+            };
+            long long gen = 0, num = 0;
+            if (back_ws() == 0 || !back_num(gen) || back_ws() == 0 || !back_num(num)) continue;
+            const bool line_start = p == 0 || text[p - 1] == '\n' || text[p - 1] == '\r' ||
+                                    (p >= 6 && text.substr(p - 6, 6) == "endobj");
+            if (!line_start || num > 8388607 || gen > 65535) continue;
+            out.emplace_back(static_cast<int>(num), static_cast<int>(gen), static_cast<std::int64_t>(p));
+        }
+        return out;
+    }
+
+    /// What the cross-reference sections written after `from` say: objects in use at an offset
+    /// (number, generation, offset) and objects marked free. Classic tables are read as text;
+    /// cross-reference streams (found through each later startxref) are decoded.
+    struct Sections {
+        std::set<std::tuple<int, int, std::int64_t>> in_use;
+        std::vector<int> freed;
+    };
+    Sections sections_after(std::size_t from) {
+        Sections out;
+        const auto bytes = doc_.bytes();
+        const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        auto skip_ws = [&](std::size_t& p) {
+            while (p < text.size() && std::strchr(" \t\r\n\f", text[p]) && text[p] != '\0') ++p;
+        };
+        auto number = [&](std::size_t& p, long long& v) {
+            skip_ws(p);
+            const std::size_t start = p;
+            v = 0;
+            while (p < text.size() && text[p] >= '0' && text[p] <= '9' && p - start < 12) v = v * 10 + (text[p++] - '0');
+            return p > start;
+        };
+        // Classic tables.
+        for (std::size_t at = text.find("xref", from); at != std::string_view::npos; at = text.find("xref", at + 4)) {
             if (at > 0 && text[at - 1] == 't') continue;  // "startxref"
             std::size_t p = at + 4;
-            auto skip_ws = [&] {
-                while (p < text.size() && std::strchr(" \t\r\n", text[p])) ++p;
-            };
-            auto number = [&](long long& v) {
-                skip_ws();
-                const std::size_t start = p;
-                v = 0;
-                while (p < text.size() && text[p] >= '0' && text[p] <= '9' && p - start < 12) v = v * 10 + (text[p++] - '0');
-                return p > start;
-            };
             for (;;) {
                 long long first = 0, count = 0;
                 const std::size_t save = p;
-                if (!number(first) || !number(count) || count < 0 || count > 8388607) {
+                if (!number(p, first) || !number(p, count) || count < 0 || count > 8388607) {
                     p = save;
                     break;
                 }
                 for (long long i = 0; i < count; ++i) {
                     long long off = 0, gen = 0;
-                    if (!number(off) || !number(gen)) break;
-                    skip_ws();
-                    if (p < text.size() && text[p] == 'f' && first + i > 0) out.push_back(static_cast<int>(first + i));
+                    if (!number(p, off) || !number(p, gen)) break;
+                    skip_ws(p);
+                    if (p < text.size() && text[p] == 'f' && first + i > 0) out.freed.push_back(static_cast<int>(first + i));
+                    if (p < text.size() && text[p] == 'n')
+                        out.in_use.emplace(static_cast<int>(first + i), static_cast<int>(gen), static_cast<std::int64_t>(off));
                     if (p < text.size()) ++p;
                 }
             }
+        }
+        // Cross-reference streams.
+        for (std::size_t at = text.find("startxref", from); at != std::string_view::npos; at = text.find("startxref", at + 9)) {
+            std::size_t p = at + 9;
+            long long off = 0;
+            if (!number(p, off) || off <= 0 || static_cast<std::size_t>(off) < from || static_cast<std::size_t>(off) >= text.size()) continue;
+            std::size_t q = static_cast<std::size_t>(off);
+            long long num = 0, gen = 0;
+            if (text.compare(q, 4, "xref") == 0 || !number(q, num) || !number(q, gen)) continue;
+            QPDFObjectHandle xs = doc_.qpdf().getObject(static_cast<int>(num), static_cast<int>(gen));
+            if (!xs.isStream()) continue;
+            QPDFObjectHandle d = xs.getDict();
+            QPDFObjectHandle w = d.getKey("/W"), index = d.getKey("/Index"), size = d.getKey("/Size");
+            if (!w.isArray() || w.getArrayNItems() != 3) continue;
+            int wd[3];
+            for (int i = 0; i < 3; ++i) wd[i] = w.getArrayItem(i).isInteger() ? static_cast<int>(w.getArrayItem(i).getIntValue()) : -1;
+            if (wd[0] < 0 || wd[1] < 0 || wd[2] < 0 || wd[0] > 8 || wd[1] > 8 || wd[2] > 8) continue;
+            std::vector<std::pair<long long, long long>> ranges;
+            if (index.isArray())
+                for (int i = 0; i + 1 < index.getArrayNItems(); i += 2)
+                    ranges.emplace_back(index.getArrayItem(i).isInteger() ? index.getArrayItem(i).getIntValue() : 0,
+                                        index.getArrayItem(i + 1).isInteger() ? index.getArrayItem(i + 1).getIntValue() : 0);
+            else if (size.isInteger())
+                ranges.emplace_back(0, size.getIntValue());
+            const std::string data = decode_capped(xs, std::size_t{16} << 20);
+            const std::size_t row = static_cast<std::size_t>(wd[0] + wd[1] + wd[2]);
+            std::size_t r = 0;
+            auto field = [&](std::size_t pos, int width) {
+                std::uint64_t v = 0;
+                for (int k = 0; k < width; ++k) v = (v << 8) | static_cast<unsigned char>(data[pos + static_cast<std::size_t>(k)]);
+                return v;
+            };
+            for (const auto& [start, count] : ranges)
+                for (long long i = 0; i < count && row > 0 && (r + 1) * row <= data.size(); ++i, ++r) {
+                    const std::size_t base = r * row;
+                    const std::uint64_t type = wd[0] == 0 ? 1 : field(base, wd[0]);
+                    const std::uint64_t f2 = field(base + static_cast<std::size_t>(wd[0]), wd[1]);
+                    const std::uint64_t f3 = field(base + static_cast<std::size_t>(wd[0] + wd[1]), wd[2]);
+                    const long long obj = start + i;
+                    if (type == 0 && obj > 0) out.freed.push_back(static_cast<int>(obj));
+                    if (type == 1) out.in_use.emplace(static_cast<int>(obj), static_cast<int>(f3), static_cast<std::int64_t>(f2));
+                }
         }
         return out;
     }
@@ -171,12 +295,15 @@ private:
         return a->second.getType() == 1 && a->second.getOffset() == b->second.getOffset();
     }
 
-    void visit(QPDFObjectHandle h) {
+    /// Compares an object with its signed version; true when it is the same (or not comparable).
+    bool visit(QPDFObjectHandle h) {
         const QPDFObjGen og = h.getObjGen();
-        if (checked_.count(og) || !old_xref_.count(og) || untouched(og)) return;
+        if (checked_.count(og) || !old_xref_.count(og)) return false;
+        if (untouched(og)) return true;
         QPDFObjectHandle before = old_.qpdf().getObject(og);
-        if (same_value(before, h)) return;
+        if (same_value(before, h)) return true;
         classify(before, h);
+        return false;
     }
 
     void classify(QPDFObjectHandle before, QPDFObjectHandle after) {
@@ -189,8 +316,8 @@ private:
         }
         if (!before.isDictionary() && !before.isStream()) return add(Kind::other, og_text(og) + " changed");
         if (before.isStream() || after.isStream())
-            return add(Kind::other, og_text(og) + " (a stream" + std::string(page_content_.count(og) ? ", page content" : "") +
-                                        ") changed");
+            return add(Kind::other,
+                       og_text(og) + " (a stream" + std::string(page_content_.count(og) ? ", page content" : "") + ") changed");
         const std::set<std::string> keys = changed_keys(before, after);
         const std::string type = name_of(before, "/Type");
         if (og == old_acroform_og()) return compare_acroform(before, after);
@@ -199,9 +326,10 @@ private:
             for (const auto& k : keys) {
                 if (k == "/Annots") {
                     QPDFObjectHandle b = after.getKey("/Annots");
-                    if (takes_new_role(b, page_text(og) + " /Annots")) compare_list(before.getKey("/Annots"), b, page_text(og) + " /Annots", false);
-                }
-                else others += (others.empty() ? "" : ", ") + k;
+                    if (takes_new_role(b, page_text(og) + " /Annots"))
+                        compare_list(before.getKey("/Annots"), b, page_text(og) + " /Annots", false);
+                } else
+                    others += (others.empty() ? "" : ", ") + k;
             }
             if (!others.empty()) add(Kind::other, page_text(og) + ": " + others + " changed");
             return;
@@ -210,13 +338,17 @@ private:
         const bool field = fields_.count(og) != 0;
         const bool widget = name_of(before, "/Subtype") == "/Widget" && annots_.count(og) != 0;
         if ((field || widget) && is_sig_field(before)) {
-            // An empty signature field that gets signed: /V (and its appearance) only.
-            bool ok = !before.getKey("/V").isDictionary();
+            // An empty signature field that gets signed: /V (and its appearance) only, and /V a
+            // signature dictionary (an appearance without a signature could show anything).
+            QPDFObjectHandle nv = after.getKey("/V");
+            bool ok = !before.getKey("/V").isDictionary() && nv.isDictionary() && nv.getKey("/Contents").isString() &&
+                      nv.getKey("/ByteRange").isArray();
             std::string bad;
             for (const auto& k : keys)
                 if (k != "/V" && k != "/AP" && k != "/AS") bad += (bad.empty() ? "" : ", ") + k;
             if (ok && bad.empty()) {
-                add(is_doc_timestamp(after.getKey("/V")) ? Kind::doc_timestamp : Kind::signature, "an empty signature field was signed");
+                add(is_doc_timestamp(after.getKey("/V")) ? Kind::doc_timestamp : Kind::signature,
+                    "an empty signature field was signed");
                 return;
             }
             return add(Kind::other, "signature field " + og_text(og) + ": " + (bad.empty() ? "/V" : bad) + " changed");
@@ -278,14 +410,18 @@ private:
 
     void compare_catalog(QPDFObjectHandle before, QPDFObjectHandle after) {
         for (const auto& k : changed_keys(before, after)) {
-            if (k == "/DSS") add(Kind::dss, "validation data (DSS) added or extended");
-            else if (k == "/Extensions") add(Kind::dss, "the catalog's /Extensions changed (PAdES extension level)");
+            if (k == "/DSS")
+                add(Kind::dss, "validation data (DSS) added or extended");
+            else if (k == "/Extensions")
+                add(Kind::dss, "the catalog's /Extensions changed (PAdES extension level)");
             else if (k == "/AcroForm") {
                 QPDFObjectHandle a = before.getKey("/AcroForm"), b = after.getKey("/AcroForm");
-                if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen()) continue;  // the object itself is compared
+                if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen())
+                    continue;  // the object itself is compared
                 if (!takes_new_role(b, "/AcroForm")) continue;
                 compare_acroform(a, b);
-            } else add(Kind::other, "the document catalog: " + k + " changed");
+            } else
+                add(Kind::other, "the document catalog: " + k + " changed");
         }
     }
 
@@ -298,12 +434,39 @@ private:
                 if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen()) continue;
                 if (!takes_new_role(b, "/AcroForm /Fields")) continue;
                 compare_list(a, b, "/AcroForm /Fields", true);
-            } else if (k == "/SigFlags" || k == "/DR" || k == "/DA") {
-                continue;  // set when signature fields come (their appearances' resources)
+            } else if (k == "/SigFlags") {
+                continue;  // set when signature fields come
+            } else if (k == "/DR") {
+                compare_resources(before.getKey("/DR"), after.getKey("/DR"));
             } else {
                 add(Kind::other, "/AcroForm " + k + " changed");
             }
         }
+    }
+
+    /// /AcroForm /DR: the form's default resources may gain entries (new fields' fonts), never
+    /// lose or change one (that would change how existing fields render).
+    void compare_resources(QPDFObjectHandle before, QPDFObjectHandle after) {
+        if (before.isIndirect() && after.isIndirect() && before.getObjGen() == after.getObjGen()) return;  // compared as an object
+        if (!before.isDictionary()) {
+            if (after.isDictionary()) add(Kind::form_fill, "the form's default resources (/DR) added");
+            return;
+        }
+        if (!after.isDictionary()) return add(Kind::other, "the form's default resources (/DR) removed");
+        bool added = false;
+        for (const auto& cat : before.getKeys()) {
+            QPDFObjectHandle a = before.getKey(cat), b = after.getKey(cat);
+            if (a.isDictionary() && b.isDictionary() && !(a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen())) {
+                for (const auto& name : a.getKeys())
+                    if (a.getKey(name).unparse() != b.getKey(name).unparse())
+                        return add(Kind::other, "the form's default resources: " + cat + " " + name + " changed");
+                added = added || b.getKeys().size() > a.getKeys().size();
+            } else if (a.unparse() != b.unparse()) {
+                return add(Kind::other, "the form's default resources: " + cat + " changed");
+            }
+        }
+        added = added || after.getKeys().size() > before.getKeys().size();
+        if (added) add(Kind::form_fill, "the form's default resources (/DR) gained entries");
     }
 
     /// Fields or annotations: every earlier entry kept, in order; new entries classified.
@@ -340,22 +503,27 @@ private:
             }
             QPDFObjectHandle item = new_handles[i];
             if (item.isIndirect() && old_xref_.count(item.getObjGen())) {
-                add(Kind::other, where + ": an entry that existed before (" + og_text(item.getObjGen()) + ") was moved or added again");
+                add(Kind::other,
+                    where + ": an entry that existed before (" + og_text(item.getObjGen()) + ") was moved or added again");
                 continue;
             }
             if (is_sig_field(item)) {
                 QPDFObjectHandle v = item.getKey("/V");
                 const std::string why = new_signature_field_problem(item);
-                if (!why.empty()) add(Kind::other, where + ": " + why + " (" + field_name(item) + ")");
-                else add(is_doc_timestamp(v) ? Kind::doc_timestamp : Kind::signature,
-                         is_doc_timestamp(v) ? "a document timestamp was added" : "a signature field was added (" + field_name(item) + ")");
+                if (!why.empty())
+                    add(Kind::other, where + ": " + why + " (" + field_name(item) + ")");
+                else
+                    add(is_doc_timestamp(v) ? Kind::doc_timestamp : Kind::signature,
+                        is_doc_timestamp(v) ? "a document timestamp was added"
+                                            : "a signature field was added (" + field_name(item) + ")");
             } else if (!fields && name_of(item, "/Subtype") != "/Widget") {
                 add(Kind::annotation, where + ": an annotation (" + name_of(item, "/Subtype") + ") was added");
             } else {
                 add(Kind::other, where + ": a form field that is not a signature was added");
             }
         }
-        if (j < old_items.size()) add(Kind::other, where + ": " + std::to_string(old_items.size() - j) + " earlier entries removed or reordered");
+        if (j < old_items.size())
+            add(Kind::other, where + ": " + std::to_string(old_items.size() - j) + " earlier entries removed or reordered");
     }
 
 public:
@@ -418,22 +586,25 @@ ChangeAnalysis analyse_changes(Reader& signed_revision, Reader& document, int do
     for (auto& [kind, what] : a.changes) {
         bool ok = false, mdp = false;
         switch (kind) {
-            case Kind::dss:
-            case Kind::doc_timestamp: ok = true; break;  // EN 319 142-1 §5.4: never restricted by DocMDP
-            case Kind::signature:
-            case Kind::form_fill:
-                ok = level >= 2;
-                mdp = !ok;
-                break;
-            case Kind::annotation:
-                ok = level >= 3;
-                mdp = !ok && docmdp != 0;
-                break;
-            case Kind::other: break;
+        case Kind::dss:
+        case Kind::doc_timestamp: ok = true; break;  // EN 319 142-1 §5.4: never restricted by DocMDP
+        case Kind::signature:
+        case Kind::form_fill:
+            ok = level >= 2;
+            mdp = !ok;
+            break;
+        case Kind::annotation:
+            ok = level >= 3;
+            mdp = !ok && docmdp != 0;
+            break;
+        case Kind::other: break;
         }
-        if (ok) out.allowed.push_back(what);
-        else if (mdp) out.docmdp.push_back(what);
-        else out.disallowed.push_back(what);
+        if (ok)
+            out.allowed.push_back(what);
+        else if (mdp)
+            out.docmdp.push_back(what);
+        else
+            out.disallowed.push_back(what);
     }
     return out;
 }

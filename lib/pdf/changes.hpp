@@ -11,9 +11,9 @@
 namespace tsign::pdf::detail {
 
 struct ChangeAnalysis {
-    std::vector<std::string> allowed;      ///< added signatures, document timestamps, DSS, permitted form filling
-    std::vector<std::string> disallowed;   ///< changes no signature allows ("page 1: /Contents changed")
-    std::vector<std::string> docmdp;       ///< changes allowed to approval signatures, not by the certification's P
+    std::vector<std::string> allowed;     ///< added signatures, document timestamps, DSS, permitted form filling
+    std::vector<std::string> disallowed;  ///< changes no signature allows ("page 1: /Contents changed")
+    std::vector<std::string> docmdp;      ///< changes allowed to approval signatures, not by the certification's P
 };
 
 /// Compares the signed revision with the final document. `docmdp`: the certification's P (0: not

@@ -29,8 +29,9 @@ void refuse_invalid(std::span<const std::uint8_t> bytes, const std::string& name
     for (const auto& s : r.signatures) {
         if (s.valid) continue;
         throw Error(Errc::not_valid,
-                    "cannot extend: signature " + std::to_string(s.index) + (s.signer.subject.empty() ? "" : " (" + s.signer.subject + ")") +
-                        " is not valid (" + to_string(s.signer.indication) + " / " + to_string(s.signer.sub_indication) +
+                    "cannot extend: signature " + std::to_string(s.index) +
+                        (s.signer.subject.empty() ? "" : " (" + s.signer.subject + ")") + " is not valid (" +
+                        to_string(s.signer.indication) + " / " + to_string(s.signer.sub_indication) +
                         "): " + (s.signer.errors.empty() ? "" : s.signer.errors.front()),
                     "'tsign verify' shows every finding; nothing was written");
     }
@@ -132,7 +133,8 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         if (x && sk_X509_push(dss_certs.get(), x.get())) dss_owned.push_back(std::move(x));
     }
     ERR_clear_error();
-    std::vector<pd::SignatureField> fields = r.guard([&] { return pd::all_fields(r.qpdf(), true); }, "cannot read the signatures");
+    std::vector<pd::SignatureField> fields =
+        r.guard([&] { return pd::all_fields(r.qpdf(), true); }, "cannot read the signatures");
     int index = 0;
     for (auto& f : fields) {
         if (!f.value.isDictionary()) continue;
@@ -144,7 +146,8 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         if (sf.isName() && sf.getName() == "/ETSI.RFC3161") {
             const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, dss_certs.get(), &dss, &ev);
             if (!ar.valid)
-                throw Error(Errc::not_valid, "cannot extend: document timestamp " + std::to_string(index) + "'s TSA does not validate" +
+                throw Error(Errc::not_valid, "cannot extend: document timestamp " + std::to_string(index) +
+                                                 "'s TSA does not validate" +
                                                  (ar.findings.empty() ? "" : ": " + ar.findings.front().message));
             continue;
         }
@@ -153,7 +156,8 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         ERR_clear_error();
         if (!cms) throw Error(Errc::malformed, "cannot extend: signature " + std::to_string(index) + " holds no CMS");
         STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get());
-        if (sk_CMS_SignerInfo_num(sis) != 1) throw Error(Errc::malformed, "cannot extend: signature " + std::to_string(index) + " has no single signer");
+        if (sk_CMS_SignerInfo_num(sis) != 1)
+            throw Error(Errc::malformed, "cannot extend: signature " + std::to_string(index) + " has no single signer");
         CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, 0);
         if (!tsign::detail::has_signature_timestamp(si))
             throw Error(Errc::usage, "cannot extend to LT: signature " + std::to_string(index) + " has no signature timestamp",
@@ -192,7 +196,8 @@ std::string doc_timestamp_update(std::span<const std::uint8_t> base, const Exten
 }  // namespace
 
 Bytes pdf_extend_data(std::span<const std::uint8_t> pdf, bool lta, const ExtendOptions& o) {
-    if (o.chain.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "LT validates every signature: use --trust FILE");
+    if (o.chain.trust_files.empty())
+        throw Error(Errc::usage, "no trust anchor given", "LT validates every signature: use --trust FILE");
     if (lta && o.tsa_urls.empty()) throw Error(Errc::usage, "no TSA given", "a document timestamp needs --tsa URL");
     refuse_invalid(pdf, "the PDF", o);
     Bytes out(pdf.begin(), pdf.end());
@@ -218,7 +223,8 @@ void pdf_extend(const std::string& input, const std::string& output, bool lta, c
         out = pdf_extend_data(in.bytes(), lta, o);
     }
     if (out.size() == base)
-        throw Error(Errc::usage, "nothing to do: the DSS holds every certificate and revocation answer already", "use --level lta to renew");
+        throw Error(Errc::usage, "nothing to do: the DSS holds every certificate and revocation answer already",
+                    "use --level lta to renew");
     const std::string update(out.begin() + static_cast<std::ptrdiff_t>(base), out.end());
     pd::write_with_update(input, output, std::span(out.data(), base), update, force);
 }

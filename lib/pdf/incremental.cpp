@@ -37,8 +37,8 @@ std::string IncrementalUpdate::finish(std::map<int, std::int64_t>* offsets_out) 
     QPDFObjectHandle trailer = base_.guard([&] { return base_.qpdf().getTrailer(); }, "cannot read the trailer");
     std::string keys;
     for (const char* k : {"/Root", "/Info", "/ID"}) {
-        const std::string v = base_.guard(
-            [&] { return trailer.hasKey(k) ? trailer.getKey(k).unparse() : std::string(); }, "cannot read the trailer");
+        const std::string v = base_.guard([&] { return trailer.hasKey(k) ? trailer.getKey(k).unparse() : std::string(); },
+                                          "cannot read the trailer");
         if (!v.empty()) keys += std::string(" ") + k + " " + v;
     }
     const std::string prev = " /Prev " + std::to_string(base_.startxref());
@@ -52,11 +52,13 @@ std::string IncrementalUpdate::finish(std::map<int, std::int64_t>* offsets_out) 
             out += std::to_string(it->first) + " " + std::to_string(count) + "\n";
             for (; it != end; ++it) {
                 char line[32];
-                std::snprintf(line, sizeof line, "%010lld %05d n \n", static_cast<long long>(it->second.first), it->second.second);
+                std::snprintf(line, sizeof line, "%010lld %05d n \n", static_cast<long long>(it->second.first),
+                              it->second.second);
                 out += line;
             }
         }
-        out += "trailer\n<< /Size " + std::to_string(next_) + keys + prev + " >>\nstartxref\n" + std::to_string(xref_at) + "\n%%EOF\n";
+        out += "trailer\n<< /Size " + std::to_string(next_) + keys + prev + " >>\nstartxref\n" + std::to_string(xref_at) +
+               "\n%%EOF\n";
     } else {
         const int self = next_++;
         const std::int64_t xref_at = base + static_cast<std::int64_t>(out.size());
@@ -127,10 +129,12 @@ std::string pdf_text_string(const std::string& utf8) {
         std::uint32_t cp = 0xFFFD;
         int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
         if (i + static_cast<std::size_t>(n) > utf8.size()) n = 1;
-        if (n == 1) cp = c < 0x80 ? c : 0xFFFD;
+        if (n == 1)
+            cp = c < 0x80 ? c : 0xFFFD;
         else {
             cp = c & (0xFF >> (n + 1));
-            for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + static_cast<std::size_t>(k)]) & 0x3F);
+            for (int k = 1; k < n; ++k)
+                cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + static_cast<std::size_t>(k)]) & 0x3F);
         }
         i += static_cast<std::size_t>(n);
         auto put = [&](std::uint32_t u) {

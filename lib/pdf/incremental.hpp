@@ -34,11 +34,11 @@ private:
 };
 
 /// PDF syntax helpers.
-std::string pdf_name(const std::string& raw);            ///< "/Name" with # escapes
-std::string pdf_text_string(const std::string& utf8);    ///< (ASCII) or <FEFF...> UTF-16BE hex
-std::string pdf_hex_string(const std::string& bytes);    ///< <hex>
-std::string pdf_date(std::int64_t unix_seconds);         ///< (D:YYYYMMDDHHmmSS+00'00')
-std::string ref(int num, int gen = 0);                   ///< "N G R"
+std::string pdf_name(const std::string& raw);          ///< "/Name" with # escapes
+std::string pdf_text_string(const std::string& utf8);  ///< (ASCII) or <FEFF...> UTF-16BE hex
+std::string pdf_hex_string(const std::string& bytes);  ///< <hex>
+std::string pdf_date(std::int64_t unix_seconds);       ///< (D:YYYYMMDDHHmmSS+00'00')
+std::string ref(int num, int gen = 0);                 ///< "N G R"
 /// The dictionary (direct value of `dict`) serialized with keys replaced or added (`replace`: key
 /// "/Name" -> serialized value; an empty value removes the key).
 std::string dict_with(QPDFObjectHandle dict, const std::map<std::string, std::string>& replace);

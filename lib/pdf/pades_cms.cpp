@@ -45,13 +45,13 @@ Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::
     if (!cms) ossl::fail(Errc::internal, "cannot create a SignedData");
     // CMS_add1_signer only matches the key with the certificate and picks the algorithm from its
     // type: the certificate's own public key serves (the signature is made below, by the Signer).
-    CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert, X509_get0_pubkey(cert), md, CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | CMS_BINARY);
+    CMS_SignerInfo* si =
+        CMS_add1_signer(cms.get(), cert, X509_get0_pubkey(cert), md, CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | CMS_BINARY);
     if (si == nullptr) ossl::fail(Errc::unsupported, "cannot prepare the signature for this certificate's key");
     X509_ALGOR* sig_alg = nullptr;
     CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &sig_alg);
     if (scheme.rsa_pss) {
-        if (EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) != EVP_PKEY_RSA)
-            throw Error(Errc::usage, "--pss needs an RSA key");
+        if (EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) != EVP_PKEY_RSA) throw Error(Errc::usage, "--pss needs an RSA key");
         set_pss_algorithm(sig_alg, md);
     }
     if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) <= 0 ||
@@ -60,7 +60,8 @@ Bytes pades_cms(Signer& signer, X509* cert, const SignatureScheme& scheme, std::
         ossl::fail(Errc::internal, "cannot add the signed attributes");
     // The DER SET OF the signed attributes (sorted as the SignerInfo's encoding sorts them).
     ossl::AttributeRefStackPtr attrs(sk_X509_ATTRIBUTE_new_null());
-    for (int i = 0; attrs && i < CMS_signed_get_attr_count(si); ++i) sk_X509_ATTRIBUTE_push(attrs.get(), CMS_signed_get_attr(si, i));
+    for (int i = 0; attrs && i < CMS_signed_get_attr_count(si); ++i)
+        sk_X509_ATTRIBUTE_push(attrs.get(), CMS_signed_get_attr(si, i));
     unsigned char* raw = nullptr;
     const int n = attrs ? ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(attrs.get()), &raw, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN)) : -1;
     const ossl::OsslBytesPtr der(raw);

@@ -25,11 +25,11 @@ inline constexpr const char* kByteRangePlaceholder = "[0 0000000000 0000000000 0
 struct SignatureRequest {
     std::string field_name, reason, location;
     int certify = 0;
-    bool timestamp = false;                 ///< a /DocTimeStamp (ETSI.RFC3161) instead of a /Sig
-    std::int64_t signing_time = 0;          ///< /M
+    bool timestamp = false;         ///< a /DocTimeStamp (ETSI.RFC3161) instead of a /Sig
+    std::int64_t signing_time = 0;  ///< /M
     std::optional<PdfAppearance> appearance;
     std::vector<std::string> appearance_lines;
-    std::size_t reserve = 0;                ///< bytes reserved for the CMS (the hex string is twice that)
+    std::size_t reserve = 0;  ///< bytes reserved for the CMS (the hex string is twice that)
 };
 
 /// One prepared update: its text (appended to the base file) and where /Contents is, in file offsets.

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
+#include <vector>
 #include <string_view>
 
 #include <qpdf/Buffer.hh>
@@ -113,7 +115,8 @@ private:
 bool any_hybrid_trailer(std::string_view text) {
     for (std::size_t at = text.find("trailer"); at != std::string_view::npos; at = text.find("trailer", at + 7)) {
         const std::size_t end = text.find("startxref", at);
-        const std::string_view dict = text.substr(at, std::min<std::size_t>(end == std::string_view::npos ? 4096 : end - at, 4096));
+        const std::string_view dict =
+            text.substr(at, std::min<std::size_t>(end == std::string_view::npos ? 4096 : end - at, 4096));
         if (dict.find("/XRefStm") != std::string_view::npos) return true;
     }
     return false;
@@ -142,14 +145,16 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
     if (head.find("%PDF-") == std::string_view::npos) throw Error(Errc::malformed, "'" + name_ + "' is not a PDF file");
     // Offsets count from the header: data before it would make every offset of an update wrong.
     if (head.rfind("%PDF-", 0) != 0)
-        throw Error(Errc::unsupported, "'" + name_ + "' has data before its %PDF- header", "remove it first (qpdf IN.pdf OUT.pdf)");
+        throw Error(Errc::unsupported, "'" + name_ + "' has data before its %PDF- header",
+                    "remove it first (qpdf IN.pdf OUT.pdf)");
     if (any_hybrid_trailer(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())))
         throw Error(Errc::unsupported, "'" + name_ + "' uses hybrid cross-references (/XRefStm): not supported",
                     "rewrite it first (qpdf IN.pdf OUT.pdf)");
     startxref_ = find_startxref(bytes, name_);
     {
         const char* p = reinterpret_cast<const char*>(bytes.data()) + startxref_;
-        xref_stream_ = std::string_view(p, std::min<std::size_t>(4, bytes.size() - static_cast<std::size_t>(startxref_))) != "xref";
+        xref_stream_ =
+            std::string_view(p, std::min<std::size_t>(4, bytes.size() - static_cast<std::size_t>(startxref_))) != "xref";
     }
     buffer_ = std::make_unique<Buffer>(const_cast<unsigned char*>(bytes.data()), bytes.size());
     qpdf_ = std::make_unique<QPDF>();
@@ -192,11 +197,50 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
             for (const auto& [og, e] : xref)
                 if (e.getType() == 2) object_streams.insert(e.getObjStreamNumber());
             std::size_t total = 0;
+            std::map<int, std::vector<long long>> headers;  // object stream -> the object numbers its header lists
             for (int n : object_streams) {
                 QPDFObjectHandle os = qpdf_->getObject(n, 0);
-                if (!os.isStream()) throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " is not a stream");
-                total += decode_capped(os, kMaxDecodedStream).size();
-                if (total > kMaxDecodedStream) throw Error(Errc::unsupported, "'" + name_ + "': its object streams decode to too much data");
+                if (!os.isStream())
+                    throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " is not a stream");
+                const std::string data = decode_capped(os, kMaxDecodedStream);
+                total += data.size();
+                // Its header: /N pairs "number offset". Readers differ on a number listed twice, or
+                // on an entry whose slot holds another number (qpdf goes by number, others by index).
+                QPDFObjectHandle count = os.getDict().getKey("/N"), first = os.getDict().getKey("/First");
+                if (!count.isInteger() || !first.isInteger() || count.getIntValue() < 0 || first.getIntValue() < 0 ||
+                    static_cast<std::size_t>(first.getIntValue()) > data.size())
+                    throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " has an invalid /N or /First");
+                std::vector<long long>& nums = headers[n];
+                std::set<long long> seen;
+                std::size_t p = 0;
+                const auto limit = static_cast<std::size_t>(first.getIntValue());
+                auto next_int = [&](long long& v) {
+                    while (p < limit && std::strchr(" \t\r\n\f", data[p]) && data[p] != '\0') ++p;
+                    const std::size_t start = p;
+                    v = 0;
+                    while (p < limit && data[p] >= '0' && data[p] <= '9' && p - start < 12) v = v * 10 + (data[p++] - '0');
+                    return p > start;
+                };
+                for (long long i = 0; i < count.getIntValue(); ++i) {
+                    long long num = 0, off = 0;
+                    if (!next_int(num) || !next_int(off))
+                        throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " has a damaged header");
+                    if (!seen.insert(num).second)
+                        throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " lists object " +
+                                                         std::to_string(num) + " twice");
+                    nums.push_back(num);
+                }
+                if (total > kMaxDecodedStream)
+                    throw Error(Errc::unsupported, "'" + name_ + "': its object streams decode to too much data");
+            }
+            for (const auto& [og, e] : xref) {
+                if (e.getType() != 2) continue;
+                const auto& nums = headers[e.getObjStreamNumber()];
+                const int i = e.getObjStreamIndex();
+                if (i < 0 || static_cast<std::size_t>(i) >= nums.size() || nums[static_cast<std::size_t>(i)] != og.getObj())
+                    throw Error(Errc::malformed, "'" + name_ + "': object " + std::to_string(og.getObj()) +
+                                                     " is not where the cross-reference stream says in object stream " +
+                                                     std::to_string(e.getObjStreamNumber()));
             }
             for (const auto& [og, e] : xref) (void)qpdf_->getObject(og).getTypeCode();
             return 0;
@@ -215,9 +259,10 @@ void Reader::check_warnings() {
     std::string msg = w.empty() ? std::string("damaged") : w.front().getMessageDetail();
     for (char& c : msg)
         if (c == '\n' || c == '\r') c = ' ';
-    throw Error(Errc::malformed, "'" + name_ + "' is damaged: " + msg +
-                                     (w.size() > 1 ? " (and " + std::to_string(w.size() - 1) + " more problems)" : ""),
-                "tsign reads PDFs strictly: a part other readers could read differently is refused");
+    throw Error(
+        Errc::malformed,
+        "'" + name_ + "' is damaged: " + msg + (w.size() > 1 ? " (and " + std::to_string(w.size() - 1) + " more problems)" : ""),
+        "tsign reads PDFs strictly: a part other readers could read differently is refused");
 }
 
 Reader::~Reader() = default;

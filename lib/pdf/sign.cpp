@@ -54,9 +54,9 @@ PdfAppearance parse_pdf_appearance(const std::string& text) {
 
 const char* to_string(PdfSignatureKind v) {
     switch (v) {
-        case PdfSignatureKind::approval: return "approval";
-        case PdfSignatureKind::certification: return "certification";
-        case PdfSignatureKind::document_timestamp: return "document-timestamp";
+    case PdfSignatureKind::approval: return "approval";
+    case PdfSignatureKind::certification: return "certification";
+    case PdfSignatureKind::document_timestamp: return "document-timestamp";
     }
     return "?";
 }
@@ -78,8 +78,8 @@ int docmdp_of_signature(QPDFObjectHandle sig) {
         if (!r.isDictionary()) continue;
         QPDFObjectHandle m = r.getKey("/TransformMethod");
         if (!m.isName() || m.getName() != "/DocMDP") continue;
-        QPDFObjectHandle p = r.getKey("/TransformParams").isDictionary() ? r.getKey("/TransformParams").getKey("/P")
-                                                                                : QPDFObjectHandle::newNull();
+        QPDFObjectHandle p =
+            r.getKey("/TransformParams").isDictionary() ? r.getKey("/TransformParams").getKey("/P") : QPDFObjectHandle::newNull();
         // ISO 32000-1 Table 254: P defaults to 2; values other than 1, 2, 3 are treated as 2... we keep them strict.
         if (!p.isInteger()) return 2;
         const long long v = p.getIntValue();
@@ -116,7 +116,8 @@ Update prepare_signature(Reader& r, const SignatureRequest& req) {
                                    [&](const SignatureField& f) { return f.name == n || f.name.rfind(n + ".", 0) == 0; });
             };
             if (name.empty()) {
-                for (int n = sigs + 1; name.empty() || taken(name); ++n) name = (req.timestamp ? "DocTimeStamp" : "Signature") + std::to_string(n);
+                for (int n = sigs + 1; name.empty() || taken(name); ++n)
+                    name = (req.timestamp ? "DocTimeStamp" : "Signature") + std::to_string(n);
             } else if (taken(name)) {
                 throw Error(Errc::usage, "the document has a field named '" + name + "' already", "choose another --field-name");
             }
@@ -129,8 +130,8 @@ Update prepare_signature(Reader& r, const SignatureRequest& req) {
                 char buf[128];
                 std::snprintf(buf, sizeof buf, "[%.2f %.2f %.2f %.2f]", a.x1, a.y1, a.x2, a.y2);
                 rect = buf;
-                Appearance app = make_appearance(req.appearance_lines, a.x2 - a.x1, a.y2 - a.y1, [&] { return u.new_object(); },
-                                                 a.font_file);
+                Appearance app = make_appearance(
+                    req.appearance_lines, a.x2 - a.x1, a.y2 - a.y1, [&] { return u.new_object(); }, a.font_file);
                 for (auto& o : app.objects) u.set(o.number, std::move(o.body));
                 ap = " /AP << /N " + ref(app.xobject) + " >>";
             }
@@ -146,7 +147,8 @@ Update prepare_signature(Reader& r, const SignatureRequest& req) {
             if (req.certify)
                 sig += " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P " +
                        std::to_string(req.certify) + " /V /1.2 >> >>]";
-            sig += " /ByteRange " + std::string(kByteRangePlaceholder) + " /Contents <" + std::string(2 * req.reserve, '0') + "> >>";
+            sig +=
+                " /ByteRange " + std::string(kByteRangePlaceholder) + " /Contents <" + std::string(2 * req.reserve, '0') + "> >>";
             u.set(v, sig);
 
             // The page's /Annots gets the widget.
@@ -161,12 +163,15 @@ Update prepare_signature(Reader& r, const SignatureRequest& req) {
             QPDFObjectHandle af = root.getKey("/AcroForm");
             std::map<std::string, std::string> af_changes{{"/SigFlags", "3"}};
             QPDFObjectHandle fl = af.isDictionary() ? af.getKey("/Fields") : QPDFObjectHandle::newNull();
-            if (fl.isIndirect() && fl.isArray()) u.set(fl.getObjectID(), array_with(fl, ref(widget)), fl.getGeneration());
-            else af_changes["/Fields"] = array_with(fl, ref(widget));
+            if (fl.isIndirect() && fl.isArray())
+                u.set(fl.getObjectID(), array_with(fl, ref(widget)), fl.getGeneration());
+            else
+                af_changes["/Fields"] = array_with(fl, ref(widget));
             if (af.isIndirect() && af.isDictionary())
                 u.set(af.getObjectID(), dict_with(af, af_changes), af.getGeneration());
             else
-                catalog["/AcroForm"] = af.isDictionary() ? dict_with(af, af_changes) : dict_with(QPDFObjectHandle::newDictionary(), af_changes);
+                catalog["/AcroForm"] =
+                    af.isDictionary() ? dict_with(af, af_changes) : dict_with(QPDFObjectHandle::newDictionary(), af_changes);
             if (req.certify) catalog["/Perms"] = "<< /DocMDP " + ref(v) + " >>";
             if (!catalog.empty()) u.set(root.getObjectID(), dict_with(root, catalog), root.getGeneration());
 
@@ -292,8 +297,8 @@ std::vector<std::string> appearance_lines(X509* cert, std::int64_t t) {
 }
 
 /// The signature's update, with the CMS in /Contents.
-pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o, X509* cert, const std::vector<ossl::X509Ptr>& chain,
-                       std::mutex* sign_mutex = nullptr) {
+pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o, X509* cert,
+                       const std::vector<ossl::X509Ptr>& chain, std::mutex* sign_mutex = nullptr) {
     if (o.certify < 0 || o.certify > 3) throw Error(Errc::usage, "--certify takes 1, 2 or 3");
     check_can_sign(r, cert, o);
     const std::int64_t now = o.signing_time.value_or(static_cast<std::int64_t>(::time(nullptr)));
@@ -392,8 +397,7 @@ bool signed_by(std::span<const std::uint8_t> signed_pdf, std::span<const std::ui
             ERR_clear_error();
             return ok;
         }
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     ERR_clear_error();
     return false;
 }
@@ -407,7 +411,7 @@ void write_with_update(const std::string& input, const std::string& output, std:
                           return ::stat(input.c_str(), &si) == 0 && si.st_dev == st.st_dev && si.st_ino == st.st_ino;
                       }());
     unsigned mode = 0644;
-    if (struct stat si {}; ::stat(input.c_str(), &si) == 0) mode = si.st_mode & 0777;
+    if (struct stat si{}; ::stat(input.c_str(), &si) == 0) mode = si.st_mode & 0777;
     // In place through a symbolic link: the file it points to is replaced, not the link.
     std::string target = output;
     if (same) {

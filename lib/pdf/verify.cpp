@@ -91,11 +91,11 @@ Bytes digest_of(std::span<const std::uint8_t> bytes, const std::array<std::int64
 struct Sig {
     pd::SignatureField field;
     PdfSignatureReport report;
-    bool range_ok = false;       // the ByteRange can be hashed (in bounds)
-    std::string contents;        // /Contents as parsed
-    Bytes der;                   // the CMS / token without padding
-    std::int64_t order = 0;      // where the signed revision ends
-    bool duplicate = false;      // another field holds the same signature dictionary: judged once, there
+    bool range_ok = false;   // the ByteRange can be hashed (in bounds)
+    std::string contents;    // /Contents as parsed
+    Bytes der;               // the CMS / token without padding
+    std::int64_t order = 0;  // where the signed revision ends
+    bool duplicate = false;  // another field holds the same signature dictionary: judged once, there
 };
 
 bool is_hex(std::uint8_t c) { return std::isxdigit(c) != 0; }
@@ -116,7 +116,8 @@ std::string check_byte_range(pd::Reader& r, Sig& s) {
     }
     if (b[0] != 0) return "the ByteRange does not start at the beginning of the file";
     if (b[1] <= 0 || b[2] <= b[1] + 1 || b[2] > size || b[3] > size - b[2])
-        return b[2] + b[3] > size ? "the ByteRange reaches beyond the end of the file (truncated?)" : "the ByteRange is inconsistent";
+        return b[2] + b[3] > size ? "the ByteRange reaches beyond the end of the file (truncated?)"
+                                  : "the ByteRange is inconsistent";
     s.range_ok = true;
     s.report.revision_length = b[2] + b[3];
     s.report.covers_whole_document = s.report.revision_length == size;
@@ -126,7 +127,8 @@ std::string check_byte_range(pd::Reader& r, Sig& s) {
     std::string decoded;
     decoded.reserve(static_cast<size_t>((b[2] - b[1]) / 2));
     for (auto i = static_cast<size_t>(b[1] + 1); i + 1 < static_cast<size_t>(b[2]); i += 2) {
-        if (!is_hex(bytes[i]) || !is_hex(bytes[i + 1])) return "the bytes the ByteRange leaves out are not only the /Contents hex digits";
+        if (!is_hex(bytes[i]) || !is_hex(bytes[i + 1]))
+            return "the bytes the ByteRange leaves out are not only the /Contents hex digits";
         decoded += static_cast<char>(std::stoi(std::string(reinterpret_cast<const char*>(&bytes[i]), 2), nullptr, 16));
     }
     if ((b[2] - b[1]) % 2 != 0) return "the /Contents hex string the ByteRange leaves out has an odd length";
@@ -136,7 +138,8 @@ std::string check_byte_range(pd::Reader& r, Sig& s) {
     if (!holder.isIndirect()) return "the signature dictionary is not an indirect object";
     const auto xref = r.qpdf().getXRefTable();
     const auto it = xref.find(holder.getObjGen());
-    if (it == xref.end() || it->second.getType() != 1) return "the signature dictionary is inside an object stream: its /Contents cannot be excluded";
+    if (it == xref.end() || it->second.getType() != 1)
+        return "the signature dictionary is inside an object stream: its /Contents cannot be excluded";
     const std::int64_t off = it->second.getOffset();
     const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     const std::size_t key = text.rfind("/Contents", static_cast<size_t>(b[1]));
@@ -227,7 +230,7 @@ void load_dss(pd::Reader& r, PdfVerifyReport& report, tsign::detail::Evidence& e
             };
             try {
                 take("/Certs", ev.certificates, report.dss_certificates);
-            take("/CRLs", ev.crls, report.dss_crls);
+                take("/CRLs", ev.crls, report.dss_crls);
                 take("/OCSPs", ev.ocsp, report.dss_ocsps);
             } catch (const Error& e) {
                 throw Error(e.code(), "'" + r.name() + "': the DSS: " + e.what());
@@ -253,7 +256,8 @@ PdfVerifyReport verify_pdf(const std::string& path, const PdfVerifyOptions& o) {
                                          std::to_string(report.signatures.size()) + " signatures");
         const auto& s = report.signatures[static_cast<size_t>(o.extract_revision - 1)];
         if (s.revision_length <= 0 || s.revision_length > static_cast<std::int64_t>(in.bytes().size()))
-            throw Error(Errc::malformed, "signature " + std::to_string(o.extract_revision) + " has no valid ByteRange: nothing to extract");
+            throw Error(Errc::malformed,
+                        "signature " + std::to_string(o.extract_revision) + " has no valid ByteRange: nothing to extract");
         write_file_atomic(o.extract_path, in.bytes().first(static_cast<size_t>(s.revision_length)), WriteOptions{o.force, 0644});
     }
     return report;
@@ -270,7 +274,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
     // Revisions: the number of %%EOF markers that end an update (a count for people).
     {
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        for (std::size_t at = text.find("%%EOF"); at != std::string_view::npos; at = text.find("%%EOF", at + 5)) ++report.revisions;
+        for (std::size_t at = text.find("%%EOF"); at != std::string_view::npos; at = text.find("%%EOF", at + 5))
+            ++report.revisions;
     }
     std::vector<Sig> sigs;
     r.guard(
@@ -289,8 +294,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
                 if (m.isString()) s.report.claimed_time = parse_pdf_date(m.getUTF8Value());
                 s.report.docmdp = docmdp_of_signature(f.value);
                 s.report.kind = s.report.sub_filter == "ETSI.RFC3161" ? PdfSignatureKind::document_timestamp
-                                : s.report.docmdp                    ? PdfSignatureKind::certification
-                                                                     : PdfSignatureKind::approval;
+                                : s.report.docmdp                     ? PdfSignatureKind::certification
+                                                                      : PdfSignatureKind::approval;
                 sigs.push_back(std::move(s));
             }
             return 0;
@@ -317,8 +322,9 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             auto [it, fresh] = owner.emplace(v.getObjGen(), s.report.index);
             s.duplicate = !fresh;
             if (!fresh)
-                tsign::detail::add_finding(s.report.signer, FindingCode::pdf_byte_range_invalid, FindingScope::signer,
-                                           "the signature dictionary of signature " + std::to_string(it->second) + " again, in another field");
+                tsign::detail::add_finding(
+                    s.report.signer, FindingCode::pdf_byte_range_invalid, FindingScope::signer,
+                    "the signature dictionary of signature " + std::to_string(it->second) + " again, in another field");
         }
     }
     // The DSS's certificates, offered for building TSA paths (document timestamps).
@@ -358,8 +364,9 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         if (s.range_ok && problem.empty() && !s.report.covers_whole_document) {
             std::unique_ptr<Reader>& cached = revisions[s.report.revision_length];
             if (!cached)
-                cached = std::make_unique<Reader>(bytes.first(static_cast<size_t>(s.report.revision_length)),
-                                                  name + " (revision signed by signature " + std::to_string(s.report.index) + ")");
+                cached =
+                    std::make_unique<Reader>(bytes.first(static_cast<size_t>(s.report.revision_length)),
+                                             name + " (revision signed by signature " + std::to_string(s.report.index) + ")");
             Reader& rev = *cached;
             // The signature must be part of the revision it covers.
             const bool present = rev.guard(
@@ -383,18 +390,23 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
                 for (const auto& d : c.disallowed)
                     if (seen.insert(d).second) s.report.modifications.push_back(d);
                 for (const auto& d : c.docmdp)
-                    if (seen.insert(d).second) s.report.modifications.push_back(d + " (not allowed by the certification's DocMDP P=" + std::to_string(mdp) + ")");
+                    if (seen.insert(d).second)
+                        s.report.modifications.push_back(
+                            d + " (not allowed by the certification's DocMDP P=" + std::to_string(mdp) + ")");
                 if (!c.disallowed.empty())
-                    tsign::detail::add_finding(sr, FindingCode::pdf_modified_after_signing, S,
-                                               "modified after signing: " + c.disallowed.front() +
-                                                   (c.disallowed.size() > 1 ? " (and " + std::to_string(c.disallowed.size() - 1) + " more)" : ""));
+                    tsign::detail::add_finding(
+                        sr, FindingCode::pdf_modified_after_signing, S,
+                        "modified after signing: " + c.disallowed.front() +
+                            (c.disallowed.size() > 1 ? " (and " + std::to_string(c.disallowed.size() - 1) + " more)" : ""));
                 if (!c.docmdp.empty())
-                    tsign::detail::add_finding(sr, FindingCode::pdf_docmdp_violation, S,
-                                               "changed against the certification's DocMDP P=" + std::to_string(mdp) + ": " + c.docmdp.front());
+                    tsign::detail::add_finding(
+                        sr, FindingCode::pdf_docmdp_violation, S,
+                        "changed against the certification's DocMDP P=" + std::to_string(mdp) + ": " + c.docmdp.front());
             }
         }
         if (s.report.kind == PdfSignatureKind::certification && s.report.index != 1)
-            tsign::detail::add_finding(sr, FindingCode::pdf_docmdp_violation, S, "a certification signature that is not the document's first");
+            tsign::detail::add_finding(sr, FindingCode::pdf_docmdp_violation, S,
+                                       "a certification signature that is not the document's first");
     }
 
     // Document timestamps, latest first: each proves the existence of everything before it.
@@ -434,7 +446,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         for (const auto& n : ts.notes) sr.warnings.push_back(n);
         for (const auto& f : ts.findings) {
             const FindingCode code = f.scope == FindingScope::chain ? f.code : FindingCode::timestamp_invalid;
-            tsign::detail::add_finding(sr, code, f.scope == FindingScope::chain ? FindingScope::chain : FindingScope::archive_timestamp,
+            tsign::detail::add_finding(sr, code,
+                                       f.scope == FindingScope::chain ? FindingScope::chain : FindingScope::archive_timestamp,
                                        "document timestamp: " + f.message, f.depth, f.subject);
         }
         if (ts.valid && sr.findings.empty()) {
@@ -483,8 +496,9 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
                 }
                 VerifyReport vr = tsign::detail::verify_signed_data(s.der, vo, false, &ext);
                 if (vr.signers.size() != 1) {
-                    tsign::detail::add_finding(sr, FindingCode::signature_invalid, FindingScope::signer,
-                                               "the CMS has " + std::to_string(vr.signers.size()) + " signers; a PDF signature has exactly one");
+                    tsign::detail::add_finding(
+                        sr, FindingCode::signature_invalid, FindingScope::signer,
+                        "the CMS has " + std::to_string(vr.signers.size()) + " signers; a PDF signature has exactly one");
                 } else {
                     SignerReport one = std::move(vr.signers[0]);
                     for (auto& f : sr.findings) one.findings.push_back(f);
@@ -492,10 +506,12 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
                     sr = std::move(one);
                 }
             } catch (const Error& e) {
-                tsign::detail::add_finding(sr, FindingCode::signature_invalid, FindingScope::signer, std::string("the CMS: ") + e.what());
+                tsign::detail::add_finding(sr, FindingCode::signature_invalid, FindingScope::signer,
+                                           std::string("the CMS: ") + e.what());
             }
             if (sf == "ETSI.CAdES.detached" && sr.signing_time)
-                sr.warnings.push_back("a signing-time attribute in a PAdES signature (EN 319 142-1 §6.3 forbids it; /M carries the claim)");
+                sr.warnings.push_back(
+                    "a signing-time attribute in a PAdES signature (EN 319 142-1 §6.3 forbids it; /M carries the claim)");
             if (sf == "ETSI.CAdES.detached" && !sr.cades)
                 sr.warnings.push_back("no signing-certificate-v2 attribute: not PAdES baseline");
             if (!sr.level.empty()) {
@@ -567,21 +583,26 @@ std::string PdfVerifyReport::to_json() const {
 }
 
 std::string PdfVerifyReport::to_text(bool jalali) const {
-    std::string out = "PDF: " + std::to_string(signatures.size()) + (signatures.size() == 1 ? " signature" : " signatures") + ", " +
-                      std::to_string(revisions) + (revisions == 1 ? " revision" : " revisions");
+    std::string out = "PDF: " + std::to_string(signatures.size()) + (signatures.size() == 1 ? " signature" : " signatures") +
+                      ", " + std::to_string(revisions) + (revisions == 1 ? " revision" : " revisions");
     if (dss)
         out += ", DSS with " + std::to_string(dss_certificates) + " certificates, " + std::to_string(dss_crls) + " CRLs, " +
                std::to_string(dss_ocsps) + " OCSP responses";
     out += "\n";
     for (const auto& s : signatures) {
         const char* what = s.kind == PdfSignatureKind::document_timestamp ? "Document timestamp "
-                           : s.kind == PdfSignatureKind::certification   ? "Certification signature "
-                                                                         : "Signature ";
+                           : s.kind == PdfSignatureKind::certification    ? "Certification signature "
+                                                                          : "Signature ";
         out += what + std::to_string(s.index) + " (field '" + s.field + "'): " +
-               (s.valid ? "VALID" : "NOT VALID (" + std::string(to_string(s.signer.indication)) + " / " + to_string(s.signer.sub_indication) + ")") +
+               (s.valid ? "VALID"
+                        : "NOT VALID (" + std::string(to_string(s.signer.indication)) + " / " +
+                              to_string(s.signer.sub_indication) + ")") +
                "\n";
         out += "  sub-filter: " + s.sub_filter + (s.docmdp ? ", DocMDP P=" + std::to_string(s.docmdp) : "") + "\n";
-        out += "  covers:     " + std::string(s.covers_whole_document ? "the whole document" : "revision of " + std::to_string(s.revision_length) + " bytes") + "\n";
+        out += "  covers:     " +
+               std::string(s.covers_whole_document ? "the whole document"
+                                                   : "revision of " + std::to_string(s.revision_length) + " bytes") +
+               "\n";
         if (s.claimed_time) out += "  /M:         " + format_human(*s.claimed_time, jalali) + " (claimed by the signer)\n";
         out += tsign::detail::signer_text(s.signer, jalali, "PAdES ");
         for (const auto& c : s.changes) out += "  later:      " + c + "\n";
