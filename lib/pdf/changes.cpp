@@ -100,6 +100,7 @@ public:
         // An object body in a later update that the cross-reference table does not point to: a
         // reader that rebuilds the table (poppler, after any lookup fails) would take it.
         for (const auto& [num, gen, at] : object_headers_after(old_.bytes().size())) {
+            if (later.xref_streams.count(at)) continue;
             auto it = new_xref_.find(QPDFObjGen(num, gen));
             const bool listed = (it != new_xref_.end() && it->second.getType() == 1 && it->second.getOffset() == at) ||
                                 later.in_use.count({num, gen, at}) != 0;
@@ -203,6 +204,7 @@ private:
     struct Sections {
         std::set<std::tuple<int, int, std::int64_t>> in_use;
         std::vector<int> freed;
+        std::set<std::int64_t> xref_streams;  // where each later cross-reference stream starts
     };
     Sections sections_after(std::size_t from) {
         Sections out;
@@ -218,9 +220,39 @@ private:
             while (p < text.size() && text[p] >= '0' && text[p] <= '9' && p - start < 12) v = v * 10 + (text[p++] - '0');
             return p > start;
         };
+        // The sections the file really has: the last startxref, then each section's /Prev, back to
+        // the signed revision (a "startxref" or "xref" written inside a stream counts for nothing).
+        std::vector<std::size_t> chain;
+        {
+            std::set<std::int64_t> seen;
+            std::int64_t off = doc_.startxref();
+            while (off > 0 && static_cast<std::size_t>(off) >= from && static_cast<std::size_t>(off) < text.size() &&
+                   seen.insert(off).second && chain.size() < 100000) {
+                chain.push_back(static_cast<std::size_t>(off));
+                std::int64_t prev = -1;
+                std::size_t q = static_cast<std::size_t>(off);
+                if (text.compare(q, 4, "xref") == 0) {
+                    const std::size_t t = text.find("trailer", q);
+                    const std::size_t e = t == std::string_view::npos ? t : text.find("startxref", t);
+                    const std::size_t k = t == std::string_view::npos ? t : text.find("/Prev", t);
+                    if (k != std::string_view::npos && k < e) {
+                        std::size_t p = k + 5;
+                        long long v = 0;
+                        if (number(p, v)) prev = v;
+                    }
+                } else {
+                    long long num = 0, gen = 0;
+                    if (number(q, num) && number(q, gen)) {
+                        QPDFObjectHandle xs = doc_.qpdf().getObject(static_cast<int>(num), static_cast<int>(gen));
+                        if (xs.isStream() && xs.getDict().getKey("/Prev").isInteger()) prev = xs.getDict().getKey("/Prev").getIntValue();
+                    }
+                }
+                off = prev;
+            }
+        }
         // Classic tables.
-        for (std::size_t at = text.find("xref", from); at != std::string_view::npos; at = text.find("xref", at + 4)) {
-            if (at > 0 && text[at - 1] == 't') continue;  // "startxref"
+        for (const std::size_t at : chain) {
+            if (text.compare(at, 4, "xref") != 0) continue;
             std::size_t p = at + 4;
             for (;;) {
                 long long first = 0, count = 0;
@@ -241,15 +273,14 @@ private:
             }
         }
         // Cross-reference streams.
-        for (std::size_t at = text.find("startxref", from); at != std::string_view::npos; at = text.find("startxref", at + 9)) {
-            std::size_t p = at + 9;
-            long long off = 0;
-            if (!number(p, off) || off <= 0 || static_cast<std::size_t>(off) < from || static_cast<std::size_t>(off) >= text.size()) continue;
-            std::size_t q = static_cast<std::size_t>(off);
+        for (const std::size_t at : chain) {
+            const auto off = static_cast<std::int64_t>(at);
+            std::size_t q = at;
             long long num = 0, gen = 0;
             if (text.compare(q, 4, "xref") == 0 || !number(q, num) || !number(q, gen)) continue;
             QPDFObjectHandle xs = doc_.qpdf().getObject(static_cast<int>(num), static_cast<int>(gen));
             if (!xs.isStream()) continue;
+            out.xref_streams.insert(off);  // its own body need not be listed in it (writers often omit it)
             QPDFObjectHandle d = xs.getDict();
             QPDFObjectHandle w = d.getKey("/W"), index = d.getKey("/Index"), size = d.getKey("/Size");
             if (!w.isArray() || w.getArrayNItems() != 3) continue;
@@ -351,7 +382,10 @@ private:
                     "an empty signature field was signed");
                 return;
             }
-            return add(Kind::other, "signature field " + og_text(og) + ": " + (bad.empty() ? "/V" : bad) + " changed");
+            if (bad.empty())
+                return add(Kind::other, "signature field " + og_text(og) + ": " +
+                                            (nv.isDictionary() ? std::string("its signature replaced") : "an appearance without a signature"));
+            return add(Kind::other, "signature field " + og_text(og) + ": " + bad + " changed");
         }
         if (field || widget) {
             std::string bad;

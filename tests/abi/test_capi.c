@@ -2,7 +2,7 @@
  * shared key handle; each error returns its status and a message. Run under ASan (sanitizer build)
  * and valgrind (tests/abi/valgrind.sh): no leaks, no invalid accesses.
  * Usage: test_capi CERTS_SAMPLE_DIR DOC */
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L  // NOLINT(bugprone-reserved-identifier): the feature-test macro POSIX names
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -224,7 +224,8 @@ int main(int argc, char** argv) {
         vo = verify_options(trust);
         report = NULL;
         rc = tsign_pdf_verify(signed_pdf, signed_len, &vo, &report);
-        CHECK(rc == TSIGN_OK && report && strstr(report, "\"kind\": \"certification\""), "pdf_verify: %d %s", rc, tsign_last_error());
+        CHECK(rc == TSIGN_OK && report && strstr(report, "\"kind\": \"certification\""), "pdf_verify: %d %s", rc,
+              tsign_last_error());
         tsign_free(report);
         uint8_t* again = NULL;
         size_t again_len = 0;

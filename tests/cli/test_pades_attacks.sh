@@ -15,6 +15,16 @@
 #   F11 signing a PDF with that 20-digit integer: refused, nothing written
 #   F12 signing a PDF with bytes before %PDF-: refused, nothing written
 #   F13 a field already named Signature1 (non-terminal, or terminal): the new field gets another name
+# and those of the second review (A1..A7), each not valid with pdf_modified_after_signing (A2: exit 3):
+#   A1  trailer /Info -> a missing object (poppler rebuilds its xref) and hidden object bodies in a stream
+#   A2  an object stream listing page 1 twice (forged, then the signed page): refused
+#   A3  a P=1 certified form field drawn from /DA and /DR: /DR's font swapped (Type 3), or /DA changed
+#   A4  an object freed by a type-0 entry of a cross-reference stream
+#   A5  a reference in the signed page to an undefined object, defined after signing
+#   A6  an empty signature field (P=2 certification) given an appearance without /V
+#   A7  trailer /Info pointed to a new object
+# with a control that the new checks leave legitimate updates alone: an xref-stream PDF signed three
+# times by tsign, then once by PDFBox (tests/tools/PdfBoxSign.java), valid without modifications.
 # Where a reader shows the attack (pdftotext, pdftoppm), that is checked too, so that each verdict
 # is about a real change.
 source "$(dirname "$0")/lib.sh"
@@ -59,6 +69,10 @@ renders_differently() {
   check_not "$3: poppler draws page 1 differently" cmp -s "${1%.pdf}-1.ppm" "${2%.pdf}-1.ppm"
 }
 pdfsig_valid() { pdfsig "$1" 2>/dev/null | grep -q "Signature Validation: Signature is Valid."; }
+# mods N REGEX WHAT: a modification of signature N (last verify report) matches REGEX
+mods() { jcheck "$3: signature $1: the modifications name it ('$2')" ".signatures[$1 - 1].modifications | map(test(\"$2\")) | any"; }
+# pdfobj FILE KEY: page 1's KEY (object, or contents: its first content stream) as an object number
+pdfobj() { qpdf --json --json-key=pages "$1" | jq -r ".pages[0].$2 | if type == \"array\" then .[0] else . end | split(\" \")[0]"; }
 
 # --- F1: an attached CMS in /Contents --------------------------------------------------------
 printf 'unrelated memo signed by Ali\n' >memo.txt
@@ -232,5 +246,118 @@ for kind in kids dup; do
   check "F13 ($kind): pdfsig says the signature is valid" pdfsig_valid "F13-$kind.pdf"
   check "F13 ($kind): qpdf --check" qpdf --check "F13-$kind.pdf"
 done
+
+# ============ the second review (A1..A7) ============
+# --- A1: trailer /Info -> a missing object, hidden object bodies --------------------------------
+a1_content=$(pdfobj s1.pdf contents)
+craft hidden-bodies s1.pdf A1.pdf
+check_not "A1: the signed page does not show '$PAY'" shows s1.pdf "$PAY"
+check "A1: poppler rebuilds its xref and shows '$PAY' from the hidden body" shows A1.pdf "$PAY"
+run "${V[@]}" A1.pdf
+expect_rc 1 "A1: /Info -> 9999 0 R, other bodies for the page content hidden in a stream: not valid"
+finding 1 pdf_modified_after_signing "A1"
+mods 1 "an object body for $a1_content 0" "A1 (the hidden body of page 1's content stream)"
+craft hidden-bodies-xref s1.pdf A1x.pdf
+check "A1x: the fake section inside the stream points at the hidden body" python3 -c "
+import re,sys; b=open('A1x.pdf','rb').read(); m=re.search(rb'xref\n$a1_content 1\n(\d{10}) 00000 n', b)
+sys.exit(0 if m and b[int(m.group(1)):].startswith(b'$a1_content 0 obj') else 1)"
+run "${V[@]}" A1x.pdf
+expect_rc 1 "A1x: hidden bodies 'listed' by a fake section inside a stream: still not valid"
+mods 1 "an object body for $a1_content 0" "A1x (a section outside the /Prev chain lists nothing)"
+
+# --- A2: an object stream listing page 1 twice ---------------------------------------------------
+a2_page=$(pdfobj s1.pdf object)
+craft objstm-dup s1.pdf A2.pdf
+check "A2: a reader shows '$PAY' (the first copy)" shows A2.pdf "$PAY"
+refused A2.pdf "A2: an object stream listing page object $a2_page twice"
+expect_err_contains "lists object $a2_page twice" "A2: the error says the object stream lists object $a2_page twice"
+
+# --- A3: a P=1 certified form drawn from /DA and /DR ---------------------------------------------
+craft form-prep minute.pdf a3-form.pdf
+sign ali-rezaei a3-form.pdf a3-c1.pdf --certify 1
+expect_rc 0 "A3: certify (P=1) the form with a text field without an appearance"
+verified a3-c1.pdf "A3"
+check "A3: a reader draws the field from /DA and /DR (1,000,000 RIAL)" shows a3-c1.pdf "1,000,000 RIAL"
+declare -A a3_what=([t3]="/DR /Helv replaced by a Type 3 font ('1' drawn as '9')" [da]="/DA made white")
+declare -A a3_mods=([t3]="/DR|default resources" [da]="/DA")
+for kind in t3 da; do
+  craft form-default a3-c1.pdf "A3-$kind.pdf" "$kind"
+  renders_differently a3-c1.pdf "A3-$kind.pdf" "A3 ($kind)"
+  run "${V[@]}" "A3-$kind.pdf"
+  expect_rc 1 "A3: ${a3_what[$kind]} under P=1: not valid"
+  finding 1 pdf_modified_after_signing "A3 ($kind)"
+  mods 1 "${a3_mods[$kind]}" "A3 ($kind)"
+done
+
+# --- A4: an object freed by a cross-reference stream ---------------------------------------------
+craft free f5-signed.pdf A4.pdf xs
+check "A4: the update is a cross-reference stream" bash -c "tail -c 400 A4.pdf | grep -aq '/Type /XRef'"
+renders_differently f5-signed.pdf A4.pdf "A4"
+run "${V[@]}" A4.pdf
+expect_rc 1 "A4: /Ov freed by a type-0 entry of a cross-reference stream: not valid"
+finding 1 pdf_modified_after_signing "A4"
+mods 1 "freed" "A4"
+
+# --- A5: a dangling reference in the signed page, defined after signing -------------------------
+craft dangle-prep minute.pdf a5-prep.pdf
+sign ali-rezaei a5-prep.pdf a5-signed.pdf
+expect_rc 0 "A5: sign the page whose /Contents refers to an undefined object"
+verified a5-signed.pdf "A5"
+check_not "A5: the signed page does not show '$PAY'" shows a5-signed.pdf "$PAY"
+craft dangle-define a5-signed.pdf A5.pdf
+check "A5: with the object defined a reader shows '$PAY'" shows A5.pdf "$PAY"
+run "${V[@]}" A5.pdf
+expect_rc 1 "A5: the undefined object defined after signing: not valid"
+finding 1 pdf_modified_after_signing "A5"
+mods 1 "did not exist when signed" "A5"
+
+# --- A6: an empty signature field given an appearance, unsigned (P=2) ---------------------------
+craft empty-sig-prep minute.pdf a6-prep.pdf
+sign ali-rezaei a6-prep.pdf a6-c2.pdf --certify 2
+expect_rc 0 "A6: certify (P=2) the minute with an empty signature field"
+verified a6-c2.pdf "A6"
+check_not "A6: the certified page does not show '$PAY'" shows a6-c2.pdf "$PAY"
+craft empty-sig-ap a6-c2.pdf A6.pdf
+check "A6: with the appearance a reader shows '$PAY - APPROVED'" shows A6.pdf "$PAY - APPROVED"
+run "${V[@]}" A6.pdf
+expect_rc 1 "A6: the empty signature field given an /AP and no /V under P=2: not valid"
+finding 1 pdf_modified_after_signing "A6"
+mods 1 "signature field" "A6"
+
+# --- A7: trailer /Info pointed to a new object ---------------------------------------------------
+craft info s1.pdf A7.pdf
+check_not "A7: the signed document's title does not show '$PAY'" bash -c "pdfinfo s1.pdf | grep -qF '$PAY'"
+check "A7: pdfinfo shows the new title ('$PAY')" bash -c "pdfinfo A7.pdf | grep -q '^Title: .*$PAY'"
+run "${V[@]}" A7.pdf
+expect_rc 1 "A7: /Info pointed to a new object: not valid"
+finding 1 pdf_modified_after_signing "A7"
+mods 1 "/Info" "A7"
+
+# --- control: legitimate updates are not flagged (xref streams, tsign x3, then PDFBox) ----------
+qpdf --object-streams=generate minute.pdf xs.pdf
+check "control: the xref-stream input has no classic table" bash -c "! grep -aq '^xref' xs.pdf && grep -aq '/XRef' xs.pdf"
+sign ali-rezaei xs.pdf xs1.pdf
+expect_rc 0 "control: tsign signs the xref-stream PDF (Ali)"
+sign maryam-karimi xs1.pdf xs2.pdf
+expect_rc 0 "control: tsign signs it again (Maryam)"
+sign sara-ahmadi xs2.pdf xs3.pdf
+expect_rc 0 "control: tsign signs it a third time (Sara)"
+run "${V[@]}" xs3.pdf
+expect_rc 0 "control: three tsign signatures on xref streams: valid"
+jcheck "control (tsign x3): three valid signatures, no modifications, no findings" \
+  '([.signatures[].valid] == [true, true, true]) and ([.signatures[] | (.modifications | length) + (.findings | length)] | add == 0)'
+if CP=$(bash "$TSIGN_SOURCE/tests/tools/java.sh" "$W/java"); then
+  # PDFBox's cross-reference stream has no entry for itself (and /Size above the highest number + 1)
+  check "control: PDFBox co-signs it (Ali, visible)" java -cp "$CP" PdfBoxSign xs3.pdf xs4.pdf "$S/signer-ali-rezaei.key.pem" \
+    "$S/signer-ali-rezaei.crt.pem" "$S/intermediate.crt.pem" --pass-env SAMPLE_PASS --visible
+else
+  fail "tests/tools/java.sh: cannot compile the PDFBox tools"
+fi
+check "control: pdfsig says the four signatures are valid" bash -c "[ \"\$(pdfsig xs4.pdf 2>/dev/null | grep -c 'Signature is Valid')\" = 4 ]"
+run "${V[@]}" xs4.pdf
+expect_rc 0 "control: tsign x3, then PDFBox, on xref streams: valid"
+jcheck "control (tsign x3 + PDFBox): four valid signatures" '[.signatures[].valid] == [true, true, true, true]'
+jcheck "control (tsign x3 + PDFBox): no modifications, no findings" \
+  '[.signatures[] | (.modifications | length) + (.findings | length)] | add == 0'
 
 finish

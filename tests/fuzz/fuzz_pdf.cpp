@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             req.reserve = 64;
             req.field_name = data[0] % 4 == 1 ? "" : "Signature1";
             tsign::pdf::detail::Update u = tsign::pdf::detail::prepare_signature(r, req);
-            if (u.contents_end <= u.contents_at || static_cast<std::size_t>(u.contents_end - u.base_size) > u.text_.size()) std::abort();
+            if (u.contents_end <= u.contents_at || static_cast<std::size_t>(u.contents_end - u.base_size) > u.text_.size())
+                std::abort();
         }
     } catch (const tsign::Error& e) {
         if (!fuzz::valid_utf8(e.what())) std::abort();

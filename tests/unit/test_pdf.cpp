@@ -37,7 +37,9 @@ std::string classic_pdf() {
     return out;
 }
 
-std::span<const std::uint8_t> span_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+std::span<const std::uint8_t> span_of(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 }  // namespace
 
@@ -58,7 +60,8 @@ TEST_CASE("--appearance PAGE/X1,Y1,X2,Y2") {
     const PdfAppearance a = parse_pdf_appearance("2/10,20,210,90");
     CHECK(a.page == 2);
     CHECK(a.x2 == 210);
-    for (const char* bad : {"", "1/10,20,30", "0/1,1,100,100", "1/10,10,15,100", "1/10,10,200,100x", "1/-5,0,100,100", "x/1,2,3,4"}) {
+    for (const char* bad :
+         {"", "1/10,20,30", "0/1,1,100,100", "1/10,10,15,100", "1/10,10,200,100x", "1/-5,0,100,100", "x/1,2,3,4"}) {
         CAPTURE(bad);
         CHECK_THROWS_AS((void)parse_pdf_appearance(bad), Error);
     }
