@@ -1,6 +1,7 @@
 // tsign batch
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -18,7 +19,7 @@ std::atomic<bool> g_cancel{false};
 extern "C" void on_interrupt(int) { g_cancel.store(true); }
 
 std::string duration_text(double s) {
-    const long t = static_cast<long>(s + 0.5);
+    const long t = std::lround(s);
     char buf[32];
     if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
     else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
@@ -73,7 +74,9 @@ void register_batch_command(CLI::App& app, Globals& g) {
     batch->add_flag("--resume", a->resume, "skip inputs whose signature exists and verifies against the current input; re-sign changed ones");
     batch->add_flag("--force", a->force, "replace existing outputs without checking them");
     batch->add_option("--chain", a->chain, "certificates to embed with the signer's (repeatable)")->allow_extra_args(false);
-    batch->add_option("--format", a->format, "cades (default: NAME.p7s per input) or pades (each input a PDF: OUT_DIR/NAME is the signed PDF)")
+    batch
+        ->add_option("--format", a->format,
+                     "cades (default: NAME.p7s per input) or pades (each input a PDF: OUT_DIR/NAME is the signed PDF)")
         ->check(CLI::IsMember({"cades", "pades"}));
     batch->add_flag("--attached", a->attached, "embed each document in its signature (default: detached)");
     batch->add_option("--digest", a->digest, "sha256 (default), sha384 or sha512");
@@ -94,7 +97,8 @@ void register_batch_command(CLI::App& app, Globals& g) {
         "  0  every input signed (or already signed, with --resume)\n"
         "  2  usage error\n  3  some inputs failed (unreadable, too large, output exists); the others are signed\n"
         "  4  key or token error: before the first input, or the token was removed (the report says what was done)\n"
-        "  5  some timestamps could not be had\n  6  internal error\n  130  interrupted (SIGINT); the report says what was done\n"));
+        "  5  some timestamps could not be had\n  6  internal error\n  130  interrupted (SIGINT); the report says what was "
+        "done\n"));
     batch->callback([a] {
         auto signer = open_signer(a->key.options());
         if (signer->always_authenticate())

@@ -82,7 +82,8 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         PdfFlags pdf;
     };
     auto a = std::make_shared<SignArgs>();
-    auto* sign = app.add_subcommand("sign", "sign a document: CAdES baseline B-B (CMS SignedData), or a PDF: PAdES (incremental update)");
+    auto* sign =
+        app.add_subcommand("sign", "sign a document: CAdES baseline B-B (CMS SignedData), or a PDF: PAdES (incremental update)");
     a->key.add_to(sign);
     sign->add_option("--chain", a->chain, "certificates to embed with the signer's (repeatable)")->allow_extra_args(false);
     sign->add_flag("--attached", a->attached, "embed the document in the signature (default: detached)");
@@ -156,9 +157,11 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         if (!c->pdf_doc.empty() && !c->signature.empty())
             throw Error(Errc::usage, "give the PDF either as an argument or with --signature, not both");
         const std::string pdf = !c->pdf_doc.empty() ? c->pdf_doc : c->signature;
-        if (pdf.empty()) throw Error(Errc::usage, "nothing to co-sign", "give --signature SIG (and --content DOC), or a signed PDF");
+        if (pdf.empty())
+            throw Error(Errc::usage, "nothing to co-sign", "give --signature SIG (and --content DOC), or a signed PDF");
         if (!c->pdf_doc.empty() || c->pdf.is_pdf(pdf)) {
-            if (!c->content.empty() || c->pem) throw Error(Errc::usage, "--content and --pem do not apply to a PDF (PAdES) signature");
+            if (!c->content.empty() || c->pem)
+                throw Error(Errc::usage, "--content and --pem do not apply to a PDF (PAdES) signature");
             PdfFlags flags = c->pdf;
             flags.format = "pades";
             sign_pdf(c->key, flags, {parse_digest(c->digest), c->pss}, c->chain, c->tsa, pdf, c->out, c->force);
@@ -212,8 +215,11 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     extend->callback([e] {
         if (is_pdf_file(e->sig)) {
             if (e->level == "t")
-                throw Error(Errc::usage, "a PDF signature gets its timestamp when it is made", "sign with --tsa URL; then --level lt or lta");
-            if (e->chain.trust.empty()) throw Error(Errc::usage, "no trust anchor given", "--level " + e->level + " validates every signature: use --trust FILE");
+                throw Error(Errc::usage, "a PDF signature gets its timestamp when it is made",
+                            "sign with --tsa URL; then --level lt or lta");
+            if (e->chain.trust.empty())
+                throw Error(Errc::usage, "no trust anchor given",
+                            "--level " + e->level + " validates every signature: use --trust FILE");
             ExtendOptions o;
             o.tsa_urls = e->tsa;
             o.tsa_timeout_seconds = e->timeout;
@@ -236,7 +242,9 @@ void register_sign_commands(CLI::App& app, Globals& g) {
             o.content_path = e->content;
             der = extend_to_t(sig, o);
         } else {
-            if (e->chain.trust.empty()) throw Error(Errc::usage, "no trust anchor given", "--level " + e->level + " validates every signer: use --trust FILE");
+            if (e->chain.trust.empty())
+                throw Error(Errc::usage, "no trust anchor given",
+                            "--level " + e->level + " validates every signer: use --trust FILE");
             ExtendOptions o;
             o.tsa_urls = e->tsa;
             o.tsa_timeout_seconds = e->timeout;
@@ -257,7 +265,8 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         int extract_revision = 0;
     };
     auto v = std::make_shared<VerifyArgs>();
-    auto* verify = app.add_subcommand("verify", "verify every signer of a signature (CMS / CAdES), or every signature of a PDF (PAdES)");
+    auto* verify =
+        app.add_subcommand("verify", "verify every signer of a signature (CMS / CAdES), or every signature of a PDF (PAdES)");
     v->chain.add_to(verify, true);
     verify->add_option("--content", v->content, "the signed document (for a detached signature)");
     verify->add_option("--roster", v->roster,
@@ -266,8 +275,9 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     verify->add_flag("--json", v->json, "print one JSON document");
     verify->add_option("--extract", v->extract, "write the content of an attached signature to this file");
     verify->add_flag("--force", v->force, "replace an existing --extract file");
-    verify->add_option("--extract-revision", v->extract_revision,
-                       "PDF: write the exact bytes signature N signed (its revision) to --extract FILE (default SIG.revN.pdf)")
+    verify
+        ->add_option("--extract-revision", v->extract_revision,
+                     "PDF: write the exact bytes signature N signed (its revision) to --extract FILE (default SIG.revN.pdf)")
         ->check(CLI::PositiveNumber);
     verify->add_option("--format", v->format, "auto (default: PAdES for a PDF, by its header), cades or pades")
         ->check(CLI::IsMember({"auto", "cades", "pades"}));
@@ -285,13 +295,19 @@ void register_sign_commands(CLI::App& app, Globals& g) {
             o.chain = v->chain.options();
             o.roster_file = v->roster;
             o.extract_revision = v->extract_revision;
-            o.extract_path = v->extract.empty() && v->extract_revision ? v->sig + ".rev" + std::to_string(v->extract_revision) + ".pdf" : v->extract;
+            o.extract_path = v->extract.empty() && v->extract_revision
+                                 ? v->sig + ".rev" + std::to_string(v->extract_revision) + ".pdf"
+                                 : v->extract;
             o.force = v->force;
-            if (!v->extract.empty() && !v->extract_revision) throw Error(Errc::usage, "--extract on a PDF needs --extract-revision N");
+            if (!v->extract.empty() && !v->extract_revision)
+                throw Error(Errc::usage, "--extract on a PDF needs --extract-revision N");
             const PdfVerifyReport r = verify_pdf(v->sig, o);
-            if (v->json) std::cout << r.to_json() << std::endl;
-            else std::cout << r.to_text(g.jalali());
-            if (v->extract_revision) std::cerr << "wrote the revision signed by signature " << v->extract_revision << " to " << o.extract_path << "\n";
+            if (v->json)
+                std::cout << r.to_json() << std::endl;
+            else
+                std::cout << r.to_text(g.jalali());
+            if (v->extract_revision)
+                std::cerr << "wrote the revision signed by signature " << v->extract_revision << " to " << o.extract_path << "\n";
             if (!r.valid) throw ExitWith{ExitCode::invalid};
             return;
         }
@@ -303,8 +319,10 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         o.extract_path = v->extract;
         o.force = v->force;
         const VerifyReport r = verify_signature(read_file(v->sig), o);
-        if (v->json) std::cout << r.to_json() << std::endl;
-        else std::cout << r.to_text(g.jalali());
+        if (v->json)
+            std::cout << r.to_json() << std::endl;
+        else
+            std::cout << r.to_text(g.jalali());
         if (!r.valid) throw ExitWith{ExitCode::invalid};
     });
 }

@@ -74,18 +74,18 @@ enum class FindingCode {
     content_type_mismatch,         ///< the content-type attribute is missing or differs from eContentType
     signing_time_after_timestamp,  ///< the claimed signing time is after the proven time
     // --- timestamps (signature and archive timestamps) ---
-    timestamp_invalid,             ///< a token that does not verify (signature, imprint, format)
-    timestamp_index_changed,       ///< a value an archive timestamp covered was removed or changed
+    timestamp_invalid,        ///< a token that does not verify (signature, imprint, format)
+    timestamp_index_changed,  ///< a value an archive timestamp covered was removed or changed
     // --- roster ---
-    not_in_roster,                 ///< the signer is not a member of the given roster
+    not_in_roster,  ///< the signer is not a member of the given roster
     // --- added later (appended: the values above stay stable) ---
-    malformed_signed_attributes,   ///< signed attributes that break RFC 5652 §11 (missing, repeated, not allowed)
+    malformed_signed_attributes,  ///< signed attributes that break RFC 5652 §11 (missing, repeated, not allowed)
     // --- PDF signatures (PAdES) ---
-    pdf_byte_range_invalid,        ///< the ByteRange does not cover its whole revision except exactly /Contents
-    pdf_contents_extra_data,       ///< /Contents holds more than the CMS and its zero padding
-    pdf_unsupported_subfilter,     ///< a /SubFilter tsign does not verify (adbe.x509.rsa_sha1, ...)
-    pdf_modified_after_signing,    ///< a later revision changed what the signature covers (not only signatures, DSS, timestamps)
-    pdf_docmdp_violation,          ///< a later revision did what the certification's DocMDP permissions forbid
+    pdf_byte_range_invalid,      ///< the ByteRange does not cover its whole revision except exactly /Contents
+    pdf_contents_extra_data,     ///< /Contents holds more than the CMS and its zero padding
+    pdf_unsupported_subfilter,   ///< a /SubFilter tsign does not verify (adbe.x509.rsa_sha1, ...)
+    pdf_modified_after_signing,  ///< a later revision changed what the signature covers (not only signatures, DSS, timestamps)
+    pdf_docmdp_violation,        ///< a later revision did what the certification's DocMDP permissions forbid
 };
 
 /// Where a finding was made. JSON: "signer", "chain", "signature-timestamp", "archive-timestamp", "roster".

@@ -153,8 +153,8 @@ TSIGN_C_API int tsign_timestamp(const uint8_t* data, size_t data_len, const char
  * approval signature, or the DocMDP permissions P (1..3) of a certification (first signature only).
  * The whole signed PDF in *out (release with tsign_free). Since 0.3.
  */
-TSIGN_C_API int tsign_pdf_sign(tsign_key* key, const uint8_t* pdf, size_t pdf_len, const tsign_sign_options* options,
-                               int certify, uint8_t** out, size_t* out_len);
+TSIGN_C_API int tsign_pdf_sign(tsign_key* key, const uint8_t* pdf, size_t pdf_len, const tsign_sign_options* options, int certify,
+                               uint8_t** out, size_t* out_len);
 
 /**
  * Verifies every signature and document timestamp of a PDF, with the analysis of what later

@@ -104,13 +104,15 @@ public:
             auto it = new_xref_.find(QPDFObjGen(num, gen));
             const bool listed = (it != new_xref_.end() && it->second.getType() == 1 && it->second.getOffset() == at) ||
                                 later.in_use.count({num, gen, at}) != 0;
-            if (!listed) add(Kind::other, "an object body for " + std::to_string(num) + " " + std::to_string(gen) +
-                                              " at offset " + std::to_string(at) + " that the cross-reference table does not point to");
+            if (!listed)
+                add(Kind::other, "an object body for " + std::to_string(num) + " " + std::to_string(gen) + " at offset " +
+                                     std::to_string(at) + " that the cross-reference table does not point to");
         }
         // The trailer's /Info replaced (qpdf drops a reference to a missing object: compared as text too).
         {
             QPDFObjectHandle a = o.getTrailer().getKey("/Info"), b = n.getTrailer().getKey("/Info");
-            const std::string ta = a.isIndirect() ? og_text(a.getObjGen()) : a.unparse(), tb = b.isIndirect() ? og_text(b.getObjGen()) : b.unparse();
+            const std::string ta = a.isIndirect() ? og_text(a.getObjGen()) : a.unparse(),
+                              tb = b.isIndirect() ? og_text(b.getObjGen()) : b.unparse();
             if (ta != tb) add(Kind::other, "the document information (/Info) replaced");
         }
         QPDFObjectHandle old_root = o.getRoot(), new_root = n.getRoot();
@@ -190,8 +192,8 @@ private:
             };
             long long gen = 0, num = 0;
             if (back_ws() == 0 || !back_num(gen) || back_ws() == 0 || !back_num(num)) continue;
-            const bool line_start = p == 0 || text[p - 1] == '\n' || text[p - 1] == '\r' ||
-                                    (p >= 6 && text.substr(p - 6, 6) == "endobj");
+            const bool line_start =
+                p == 0 || text[p - 1] == '\n' || text[p - 1] == '\r' || (p >= 6 && text.substr(p - 6, 6) == "endobj");
             if (!line_start || num > 8388607 || gen > 65535) continue;
             out.emplace_back(static_cast<int>(num), static_cast<int>(gen), static_cast<std::int64_t>(p));
         }
@@ -244,7 +246,8 @@ private:
                     long long num = 0, gen = 0;
                     if (number(q, num) && number(q, gen)) {
                         QPDFObjectHandle xs = doc_.qpdf().getObject(static_cast<int>(num), static_cast<int>(gen));
-                        if (xs.isStream() && xs.getDict().getKey("/Prev").isInteger()) prev = xs.getDict().getKey("/Prev").getIntValue();
+                        if (xs.isStream() && xs.getDict().getKey("/Prev").isInteger())
+                            prev = xs.getDict().getKey("/Prev").getIntValue();
                     }
                 }
                 off = prev;
@@ -285,7 +288,8 @@ private:
             QPDFObjectHandle w = d.getKey("/W"), index = d.getKey("/Index"), size = d.getKey("/Size");
             if (!w.isArray() || w.getArrayNItems() != 3) continue;
             int wd[3];
-            for (int i = 0; i < 3; ++i) wd[i] = w.getArrayItem(i).isInteger() ? static_cast<int>(w.getArrayItem(i).getIntValue()) : -1;
+            for (int i = 0; i < 3; ++i)
+                wd[i] = w.getArrayItem(i).isInteger() ? static_cast<int>(w.getArrayItem(i).getIntValue()) : -1;
             if (wd[0] < 0 || wd[1] < 0 || wd[2] < 0 || wd[0] > 8 || wd[1] > 8 || wd[2] > 8) continue;
             std::vector<std::pair<long long, long long>> ranges;
             if (index.isArray())
@@ -299,7 +303,8 @@ private:
             std::size_t r = 0;
             auto field = [&](std::size_t pos, int width) {
                 std::uint64_t v = 0;
-                for (int k = 0; k < width; ++k) v = (v << 8) | static_cast<unsigned char>(data[pos + static_cast<std::size_t>(k)]);
+                for (int k = 0; k < width; ++k)
+                    v = (v << 8) | static_cast<unsigned char>(data[pos + static_cast<std::size_t>(k)]);
                 return v;
             };
             for (const auto& [start, count] : ranges)
@@ -383,8 +388,9 @@ private:
                 return;
             }
             if (bad.empty())
-                return add(Kind::other, "signature field " + og_text(og) + ": " +
-                                            (nv.isDictionary() ? std::string("its signature replaced") : "an appearance without a signature"));
+                return add(Kind::other,
+                           "signature field " + og_text(og) + ": " +
+                               (nv.isDictionary() ? std::string("its signature replaced") : "an appearance without a signature"));
             return add(Kind::other, "signature field " + og_text(og) + ": " + bad + " changed");
         }
         if (field || widget) {
@@ -481,7 +487,8 @@ private:
     /// /AcroForm /DR: the form's default resources may gain entries (new fields' fonts), never
     /// lose or change one (that would change how existing fields render).
     void compare_resources(QPDFObjectHandle before, QPDFObjectHandle after) {
-        if (before.isIndirect() && after.isIndirect() && before.getObjGen() == after.getObjGen()) return;  // compared as an object
+        if (before.isIndirect() && after.isIndirect() && before.getObjGen() == after.getObjGen())
+            return;  // compared as an object
         if (!before.isDictionary()) {
             if (after.isDictionary()) add(Kind::form_fill, "the form's default resources (/DR) added");
             return;

@@ -209,7 +209,8 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
                 QPDFObjectHandle count = os.getDict().getKey("/N"), first = os.getDict().getKey("/First");
                 if (!count.isInteger() || !first.isInteger() || count.getIntValue() < 0 || first.getIntValue() < 0 ||
                     static_cast<std::size_t>(first.getIntValue()) > data.size())
-                    throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " has an invalid /N or /First");
+                    throw Error(Errc::malformed,
+                                "'" + name_ + "': object stream " + std::to_string(n) + " has an invalid /N or /First");
                 std::vector<long long>& nums = headers[n];
                 std::set<long long> seen;
                 std::size_t p = 0;
@@ -224,7 +225,8 @@ Reader::Reader(std::span<const std::uint8_t> bytes, std::string name) : bytes_(b
                 for (long long i = 0; i < count.getIntValue(); ++i) {
                     long long num = 0, off = 0;
                     if (!next_int(num) || !next_int(off))
-                        throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " has a damaged header");
+                        throw Error(Errc::malformed,
+                                    "'" + name_ + "': object stream " + std::to_string(n) + " has a damaged header");
                     if (!seen.insert(num).second)
                         throw Error(Errc::malformed, "'" + name_ + "': object stream " + std::to_string(n) + " lists object " +
                                                          std::to_string(num) + " twice");
