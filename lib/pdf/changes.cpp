@@ -73,7 +73,7 @@ public:
         old_xref_ = o.getXRefTable();
         new_xref_ = n.getXRefTable();
         int i = 0;
-        for (auto p : n.getAllPages()) page_number_[p.getObjGen()] = ++i;
+        for (const auto& p : n.getAllPages()) page_number_[p.getObjGen()] = ++i;
         // An object number of the signed revision given another generation, or freed, by a later
         // update: readers disagree on what references to it then mean (qpdf keeps the old object).
         std::map<int, int> old_gen;
@@ -299,7 +299,8 @@ private:
             else if (size.isInteger())
                 ranges.emplace_back(0, size.getIntValue());
             const std::string data = decode_capped(xs, std::size_t{16} << 20);
-            const std::size_t row = static_cast<std::size_t>(wd[0] + wd[1] + wd[2]);
+            const std::size_t row =
+                static_cast<std::size_t>(wd[0]) + static_cast<std::size_t>(wd[1]) + static_cast<std::size_t>(wd[2]);
             std::size_t r = 0;
             auto field = [&](std::size_t pos, int width) {
                 std::uint64_t v = 0;
@@ -332,7 +333,7 @@ private:
     }
 
     /// Compares an object with its signed version; true when it is the same (or not comparable).
-    bool visit(QPDFObjectHandle h) {
+    bool visit(const QPDFObjectHandle& h) {
         const QPDFObjGen og = h.getObjGen();
         if (checked_.count(og) || !old_xref_.count(og)) return false;
         if (untouched(og)) return true;
@@ -513,7 +514,7 @@ private:
     /// Fields or annotations: every earlier entry kept, in order; new entries classified.
     /// A value that now stands where another object stood: a new object is compared here (and
     /// marked checked); an object of the signed revision put in a new role is a change itself.
-    bool takes_new_role(QPDFObjectHandle v, const std::string& role) {
+    bool takes_new_role(const QPDFObjectHandle& v, const std::string& role) {
         if (!v.isIndirect()) return true;
         if (old_xref_.count(v.getObjGen())) {
             add(Kind::other, role + " now points to " + og_text(v.getObjGen()) + ", an object of the signed revision");

@@ -41,7 +41,7 @@ struct DssContent {
     tsign::detail::Evidence have;  // what the DSS holds already
 };
 
-std::string stream_data(QPDFObjectHandle s) { return pd::decode_capped(s, std::size_t{16} << 20); }
+std::string stream_data(const QPDFObjectHandle& s) { return pd::decode_capped(s, std::size_t{16} << 20); }
 
 /// The DER object at the start of /Contents (without its zero padding).
 Bytes der_prefix(const std::string& c) {

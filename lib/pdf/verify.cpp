@@ -203,7 +203,7 @@ std::optional<std::int64_t> parse_pdf_date(const std::string& s) {
         if (s.size() > z && (s[z] == '+' || s[z] == '-')) {
             int zh = 0, zm = 0;
             std::sscanf(s.c_str() + z + 1, "%2d'%2d", &zh, &zm);
-            t -= (s[z] == '+' ? 1 : -1) * (zh * 3600 + zm * 60);
+            t -= (s[z] == '+' ? 1 : -1) * (std::int64_t{zh} * 3600 + std::int64_t{zm} * 60);
         }
         return t;
     } catch (const Error&) {
@@ -412,8 +412,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
     // Document timestamps, latest first: each proves the existence of everything before it.
     std::optional<std::int64_t> poe;
     std::vector<std::pair<std::int64_t, std::int64_t>> ts_proofs;  // (revision length, proven time)
-    for (auto it = sigs.rbegin(); it != sigs.rend(); ++it) {
-        Sig& s = *it;
+    for (std::size_t k = sigs.size(); k-- > 0;) {
+        Sig& s = sigs[k];
         if (s.report.kind != PdfSignatureKind::document_timestamp) continue;
         SignerReport& sr = s.report.signer;
         sr.level = "document timestamp";
@@ -433,8 +433,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
             continue;
         }
         const Bytes digest = digest_of(bytes, s.report.byte_range, md);
-        ChainOptions co = chain;
-        const TimestampReport ts = tsign::detail::verify_timestamp_digest(s.der, digest, co, dss_certs.get(), &dss, nullptr, poe);
+        const TimestampReport ts =
+            tsign::detail::verify_timestamp_digest(s.der, digest, chain, dss_certs.get(), &dss, nullptr, poe);
         sr.subject = ts.tsa;
         sr.serial = ts.serial;
         sr.chain = ts.chain;
