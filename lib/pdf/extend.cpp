@@ -37,25 +37,6 @@ void refuse_invalid(std::span<const std::uint8_t> bytes, const std::string& name
     }
 }
 
-struct DssContent {
-    tsign::detail::Evidence have;  // what the DSS holds already
-};
-
-std::string stream_data(const QPDFObjectHandle& s) { return pd::decode_capped(s, std::size_t{16} << 20); }
-
-/// The DER object at the start of /Contents (without its zero padding).
-Bytes der_prefix(const std::string& c) {
-    const auto* p = reinterpret_cast<const unsigned char*>(c.data());
-    long len = 0;
-    int tag = 0, cls = 0;
-    const unsigned char* q = p;
-    const int ret = ASN1_get_object(&q, &len, &tag, &cls, static_cast<long>(c.size()));
-    ERR_clear_error();
-    if ((ret & 0x80) || ret == 0x21) return Bytes(c.begin(), c.end());
-    const auto total = std::min(c.size(), static_cast<std::size_t>(q - p) + static_cast<std::size_t>(len));
-    return Bytes(p, p + total);
-}
-
 /// The update that adds (or extends) the DSS with `ev`; empty when it holds everything already.
 std::string dss_update(pd::Reader& r, const tsign::detail::Evidence& ev) {
     return r.guard(
@@ -73,7 +54,7 @@ std::string dss_update(pd::Reader& r, const tsign::detail::Evidence& ev) {
                     for (int i = 0; i < old.getArrayNItems(); ++i) {
                         QPDFObjectHandle s = old.getArrayItem(i);
                         arr += s.unparse() + " ";
-                        if (s.isStream()) have.insert(stream_data(s));
+                        if (s.isStream()) have.insert(pd::decode_capped(s, pd::kMaxDssItem));
                     }
                 for (const Bytes& b : items) {
                     std::string data(b.begin(), b.end());
@@ -109,30 +90,9 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
     co.revocation = RevocationMode::require;
     co.purpose = Purpose::signing;
     tsign::detail::TrustMaterial tm(co);
-    tsign::detail::Evidence dss, ev;
-    r.guard(
-        [&] {
-            QPDFObjectHandle d = r.qpdf().getRoot().getKey("/DSS");
-            if (!d.isDictionary()) return 0;
-            for (auto [key, into] : {std::pair{"/Certs", &dss.certificates}, {"/CRLs", &dss.crls}, {"/OCSPs", &dss.ocsp}}) {
-                QPDFObjectHandle a = d.getKey(key);
-                for (int i = 0; a.isArray() && i < a.getArrayNItems(); ++i)
-                    if (a.getArrayItem(i).isStream()) {
-                        const std::string s = stream_data(a.getArrayItem(i));
-                        into->emplace_back(s.begin(), s.end());
-                    }
-            }
-            return 0;
-        },
-        "cannot read the DSS");
-    ossl::X509RefStackPtr dss_certs(sk_X509_new_null());
-    std::vector<ossl::X509Ptr> dss_owned;
-    for (const Bytes& c : dss.certificates) {
-        const unsigned char* p = c.data();
-        ossl::X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(c.size())));
-        if (x && sk_X509_push(dss_certs.get(), x.get())) dss_owned.push_back(std::move(x));
-    }
-    ERR_clear_error();
+    const tsign::detail::Evidence dss = pd::read_dss(r).value_or(tsign::detail::Evidence{});
+    tsign::detail::Evidence ev;
+    const tsign::detail::OfferedCertificates dss_certs = tsign::detail::offer_certificates(nullptr, dss.certificates, {});
     std::vector<pd::SignatureField> fields =
         r.guard([&] { return pd::all_fields(r.qpdf(), true); }, "cannot read the signatures");
     int index = 0;
@@ -142,9 +102,10 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         QPDFObjectHandle c = f.value.getKey("/Contents");
         QPDFObjectHandle sf = f.value.getKey("/SubFilter");
         if (!c.isString()) continue;
-        const Bytes der = der_prefix(c.getStringValue());
+        const std::string raw = c.getStringValue();
+        const Bytes der = pd::contents_der(raw).value_or(Bytes(raw.begin(), raw.end()));
         if (sf.isName() && sf.getName() == "/ETSI.RFC3161") {
-            const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, dss_certs.get(), &dss, &ev);
+            const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, dss_certs.stack.get(), &dss, &ev);
             if (!ar.valid)
                 throw Error(Errc::not_valid, "cannot extend: document timestamp " + std::to_string(index) +
                                                  "'s TSA does not validate" +

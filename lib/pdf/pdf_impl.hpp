@@ -14,6 +14,7 @@
 #include "core/ossl.hpp"
 
 #include "pdf/reader.hpp"
+#include "x509/chain.hpp"
 #include "tsign/pdf.hpp"
 
 namespace tsign::pdf::detail {
@@ -57,6 +58,15 @@ std::string sign_pdf_update(Signer& signer, std::span<const std::uint8_t> pdf, c
 /// True when `signed_pdf` is `original` plus updates whose last signature is by `cert`, covers the
 /// whole file and verifies (batch --resume).
 bool signed_by(std::span<const std::uint8_t> signed_pdf, std::span<const std::uint8_t> original, X509* cert);
+
+/// The most one DSS entry may decode to.
+inline constexpr std::size_t kMaxDssItem = std::size_t{16} << 20;
+/// The catalog's /DSS: its Certs, CRLs and OCSPs streams decoded (each within kMaxDssItem); none
+/// when the document has no DSS. Errors name the file.
+std::optional<tsign::detail::Evidence> read_dss(Reader& r);
+/// The DER object at the start of a signature's /Contents (a CMS or a timestamp token); none when
+/// it does not start with a complete SEQUENCE. *extra says whether anything but zero padding follows.
+std::optional<Bytes> contents_der(const std::string& contents, bool* extra = nullptr);
 
 /// verify_pdf() over bytes in place; `name` names the file in errors.
 PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std::string& name, const PdfVerifyOptions& o);

@@ -13,6 +13,7 @@
 #include <openssl/ts.h>
 
 #include "cms/cms_util.hpp"
+#include "cms/ltv.hpp"
 #include "cms/roster.hpp"
 #include "cms/verify_impl.hpp"
 #include "core/findings_json.hpp"
@@ -157,24 +158,6 @@ std::string check_byte_range(pd::Reader& r, Sig& s) {
     return {};
 }
 
-/// The DER object at the start of /Contents; what follows must be zero padding.
-bool split_contents(const std::string& c, Bytes& der, bool& extra) {
-    extra = false;
-    const auto* p = reinterpret_cast<const unsigned char*>(c.data());
-    long len = 0;
-    int tag = 0, cls = 0;
-    const unsigned char* q = p;
-    const int ret = ASN1_get_object(&q, &len, &tag, &cls, static_cast<long>(c.size()));
-    ERR_clear_error();
-    if ((ret & 0x80) || ret == 0x21 || tag != V_ASN1_SEQUENCE) return false;
-    const auto total = static_cast<std::size_t>(q - p) + static_cast<std::size_t>(len);
-    if (total > c.size()) return false;
-    der.assign(p, p + total);
-    for (std::size_t i = total; i < c.size(); ++i)
-        if (c[i] != 0) extra = true;
-    return true;
-}
-
 /// The digest algorithm of a timestamp token's message imprint.
 const EVP_MD* imprint_md(const Bytes& token) {
     const unsigned char* p = token.data();
@@ -211,36 +194,45 @@ std::optional<std::int64_t> parse_pdf_date(const std::string& s) {
     }
 }
 
-void load_dss(pd::Reader& r, PdfVerifyReport& report, tsign::detail::Evidence& ev) {
-    r.guard(
-        [&] {
+}  // namespace
+
+std::optional<tsign::detail::Evidence> pd::read_dss(Reader& r) {
+    return r.guard(
+        [&]() -> std::optional<tsign::detail::Evidence> {
             QPDFObjectHandle dss = r.qpdf().getRoot().getKey("/DSS");
-            if (!dss.isDictionary()) return 0;
-            report.dss = true;
-            auto take = [&](const char* key, std::vector<Bytes>& into, int& count) {
-                QPDFObjectHandle a = dss.getKey(key);
-                if (!a.isArray()) return;
-                for (int i = 0; i < a.getArrayNItems(); ++i) {
-                    QPDFObjectHandle s = a.getArrayItem(i);
-                    if (!s.isStream()) continue;
-                    const std::string data = pd::decode_capped(s, std::size_t{16} << 20);
-                    into.emplace_back(data.begin(), data.end());
-                    ++count;
-                }
-            };
+            if (!dss.isDictionary()) return std::nullopt;
+            tsign::detail::Evidence ev;
             try {
-                take("/Certs", ev.certificates, report.dss_certificates);
-                take("/CRLs", ev.crls, report.dss_crls);
-                take("/OCSPs", ev.ocsp, report.dss_ocsps);
+                for (auto [key, into] : {std::pair{"/Certs", &ev.certificates}, {"/CRLs", &ev.crls}, {"/OCSPs", &ev.ocsp}}) {
+                    QPDFObjectHandle a = dss.getKey(key);
+                    for (int i = 0; a.isArray() && i < a.getArrayNItems(); ++i) {
+                        QPDFObjectHandle s = a.getArrayItem(i);
+                        if (!s.isStream()) continue;
+                        const std::string data = decode_capped(s, kMaxDssItem);
+                        into->emplace_back(data.begin(), data.end());
+                    }
+                }
             } catch (const Error& e) {
                 throw Error(e.code(), "'" + r.name() + "': the DSS: " + e.what());
             }
-            return 0;
+            return ev;
         },
         "cannot read the DSS");
 }
 
-}  // namespace
+std::optional<Bytes> pd::contents_der(const std::string& c, bool* extra) {
+    const auto* p = reinterpret_cast<const unsigned char*>(c.data());
+    long len = 0;
+    int tag = 0, cls = 0;
+    const unsigned char* q = p;
+    const int ret = ASN1_get_object(&q, &len, &tag, &cls, static_cast<long>(c.size()));
+    ERR_clear_error();
+    if ((ret & 0x80) || ret == 0x21 || tag != V_ASN1_SEQUENCE) return std::nullopt;
+    const auto total = static_cast<std::size_t>(q - p) + static_cast<std::size_t>(len);
+    if (total > c.size()) return std::nullopt;
+    if (extra) *extra = std::any_of(c.begin() + static_cast<std::ptrdiff_t>(total), c.end(), [](char b) { return b != 0; });
+    return Bytes(p, p + total);
+}
 
 PdfVerifyReport verify_pdf_data(std::span<const std::uint8_t> pdf, const PdfVerifyOptions& o) {
     return pd::verify_pdf_bytes(pdf, "the PDF", o);
@@ -270,7 +262,13 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
     Reader r(bytes, name);
     PdfVerifyReport report;
     tsign::detail::Evidence dss;
-    load_dss(r, report, dss);
+    if (std::optional<tsign::detail::Evidence> d = read_dss(r)) {
+        dss = std::move(*d);
+        report.dss = true;
+        report.dss_certificates = static_cast<int>(dss.certificates.size());
+        report.dss_crls = static_cast<int>(dss.crls.size());
+        report.dss_ocsps = static_cast<int>(dss.ocsp.size());
+    }
     // Revisions: the number of %%EOF markers that end an update (a count for people).
     {
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -328,14 +326,7 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         }
     }
     // The DSS's certificates, offered for building TSA paths (document timestamps).
-    ossl::X509RefStackPtr dss_certs(sk_X509_new_null());
-    std::vector<ossl::X509Ptr> dss_owned;
-    for (const Bytes& c : dss.certificates) {
-        const unsigned char* p = c.data();
-        ossl::X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(c.size())));
-        if (x && sk_X509_push(dss_certs.get(), x.get())) dss_owned.push_back(std::move(x));
-    }
-    ERR_clear_error();
+    const tsign::detail::OfferedCertificates dss_certs = tsign::detail::offer_certificates(nullptr, dss.certificates, {});
     // Each signed revision opened once (several signatures may cover the same one).
     std::map<std::int64_t, std::unique_ptr<Reader>> revisions;
     const int certification = r.guard([&] { return docmdp_permission(r.qpdf()); }, "cannot read /Perms");
@@ -356,7 +347,8 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         const std::string problem = r.guard([&] { return check_byte_range(r, s); }, "cannot check a ByteRange");
         if (!problem.empty()) tsign::detail::add_finding(sr, FindingCode::pdf_byte_range_invalid, S, problem);
         bool extra = false;
-        if (!split_contents(s.contents, s.der, extra))
+        if (std::optional<Bytes> der = contents_der(s.contents, &extra)) s.der = std::move(*der);
+        if (s.der.empty())
             tsign::detail::add_finding(sr, FindingCode::pdf_contents_extra_data, S, "/Contents does not hold a DER-encoded CMS");
         else if (extra)
             tsign::detail::add_finding(sr, FindingCode::pdf_contents_extra_data, S,
@@ -434,7 +426,7 @@ PdfVerifyReport verify_pdf_bytes(std::span<const std::uint8_t> bytes, const std:
         }
         const Bytes digest = digest_of(bytes, s.report.byte_range, md);
         const TimestampReport ts =
-            tsign::detail::verify_timestamp_digest(s.der, digest, chain, dss_certs.get(), &dss, nullptr, poe);
+            tsign::detail::verify_timestamp_digest(s.der, digest, chain, dss_certs.stack.get(), &dss, nullptr, poe);
         sr.subject = ts.tsa;
         sr.serial = ts.serial;
         sr.chain = ts.chain;
