@@ -27,6 +27,8 @@
 #include <hb-subset.h>
 #include <zlib.h>
 
+#include "core/ossl.hpp"
+#include "pdf/incremental.hpp"
 #include "tsign/error.hpp"
 
 namespace tsign::pdf::detail {
@@ -34,15 +36,8 @@ namespace {
 
 // ---- HarfBuzz handles: each release function named once -------------------------------------
 
-template <auto Fn>
-struct HbDeleter {
-    template <typename T>
-    void operator()(T* p) const noexcept {
-        Fn(p);
-    }
-};
 template <typename T, auto Fn>
-using HbPtr = std::unique_ptr<T, HbDeleter<Fn>>;
+using HbPtr = ossl::Ptr<T, Fn>;  // the project's owning handle, with HarfBuzz's release functions
 using BlobPtr = HbPtr<hb_blob_t, hb_blob_destroy>;
 using FacePtr = HbPtr<hb_face_t, hb_face_destroy>;
 using FontPtr = HbPtr<hb_font_t, hb_font_destroy>;
@@ -94,50 +89,16 @@ std::string u_plus(std::uint32_t cp) {
     return buf.data();
 }
 
-/// UTF-16BE hex digits of the code points (surrogate pairs above U+FFFF).
-std::string utf16be_hex(const std::u32string& text) {
-    std::string out;
-    for (const char32_t c : text) {
-        const auto cp = static_cast<std::uint32_t>(c);
-        if (cp < 0x10000) {
-            out += hex4(cp);
-        } else {
-            const std::uint32_t v = cp - 0x10000;
-            out += hex4(0xD800 + (v >> 10));
-            out += hex4(0xDC00 + (v & 0x3FF));
-        }
-    }
-    return out;
-}
-
 /// Strict UTF-8 (RFC 3629) to code points; tabs become spaces. Throws Errc::malformed, and
 /// Errc::unsupported for other control characters (a line break inside a line).
 std::vector<std::uint32_t> decode_utf8(const std::string& s) {
     std::vector<std::uint32_t> out;
     std::size_t i = 0;
-    const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
     while (i < s.size()) {
-        const std::uint8_t b = byte(i);
-        std::uint32_t cp = 0;
-        std::size_t len = 0;
-        if (b < 0x80)
-            cp = b, len = 1;
-        else if (b >= 0xC2 && b <= 0xDF)
-            cp = b & 0x1Fu, len = 2;
-        else if (b >= 0xE0 && b <= 0xEF)
-            cp = b & 0x0Fu, len = 3;
-        else if (b >= 0xF0 && b <= 0xF4)
-            cp = b & 0x07u, len = 4;
-        else
-            throw Error(Errc::malformed, "signature appearance: the text is not valid UTF-8");
-        if (i + len > s.size()) throw Error(Errc::malformed, "signature appearance: the text is not valid UTF-8");
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((byte(i + k) & 0xC0) != 0x80) throw Error(Errc::malformed, "signature appearance: the text is not valid UTF-8");
-            cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-        }
-        const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-        if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            throw Error(Errc::malformed, "signature appearance: the text is not valid UTF-8");
+        char32_t c = 0;
+        const std::size_t len = ossl::utf8_char(s, i, &c);
+        if (len == 0) throw Error(Errc::malformed, "signature appearance: the text is not valid UTF-8");
+        auto cp = static_cast<std::uint32_t>(c);
         if (cp == '\t') cp = ' ';
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
             throw Error(Errc::unsupported, "signature appearance: the text holds the control character " + u_plus(cp),
@@ -742,7 +703,7 @@ double pdf_width(const FontFile& f, hb_codepoint_t gid) {
 std::string to_unicode_cmap(const UsedFont& used) {
     std::vector<std::string> entries;
     for (const auto& [cid, v] : used.cids)
-        if (!v.second.empty()) entries.push_back("<" + hex4(cid) + "> <" + utf16be_hex(v.second) + ">\n");
+        if (!v.second.empty()) entries.push_back("<" + hex4(cid) + "> <" + utf16be_hex(std::u32string_view(v.second)) + ">\n");
     std::string s =
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"

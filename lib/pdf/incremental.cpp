@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "core/ossl.hpp"
 #include "tsign/error.hpp"
 
 namespace tsign::pdf::detail {
@@ -122,34 +123,33 @@ std::string pdf_text_string(const std::string& utf8) {
         }
         return out + ")";
     }
-    // UTF-8 -> UTF-16BE with a byte order mark (ISO 32000-1 §7.9.2.2).
-    std::string u16 = "\xFE\xFF";
+    // UTF-8 -> UTF-16BE with a byte order mark (ISO 32000-1 §7.9.2.2); invalid bytes as U+FFFD.
+    std::u32string text;
     for (std::size_t i = 0; i < utf8.size();) {
-        const unsigned char c = static_cast<unsigned char>(utf8[i]);
-        std::uint32_t cp = 0xFFFD;
-        int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-        if (i + static_cast<std::size_t>(n) > utf8.size()) n = 1;
-        if (n == 1)
-            cp = c < 0x80 ? c : 0xFFFD;
-        else {
-            cp = c & (0xFF >> (n + 1));
-            for (int k = 1; k < n; ++k)
-                cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + static_cast<std::size_t>(k)]) & 0x3F);
-        }
-        i += static_cast<std::size_t>(n);
-        auto put = [&](std::uint32_t u) {
-            u16 += static_cast<char>(u >> 8);
-            u16 += static_cast<char>(u & 0xff);
-        };
-        if (cp >= 0x10000 && cp <= 0x10FFFF) {
-            cp -= 0x10000;
-            put(0xD800 + (cp >> 10));
-            put(0xDC00 + (cp & 0x3FF));
+        char32_t cp = 0;
+        const std::size_t n = ossl::utf8_char(utf8, i, &cp);
+        text.push_back(n == 0 ? U'\uFFFD' : cp);
+        i += n == 0 ? 1 : n;
+    }
+    return "<FEFF" + utf16be_hex(text) + ">";
+}
+
+std::string utf16be_hex(std::u32string_view text) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    auto put = [&](std::uint32_t u) {
+        for (int shift = 12; shift >= 0; shift -= 4) out += digits[(u >> shift) & 0xF];
+    };
+    for (const char32_t c : text) {
+        const auto cp = static_cast<std::uint32_t>(c);
+        if (cp < 0x10000) {
+            put(cp);
         } else {
-            put(cp > 0xFFFF ? 0xFFFD : cp);
+            put(0xD800 + ((cp - 0x10000) >> 10));
+            put(0xDC00 + ((cp - 0x10000) & 0x3FF));
         }
     }
-    return pdf_hex_string(u16);
+    return out;
 }
 
 std::string pdf_date(std::int64_t t) {

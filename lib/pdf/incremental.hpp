@@ -36,6 +36,7 @@ private:
 /// PDF syntax helpers.
 std::string pdf_name(const std::string& raw);          ///< "/Name" with # escapes
 std::string pdf_text_string(const std::string& utf8);  ///< (ASCII) or <FEFF...> UTF-16BE hex
+std::string utf16be_hex(std::u32string_view text);     ///< UTF-16BE as upper-case hex digits (surrogate pairs above U+FFFF)
 std::string pdf_hex_string(const std::string& bytes);  ///< <hex>
 std::string pdf_date(std::int64_t unix_seconds);       ///< (D:YYYYMMDDHHmmSS+00'00')
 std::string ref(int num, int gen = 0);                 ///< "N G R"
