@@ -52,6 +52,7 @@ The second review's attacks (A1..A7):
                                              page 1's content (PAY) and resources at line starts
   pdf_attacks.py hidden-bodies-xref IN OUT   A1 with a fake section and startxref inside the stream
                                              "listing" the hidden body
+  pdf_attacks.py objstm-bomb IN OUT          an object stream decoding to 80 MiB (over the 64 MiB limit)
   pdf_attacks.py objstm-dup IN OUT           A2: an object stream listing page 1 twice (0: forged, 1: the
                                              signed page), the xref entry (stream, 0)
   pdf_attacks.py form-prep IN OUT            A3: a text field without /AP, drawn from /AcroForm /DA and /DR
@@ -758,6 +759,13 @@ def cmd_hidden_bodies_xref(b, args):
     return bytes(out)
 
 
+def cmd_objstm_bomb(b, args):
+    """An object stream (Flate, about 80 KB) that decodes to 80 MiB, holding one new object."""
+    n = trailer_any(b)["size"]
+    data = zlib.compress(b"%d 0 " % (n + 1) + b" " * (80 << 20), 9)
+    return append_any(b, {n: stream(data, b" /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode")}, compressed={n + 1: (n, 0)})
+
+
 def cmd_objstm_dup(b, args):
     """A2, after signing: a new object stream whose header lists page 1's number twice: index 0 a
     forged page (PAY content, Helvetica), index 1 the signed page byte for byte; the cross-reference
@@ -879,7 +887,7 @@ COMMANDS = {"content": cmd_content, "sneaky": cmd_sneaky, "swap-page": cmd_swap_
             "bigint-forge": cmd_bigint_forge, "sign-raw": cmd_sign_raw, "overlay-prep": cmd_overlay_prep, "gen1": cmd_gen1,
             "free": cmd_free, "stamp-prep": cmd_stamp_prep, "stamp-ap": cmd_stamp_ap, "sig-annot": cmd_sig_annot,
             "font-descriptor": cmd_font_descriptor, "dss-bomb": cmd_dss_bomb, "shared-v": cmd_shared_v,
-            "field-name": cmd_field_name, "hidden-bodies": cmd_hidden_bodies, "hidden-bodies-xref": cmd_hidden_bodies_xref, "objstm-dup": cmd_objstm_dup,
+            "field-name": cmd_field_name, "hidden-bodies": cmd_hidden_bodies, "hidden-bodies-xref": cmd_hidden_bodies_xref, "objstm-dup": cmd_objstm_dup, "objstm-bomb": cmd_objstm_bomb,
             "form-prep": cmd_form_prep, "form-default": cmd_form_default, "dangle-prep": cmd_dangle_prep,
             "dangle-define": cmd_dangle_define, "empty-sig-prep": cmd_empty_sig_prep, "empty-sig-ap": cmd_empty_sig_ap,
             "info": cmd_info}
