@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
@@ -68,19 +69,26 @@ void register_batch_command(CLI::App& app, Globals& g) {
     auto a = std::make_shared<Args>();
     auto* batch = app.add_subcommand("batch", "sign many documents with one key and one PIN entry");
     a->key.add_to(batch);
-    batch->add_option("--out-dir", a->out_dir, "where NAME.p7s (PAdES: the signed NAME) and batch-report.json go")->required();
+    batch
+        ->add_option("--out-dir", a->out_dir,
+                     "where NAME.p7s (PAdES: the signed NAME) and batch-report.json go. The report is replaced when the "
+                     "batch starts (run.state \"running\", every input not_done) and when it ends (\"ended\"): one "
+                     "still \"running\" after the batch is gone means it was killed; run it again with --resume")
+        ->required();
     batch->add_option("--manifest", a->manifest, "a file listing inputs, one path per line (relative to the manifest's folder)");
     batch->add_option("--jobs", a->jobs, "parallel signers (default: one per core; a token key signs in one session)");
     batch->add_flag("--resume", a->resume, "skip inputs whose signature exists and verifies against the current input; re-sign changed ones");
-    batch->add_flag("--force", a->force, "replace existing outputs without checking them");
+    batch->add_flag("--force", a->force, "overwrite existing output files (without checking them, unlike --resume)");
     batch->add_option("--chain", a->chain, "certificates to embed with the signer's (repeatable)")->allow_extra_args(false);
     batch
         ->add_option("--format", a->format,
                      "cades (default: NAME.p7s per input) or pades (each input a PDF: OUT_DIR/NAME is the signed PDF)")
         ->check(CLI::IsMember({"cades", "pades"}));
     batch->add_flag("--attached", a->attached, "embed each document in its signature (default: detached)");
-    batch->add_option("--digest", a->digest, "sha256 (default), sha384 or sha512");
-    batch->add_flag("--pss", a->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
+    batch->add_option("--digest", a->digest, "sha256 (default, also with --pss), sha384 or sha512");
+    batch->add_flag("--pss", a->pss,
+                    "RSA-PSS instead of RSA PKCS#1 v1.5, with SHA-256 unless --digest (GnuTLS verifies RSA-PSS "
+                    "signatures in CMS only with SHA-256)");
     batch->add_option("--tsa", a->tsa, "signature timestamps (CAdES-B-T) from this TSA, requested concurrently (repeatable)")
         ->allow_extra_args(false);
     batch->add_option("--timeout", a->timeout, "seconds per TSA request (default 10)");
@@ -131,7 +139,8 @@ void register_batch_command(CLI::App& app, Globals& g) {
         if (a->json) std::cout << r.to_json() << std::endl;
         std::cerr << "tsign batch: " << r.signed_count << " signed, " << r.resigned << " re-signed (changed), " << r.skipped
                   << " already signed, " << r.failed << " failed, " << r.not_done << " not done in " << duration_text(r.seconds)
-                  << "; report: " << a->out_dir << "/batch-report.json\n";
+                  << "; report: " << (std::filesystem::path(a->out_dir) / "batch-report.json").lexically_normal().string()
+                  << "\n";
         if (r.stopped) std::cerr << "tsign batch: stopped: " << r.stop_reason << "\n";
         for (const auto& e : r.entries)
             if (e.status == "failed") std::cerr << "tsign batch: failed: " << e.input << ": " << e.error << "\n";

@@ -32,7 +32,8 @@ struct CaFlags {
 
 const char* kCaExit =
     "  0  done\n  1  (audit --verify) the audit log's hash chain is broken\n  2  usage error\n"
-    "  3  input error (malformed or weak CSR, profile violation, unknown serial, missing CA)\n"
+    "  3  input error (malformed or weak CSR, profile violation, unknown serial, missing CA,\n"
+    "     revoking a certificate revoked already, releasing one that is not on hold)\n"
     "  4  key or token error (wrong PIN, token absent)\n  6  internal error\n";
 
 }  // namespace
@@ -61,13 +62,19 @@ void register_ca_commands(CLI::App& app, Globals& g) {
     init->add_option("--path-length", ia->path_length, "intermediate: path length constraint (default: the profile's, 0)");
     init->add_option("--crl-url", ia->crl_url, "CRL distribution point for issued certificates");
     init->add_option("--ocsp-url", ia->ocsp_url, "OCSP responder URL (AIA) for issued certificates");
-    init->add_option("--issuer-url", ia->issuer_url, "caIssuers URL (AIA) for issued certificates");
+    init->add_option("--issuer-url", ia->issuer_url,
+                     "caIssuers URL (AIA) for issued certificates: where this CA's certificate is served "
+                     "('tsign ocsp serve' serves it at http://HOST:PORT/ca.crt)");
     init->footer(footer(
         "  tsign ca init --dir root-ca --subject '/CN=مرکز صدور گواهی ریشه/C=IR' --key-type ec-p384 --pin-source env:ROOT_PASS\n"
         "  tsign token keygen --token ca --label sub-ca --type ec-p384 --pin-source env:CA_PIN\n"
         "  tsign ca init --dir sub-ca --subject '/CN=مرکز صدور گواهی میانی/C=IR' --key 'pkcs11:token=ca;object=sub-ca' \\\n"
         "                --pin-source env:CA_PIN --parent root-ca --parent-pin-source env:ROOT_PASS \\\n"
-        "                --crl-url http://127.0.0.1:8081/crl --ocsp-url http://127.0.0.1:8081/\n",
+        "                --crl-url http://127.0.0.1:8081/crl --ocsp-url http://127.0.0.1:8081/ \\\n"
+        "                --issuer-url http://127.0.0.1:8081/ca.crt\n"
+        "  A CA that can issue CA certificates (a root, or an intermediate with --path-length above 0)\n"
+        "  and has neither --crl-url nor --ocsp-url is created with a warning: the certificates it issues\n"
+        "  would carry no revocation pointer, and LT/LTA signatures on them fail.\n",
         kCaExit));
     init->callback([ia] {
         CaInitOptions o;
@@ -107,9 +114,9 @@ void register_ca_commands(CLI::App& app, Globals& g) {
     issue->add_option("--days", is->days, "validity in days (default: the profile's)");
     issue->add_option("--out", is->out, "write the certificate here too (it is always kept in CA/certs/)");
     issue->add_flag("--pem", is->pem, "write PEM instead of DER");
-    issue->add_flag("--force", is->force, "replace an existing --out file");
+    issue->add_flag("--force", is->force, "overwrite an existing --out file");
     issue->footer(footer("  tsign ca issue --dir sub-ca --csr ali.csr --profile signer --pem --out ali.crt --pin-source env:CA_PIN\n", kCaExit));
-    issue->callback([is] {
+    issue->callback([is, &g] {
         CertificateAuthority authority(is->ca.dir, is->ca.access());
         IssueOptions o;
         o.profile = is->profile;
@@ -131,8 +138,13 @@ void register_ca_commands(CLI::App& app, Globals& g) {
             }
             der = authority.issue_for_key(spki, is->subject, o);
         }
-        if (!is->out.empty()) write_output(is->out, der, is->pem, "CERTIFICATE", is->force);
-        else if (is->pem) std::cout << der_to_pem(der, "CERTIFICATE");
+        if (!is->out.empty())
+            write_output(is->out, der, is->pem, "CERTIFICATE", is->force);
+        else if (is->pem)
+            std::cout << der_to_pem(der, "CERTIFICATE");
+        const CaRecord rec = authority.record_of(der);
+        std::cerr << "issued " << rec.serial << " (" << rec.profile << ") to " << rec.subject << ", valid until "
+                  << format_human(rec.not_after, g.jalali()) << (is->out.empty() ? "" : "; written to " + is->out) << "\n";
     });
 
     struct RevokeArgs {
@@ -154,7 +166,8 @@ void register_ca_commands(CLI::App& app, Globals& g) {
         std::optional<std::int64_t> when;
         if (!ra->date.empty()) when = parse_iso8601(ra->date);
         authority.revoke(ra->serial, ra->reason, when);
-        std::cerr << "revoked " << normalize_serial(ra->serial) << " (" << ra->reason << "); publish a new CRL with 'tsign ca crl'\n";
+        std::cerr << (ra->reason == "certificateHold" ? "put on hold " : "revoked ") << normalize_serial(ra->serial) << " ("
+                  << ra->reason << "); publish a new CRL with 'tsign ca crl'\n";
     });
 
     auto ua = std::make_shared<RevokeArgs>();
@@ -172,7 +185,7 @@ void register_ca_commands(CLI::App& app, Globals& g) {
         CaFlags ca;
         std::string out;
         int hours = 24;
-        bool pem = false, force = false;
+        bool pem = false, force = false, json = false;
     };
     auto ca_crl = std::make_shared<CrlArgs>();
     auto* crl = ca->add_subcommand("crl", "sign a new CRL (monotonic number, nextUpdate)");
@@ -180,12 +193,33 @@ void register_ca_commands(CLI::App& app, Globals& g) {
     crl->add_option("--out", ca_crl->out, "output file (default: standard output)");
     crl->add_option("--next-update", ca_crl->hours, "hours until nextUpdate (default 24)");
     crl->add_flag("--pem", ca_crl->pem, "write PEM instead of DER");
-    crl->add_flag("--force", ca_crl->force, "replace an existing --out file");
-    crl->footer(footer("  tsign ca crl --dir sub-ca --out sub-ca.crl --next-update 48 --pin-source env:CA_PIN\n", kCaExit));
-    crl->callback([ca_crl] {
+    crl->add_flag("--force", ca_crl->force, "overwrite an existing --out file");
+    crl->add_flag("--json", ca_crl->json,
+                  "print what was written (path, CRL number, thisUpdate, nextUpdate, entries) as JSON; needs --out");
+    crl->footer(
+        footer("  tsign ca crl --dir sub-ca --out sub-ca.crl --next-update 48 --pin-source env:CA_PIN\n"
+               "  tsign ca crl --dir sub-ca --out sub-ca.crl --force --json --pin-source env:CA_PIN\n",
+               kCaExit));
+    crl->callback([ca_crl, &g] {
+        const std::string out = ca_crl->out.empty() ? "-" : ca_crl->out;
+        if (ca_crl->json && out == "-") throw Error(Errc::usage, "--json needs --out FILE: standard output carries the CRL");
+        refuse_existing(out, ca_crl->force);  // before a CRL number is spent
         CertificateAuthority authority(ca_crl->ca.dir, ca_crl->ca.access());
-        const Bytes der = authority.make_crl(ca_crl->hours);
-        write_output(ca_crl->out.empty() ? "-" : ca_crl->out, der, ca_crl->pem, "X509 CRL", ca_crl->force);
+        const CaCrl crl = authority.sign_crl(ca_crl->hours);
+        write_output(out, crl.der, ca_crl->pem, "X509 CRL", ca_crl->force);
+        const std::string where = out == "-" ? "standard output" : out;
+        if (ca_crl->json) {
+            print_json({{"path", out},
+                        {"crl_number", crl.number},
+                        {"this_update", format_iso8601(crl.this_update)},
+                        {"next_update", format_iso8601(crl.next_update)},
+                        {"entries", crl.entries},
+                        {"format", ca_crl->pem ? "pem" : "der"}});
+            return;
+        }
+        std::cerr << "wrote CRL number " << crl.number << " to " << where << ": " << crl.entries << " revoked certificate"
+                  << (crl.entries == 1 ? "" : "s") << ", thisUpdate " << format_human(crl.this_update, g.jalali())
+                  << ", nextUpdate " << format_human(crl.next_update, g.jalali()) << "\n";
     });
 
     struct ListArgs {
@@ -256,9 +290,10 @@ void register_ca_commands(CLI::App& app, Globals& g) {
 namespace tsign::cli {
 
 void register_ocsp_commands(CLI::App& app, Globals& g) {
-    auto* ocsp = app.add_subcommand("ocsp", "OCSP responder, and checking OCSP responses");
+    auto* ocsp = app.add_subcommand("ocsp", "OCSP responder, and asking for and checking OCSP responses");
     ocsp->require_subcommand(1);
-    ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"));
+    ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
+                        "  tsign ocsp query --trust root.crt --out ali.ors ali.crt\n"));
     struct Args {
         std::string dir, listen = "127.0.0.1:8080", module, pin, rkey, rcert, rpin;
         double crl_hours = 24, next_update_hours = 1;
@@ -267,7 +302,8 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
         ServerFlags server;
     };
     auto a = std::make_shared<Args>();
-    auto* serve = ocsp->add_subcommand("serve", "answer OCSP requests (RFC 6960, GET and POST) and publish the CRL at /crl");
+    auto* serve = ocsp->add_subcommand(
+        "serve", "answer OCSP requests (RFC 6960, GET and POST), publish the CRL at /crl and the CA certificate at /ca.crt");
     serve->add_option("--dir", a->dir, "the CA folder")->required();
     serve->add_option("--listen", a->listen, "ADDR:PORT (default 127.0.0.1:8080)");
     serve->add_option("--pkcs11-module", a->module, "PKCS#11 module for token keys");
@@ -313,6 +349,61 @@ void register_ocsp_commands(CLI::App& app, Globals& g) {
             std::cout << r.status << ": " << r.message << "\n";
             if (r.status == "revoked")
                 std::cout << "  revoked: " << format_human(r.revocation_time, g.jalali()) << " (" << r.reason << ")\n";
+        }
+        if (!r.valid) throw ExitWith{ExitCode::invalid};
+    });
+
+    struct QArgs {
+        ChainFlags chain;
+        std::string issuer, url, out, cert;
+        bool json = false, force = false;
+    };
+    auto q = std::make_shared<QArgs>();
+    auto* query =
+        ocsp->add_subcommand("query", "ask a certificate's OCSP responder about it and check the answer as 'ocsp check' does");
+    q->chain.add_to(query, false);
+    query->add_option("--issuer", q->issuer,
+                      "the certificate's issuer (default: fetched from the certificate's AIA caIssuers URL)");
+    query->add_option("--url", q->url, "the OCSP responder (default: the certificate's AIA OCSP URL)");
+    query->add_option("--out", q->out, "write the DER response here (when it verified: good, revoked or unknown)");
+    query->add_flag("--force", q->force, "overwrite an existing --out file");
+    query->add_flag("--json", q->json, "print one JSON document");
+    query->add_option("CERT", q->cert, "the certificate to ask about")->required();
+    query->footer(
+        footer("  tsign ocsp query --out ali.ors ali.crt\n"
+               "  tsign ocsp query --trust root.crt --issuer sub-ca.crt --url http://127.0.0.1:8081/ --out ali.ors ali.crt\n"
+               "  The request carries a nonce; the answer must echo it or none. Without --trust the response\n"
+               "  must come from the issuer or a responder it authorised (the issuer is the only anchor).\n"
+               "  Network access is needed (TSIGN_OFFLINE=1 and --offline refuse it).\n",
+               "  0  the response verifies and says good\n  1  revoked, unknown, or the response cannot be relied on\n"
+               "  2  usage error\n"
+               "  3  unreadable or malformed input; no responder URL or caIssuers URL; the issuer did not issue CERT\n"
+               "  5  the responder (or the caIssuers URL) is unreachable or answered with an error status\n"
+               "  6  internal error\n"));
+    query->callback([q, &g] {
+        refuse_existing(q->out.empty() ? "-" : q->out, q->force);
+        OcspQueryOptions o;
+        if (!q->issuer.empty()) o.issuer = read_file(q->issuer);
+        o.url = q->url;
+        o.trust = q->chain.options();
+        const OcspQueryResult res = query_ocsp(read_file(q->cert), o);
+        const OcspCheckReport& r = res.report;
+        const bool keep = !q->out.empty() && r.status != "invalid";
+        if (keep) write_output(q->out, res.response, false, "OCSP RESPONSE", q->force);
+        if (q->json) {
+            json j = json::parse(r.to_json());
+            j["serial"] = res.serial;
+            j["url"] = res.url;
+            j["issuer_url"] = res.issuer_url.empty() ? json(nullptr) : json(res.issuer_url);
+            j["out"] = keep ? json(q->out) : json(nullptr);
+            print_json(j);
+        } else {
+            std::cout << r.status << ": " << r.message << "\n";
+            if (r.status == "revoked")
+                std::cout << "  revoked:   " << format_human(r.revocation_time, g.jalali()) << " (" << r.reason << ")\n";
+            std::cout << "  serial:    " << res.serial << "\n  responder: " << res.url << "\n";
+            if (!res.issuer_url.empty()) std::cout << "  issuer:    " << res.issuer_url << "\n";
+            if (keep) std::cout << "  response:  " << q->out << "\n";
         }
         if (!r.valid) throw ExitWith{ExitCode::invalid};
     });

@@ -92,7 +92,7 @@ void register_cert_commands(CLI::App& app, Globals& g) {
             for (size_t i = 0; i < r.chain.size(); ++i) std::cout << "  " << std::string(i * 2, ' ') << (i ? "<- " : "") << r.chain[i] << "\n";
             for (const auto& f : r.findings)
                 std::cout << "  error at depth " << f.depth << (f.subject.empty() ? "" : " (" + f.subject + ")") << ": " << f.message << "\n";
-            std::cout << "  revocation: " << r.revocation << "\n";
+            std::cout << "  revocation: " << to_string(r.revocation) << "\n";
             for (const auto& n : r.notes) std::cout << "  note: " << n << "\n";
             if (!r.valid) std::cout << "  " << to_string(r.indication) << " / " << to_string(r.sub_indication) << "\n";
         }

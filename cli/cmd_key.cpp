@@ -22,7 +22,7 @@ void register_key_commands(CLI::App& app, Globals& g) {
     gen->add_flag("--encrypt", ga->encrypt, "encrypt the key (PKCS#8 PBES2: AES-256-CBC, key from scrypt N=2^14 r=8 p=5)");
     gen->add_option("--pin-source", ga->pass, "where the passphrase comes from: prompt, env:VAR, file:PATH or fd:N");
     gen->add_flag("--pem", ga->pem, "write PEM instead of DER");
-    gen->add_flag("--force", ga->force, "replace an existing file");
+    gen->add_flag("--force", ga->force, "overwrite an existing file");
     gen->add_flag("--json", ga->json, "print the public key description as JSON");
     gen->footer(footer("  tsign key gen --type ec-p256 --out member.key --pem\n"
                        "  tsign key gen --type rsa3072 --out ca.key --encrypt --pin-source file:/run/secrets/ca-pass\n"));
@@ -64,7 +64,7 @@ void register_key_commands(CLI::App& app, Globals& g) {
     csr->add_option("--email", ca->emails, "subjectAltName e-mail address (repeatable)")->allow_extra_args(false);
     csr->add_option("--dns", ca->dns, "subjectAltName DNS name (repeatable)")->allow_extra_args(false);
     csr->add_flag("--pem", ca->pem, "write PEM instead of DER");
-    csr->add_flag("--force", ca->force, "replace an existing file");
+    csr->add_flag("--force", ca->force, "overwrite an existing file");
     csr->footer(footer(
         "  tsign csr --key 'pkcs11:token=member1;object=sign' --pin-source env:PIN \\\n"
         "            --subject '/CN=علی رضایی/O=شهرداری تهران/C=IR' --out ali.csr\n"

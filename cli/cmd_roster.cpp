@@ -31,7 +31,7 @@ void register_roster_commands(CLI::App& app, Globals& g) {
                      "certificate file) or subject (subject + issuer, compared structurally)")
         ->check(CLI::IsMember({"spki", "certificate", "subject"}));
     make->add_option("--out", m->out, "the roster file to write ('-': standard output)")->required();
-    make->add_flag("--force", m->force, "replace an existing roster file");
+    make->add_flag("--force", m->force, "overwrite an existing roster file");
     make->add_option("CERT", m->certs, "the members' certificates (PEM or DER, one per file)");
     make->footer(footer(
         "  tsign roster make --quorum 2 --out commission.yaml ali.crt sara.crt maryam.crt\n"

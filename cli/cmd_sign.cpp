@@ -37,7 +37,6 @@ struct PdfFlags {
         app->add_option("--field-name", field, "PDF: the signature field's name (default: Signature<N>)");
         app->add_option("--reason", reason, "PDF: /Reason of the signature");
         app->add_option("--location", location, "PDF: /Location of the signature");
-        app->add_flag("--allow-same-signer", allow_same_signer, "PDF: allow a second signature by the same certificate");
     }
     bool is_pdf(const std::string& doc) const { return format == "pades" || (format == "auto" && is_pdf_file(doc)); }
     PdfSignOptions options(const SignatureScheme& scheme, const std::vector<std::string>& chain,
@@ -87,13 +86,16 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     a->key.add_to(sign);
     sign->add_option("--chain", a->chain, "certificates to embed with the signer's (repeatable)")->allow_extra_args(false);
     sign->add_flag("--attached", a->attached, "embed the document in the signature (default: detached)");
-    sign->add_option("--digest", a->digest, "sha256 (default), sha384 or sha512");
-    sign->add_flag("--pss", a->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
+    sign->add_option("--digest", a->digest, "sha256 (default, also with --pss), sha384 or sha512");
+    sign->add_flag("--pss", a->pss,
+                   "RSA-PSS instead of RSA PKCS#1 v1.5, with SHA-256 unless --digest (GnuTLS verifies RSA-PSS "
+                   "signatures in CMS only with SHA-256)");
     sign->add_option("--tsa", a->tsa, "add a signature timestamp (CAdES-B-T) from this TSA (repeatable: tried in order)")->allow_extra_args(false);
     sign->add_option("--out", a->out, "output file (default: DOC.p7s; for a PDF: the PDF itself, updated atomically)");
     sign->add_flag("--pem", a->pem, "write PEM instead of DER");
-    sign->add_flag("--force", a->force, "replace an existing output file");
+    sign->add_flag("--force", a->force, "overwrite an existing output file");
     a->pdf.add_to(sign);
+    sign->add_flag("--allow-same-signer", a->pdf.allow_same_signer, "PDF: allow a second signature by the same certificate");
     sign->add_option("DOC", a->doc, "the document to sign")->required();
     sign->footer(footer(
         "  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --pin-source env:PIN \\\n"
@@ -101,8 +103,12 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         "  tsign sign --key sara.p12 --pin-source file:/run/pass --attached --out voucher.p7m voucher.txt\n"
         "  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --tsa http://127.0.0.1:8080/ --certify 2 minutes.pdf\n"
         "  tsign sign --key maryam.key --cert maryam.crt --appearance 1/350,40,560,110 --out signed.pdf minutes.pdf\n",
-        "  0  signed\n  2  usage error\n  3  input error (unreadable document or certificate, existing output)\n"
-        "  4  key or token error (wrong PIN, token absent, key/cert mismatch, certificate expired)\n  6  internal error\n"));
+        "  0  signed\n  2  usage error\n"
+        "  3  input error (unreadable document or certificate, existing output: --force; PDF: already signed by this\n"
+        "     certificate: --allow-same-signer)\n"
+        "  4  key or token error (wrong PIN, token absent, key/cert mismatch, certificate expired)\n"
+        "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
+        "  6  internal error\n"));
     sign->callback([a] {
         if (a->pdf.is_pdf(a->doc)) {
             if (a->attached || a->pem) throw Error(Errc::usage, "--attached and --pem do not apply to a PDF (PAdES) signature");
@@ -137,13 +143,17 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     cosign->add_option("--signature", c->signature, "the existing signature (SignedData), or a signed PDF");
     cosign->add_option("--content", c->content, "the signed document (required for a detached signature)");
     cosign->add_option("--chain", c->chain, "certificates to embed (repeatable)")->allow_extra_args(false);
-    cosign->add_option("--digest", c->digest, "sha256 (default), sha384 or sha512");
-    cosign->add_flag("--pss", c->pss, "RSA-PSS instead of RSA PKCS#1 v1.5");
+    cosign->add_option("--digest", c->digest, "sha256 (default, also with --pss), sha384 or sha512");
+    cosign->add_flag("--pss", c->pss,
+                     "RSA-PSS instead of RSA PKCS#1 v1.5, with SHA-256 unless --digest (GnuTLS verifies RSA-PSS "
+                     "signatures in CMS only with SHA-256)");
     cosign->add_option("--tsa", c->tsa, "timestamp the new signature (CAdES-B-T) with this TSA (repeatable)")->allow_extra_args(false);
     cosign->add_option("--out", c->out, "output file (default: update --signature in place, atomically)");
     cosign->add_flag("--pem", c->pem, "write PEM instead of DER");
-    cosign->add_flag("--force", c->force, "add a second signature by the same certificate (PDF: replace an existing --out)");
+    cosign->add_flag("--force", c->force, "overwrite an existing --out file");
     c->pdf.add_to(cosign);
+    cosign->add_flag("--allow-same-signer", c->pdf.allow_same_signer,
+                     "allow a second signature by a certificate that has signed already");
     cosign->add_option("PDF", c->pdf_doc, "a signed PDF: one more PAdES signature, as tsign sign does");
     cosign->footer(footer(
         "  tsign cosign --signature minutes.txt.p7s --content minutes.txt \\\n"
@@ -151,8 +161,11 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         "  tsign cosign --signature m.p7s --content m.txt --key maryam.key --cert maryam.crt --out m-3.p7s\n"
         "  tsign cosign --key 'pkcs11:token=sara-ahmadi;object=sign' --pin-source env:PIN minutes.pdf\n",
         "  0  co-signed\n  2  usage error\n"
-        "  3  input error (malformed signature, the document differs from the signed one, already signed by this certificate)\n"
-        "  4  key or token error\n  6  internal error\n"));
+        "  3  input error (malformed signature, the document differs from the signed one, already signed by this\n"
+        "     certificate: --allow-same-signer, existing --out: --force)\n"
+        "  4  key or token error\n"
+        "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
+        "  6  internal error\n"));
     cosign->callback([c] {
         if (!c->pdf_doc.empty() && !c->signature.empty())
             throw Error(Errc::usage, "give the PDF either as an argument or with --signature, not both");
@@ -174,7 +187,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
         o.scheme.rsa_pss = c->pss;
         o.chain_files = c->chain;
         o.content_path = c->content;
-        o.force = c->force;
+        o.allow_same_signer = c->pdf.allow_same_signer;
         o.tsa_urls = c->tsa;
         const Bytes der = cosign_document(existing, *signer, o);
         const bool in_place = c->out.empty();
@@ -274,7 +287,7 @@ void register_sign_commands(CLI::App& app, Globals& g) {
                        "required members, quorum; see tsign roster");
     verify->add_flag("--json", v->json, "print one JSON document");
     verify->add_option("--extract", v->extract, "write the content of an attached signature to this file");
-    verify->add_flag("--force", v->force, "replace an existing --extract file");
+    verify->add_flag("--force", v->force, "overwrite an existing --extract file");
     verify
         ->add_option("--extract-revision", v->extract_revision,
                      "PDF: write the exact bytes signature N signed (its revision) to --extract FILE (default SIG.revN.pdf)")

@@ -84,7 +84,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     init->add_option("--portal-cert", i->portal, "the certificate of the portal's receipt-signing key")->required();
     init->add_option("--chain", i->chain, "extra certificates to embed (repeatable)")->allow_extra_args(false);
     init->add_option("--out", i->out, "the descriptor to write (DER SignedData)")->required();
-    init->add_flag("--force", i->force, "replace an existing file");
+    init->add_flag("--force", i->force, "overwrite an existing file");
     init->callback([i] {
         TenderInitOptions o;
         o.id = i->id;
@@ -146,7 +146,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     seal->add_option("--receipt", s->receipt, "with --submit: where to write the receipt (default: OUT.receipt)");
     seal->add_option("--timeout", s->timeout, "seconds to wait for the portal (default 60)");
     seal->add_option("--chain", s->chain, "extra certificates to embed (repeatable)")->allow_extra_args(false);
-    seal->add_flag("--force", s->force, "replace existing files");
+    seal->add_flag("--force", s->force, "overwrite existing files");
     seal->add_flag("--json", s->json, "print the receipt as JSON");
     seal->add_option("DOCUMENT", s->document, "the bid document")->required();
     seal->callback([s] {
@@ -185,7 +185,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     r->key.add_to(recv);
     recv->add_option("--state", r->state, "the portal's state folder (tender.db)")->required();
     recv->add_option("--out", r->out, "the receipt to write")->required();
-    recv->add_flag("--force", r->force, "replace an existing receipt file");
+    recv->add_flag("--force", r->force, "overwrite an existing receipt file");
     recv->add_flag("--json", r->json, "print the receipt as JSON");
     recv->add_option("PACKAGE", r->package, "the sealed package")->required();
     recv->callback([r] {
@@ -278,7 +278,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     c->key.add_to(close);
     close->add_option("--state", c->state, "the portal's state folder (tender.db)")->required();
     close->add_option("--out", c->out, "the closing list to write")->required();
-    close->add_flag("--force", c->force, "replace an existing file");
+    close->add_flag("--force", c->force, "overwrite an existing file");
     close->callback([c] {
         refuse_existing(c->out, c->force);
         const TenderDescriptor d = c->t.load();
@@ -348,7 +348,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     unseal->add_option("--envelope", u->envelope, "A or B")->required();
     unseal->add_option("--to", u->to, "the opening session's certificate: the shares are sealed to it")->required();
     unseal->add_option("--out", u->out, "the share set to write (EnvelopedData to the session)")->required();
-    unseal->add_flag("--force", u->force, "replace an existing file");
+    unseal->add_flag("--force", u->force, "overwrite an existing file");
     unseal->callback([u] {
         refuse_existing(u->out, u->force);
         const TenderDescriptor d = u->t.load();
@@ -384,7 +384,7 @@ void register_tender_commands(CLI::App& app, Globals& g) {
     open->add_option("--shares", op->shares, "a member's share set (repeatable)")->allow_extra_args(false);
     open->add_option("--out", op->out, "the opening minutes to write (UTF-8 text)")->required();
     open->add_option("--extract", op->extract, "write the opened documents into this folder (mode 0600)");
-    open->add_flag("--force", op->force, "replace an existing minutes file");
+    open->add_flag("--force", op->force, "overwrite an existing minutes file");
     open->add_flag("--json", op->json, "print the opening as JSON");
     open->footer(footer(
         "  tsign tender open --tender tender.p7s --trust root.crt --state portal --list list.p7s --envelope A \\\n"

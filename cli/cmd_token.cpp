@@ -59,6 +59,8 @@ json object_json(const TokenObjectInfo& o) {
             j["extractable"] = o.extractable;
             j["always_authenticate"] = o.always_authenticate;
         }
+        j["has_certificate"] = o.has_certificate;
+        if (o.has_certificate) j["certificate"] = {{"label", o.certificate_label}, {"subject", o.certificate_subject}};
     }
     j["uri"] = o.uri;
     return j;
@@ -75,6 +77,10 @@ void print_object(const TokenObjectInfo& o) {
             std::cout << (o.extractable ? "  EXTRACTABLE" : "  not extractable");
             if (o.always_authenticate) std::cout << "  PIN for every signature";
         }
+        if (o.has_certificate)
+            std::cout << "\n  certificate: '" << u8(o.certificate_label) << "' " << u8(o.certificate_subject);
+        else
+            std::cout << "\n  certificate: none on the token";
     }
     std::cout << "\n  uri: " << o.uri << "\n";
 }
@@ -123,7 +129,8 @@ void register_token_commands(CLI::App& app, Globals& g) {
         bool json = false;
     };
     auto ka = std::make_shared<KeysArgs>();
-    auto* keys = token->add_subcommand("keys", "list the keys and certificates on a token (logs in)");
+    auto* keys = token->add_subcommand(
+        "keys", "list the keys (and whether their certificate is on the token) and certificates on a token (logs in)");
     ka->flags.add_to(keys);
     keys->add_option("--token", ka->token, "token label (or a pkcs11: URI)")->required();
     keys->add_flag("--json", ka->json, "print one JSON document");
@@ -185,10 +192,15 @@ void register_token_commands(CLI::App& app, Globals& g) {
     ia->flags.add_to(imp);
     imp->add_option("--token", ia->token, "token label (or a pkcs11: URI)")->required();
     imp->add_option("--label", ia->label, "label of the certificate object")->required();
-    imp->add_option("--id", ia->id, "CKA_ID in hex: the id of the key the certificate belongs to")->required();
+    imp->add_option("--id", ia->id,
+                    "CKA_ID in hex: the id of the key the certificate belongs to (default: the key on the token with the "
+                    "certificate's public key; a CA certificate without its key on the token, such as the issuer that "
+                    "signatures should carry: its subject key identifier)");
     imp->add_option("FILE", ia->file, "certificate (PEM or DER)")->required();
     imp->add_flag("--json", ia->json, "print one JSON document");
-    imp->footer(footer("  tsign token import-cert --token member1 --label sign --id 3f2a91c0d4e5b6a7 ali.crt\n"));
+    imp->footer(footer("  tsign token import-cert --token member1 --label sign ali.crt\n"
+                       "  tsign token import-cert --token member1 --label sub-ca sub-ca.crt   # signatures carry it\n"
+                       "  tsign token import-cert --token member1 --label sign --id 3f2a91c0d4e5b6a7 ali.crt\n"));
     imp->callback([ia] {
         const auto info = import_token_certificate(ia->flags.token_options(), ia->token, ia->label, ia->id, read_file(ia->file));
         if (ia->json) print_json(object_json(info));

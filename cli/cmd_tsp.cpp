@@ -23,7 +23,7 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     ts->add_option("--policy", a->policy, "requested TSA policy OID");
     ts->add_option("--timeout", a->timeout, "seconds per TSA (default 10)");
     ts->add_flag("--pem", a->pem, "write PEM instead of DER");
-    ts->add_flag("--force", a->force, "replace an existing output file");
+    ts->add_flag("--force", a->force, "overwrite an existing output file");
     ts->add_option("DOC", a->doc, "the document");
     ts->footer(footer("  tsign timestamp --tsa http://127.0.0.1:8080/ minutes.txt          # writes minutes.txt.tsr\n"
                       "  tsign timestamp verify --trust root.crt minutes.txt.tsr minutes.txt\n",
@@ -81,6 +81,7 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     tsa->footer(footer("  tsign tsa serve --key tsa.key --cert tsa.crt --listen 127.0.0.1:8080 --state /var/lib/tsign-tsa\n"));
     struct SArgs {
         KeyFlags key;
+        std::vector<std::string> chain;
         std::string listen = "127.0.0.1:8080", policy = "1.3.6.1.4.1.57264.1.1", state = ".";
         std::size_t max_request = std::size_t{16} * 1024;
         ServerFlags server;
@@ -88,6 +89,11 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     auto s = std::make_shared<SArgs>();
     auto* serve = tsa->add_subcommand("serve", "an RFC 3161 TSA over HTTP; serials unique and kept across restarts");
     s->key.add_to(serve);
+    serve
+        ->add_option("--chain", s->chain,
+                     "PEM bundle of the TSA's intermediate CA certificates (repeatable): tokens answering a request with "
+                     "certReq carry them after the TSA certificate, so that verifiers need only the root")
+        ->allow_extra_args(false);
     serve->add_option("--listen", s->listen, "ADDR:PORT (default 127.0.0.1:8080)");
     serve->add_option("--policy", s->policy, "policy OID of issued tokens");
     serve->add_option("--state", s->state, "folder of tsa.db: serials and the archive of issued tokens");
@@ -95,12 +101,14 @@ void register_tsp_commands(CLI::App& app, Globals& g) {
     s->server.add_to(serve);
     serve->footer(ServerFlags::help() +
                   footer("  tsign tsa serve --key 'pkcs11:token=tsa;object=tsa' --pin-source env:PIN --cert tsa.crt \\\n"
-                         "                  --listen 127.0.0.1:8080 --state /var/lib/tsign-tsa\n",
+                         "                  --chain sub-ca/chain.pem --listen 127.0.0.1:8080 --state /var/lib/tsign-tsa\n",
                          "  0  stopped by SIGINT or SIGTERM\n  2  usage error (also: the certificate is not a TSA certificate)\n"
-                         "  3  input error\n  4  key or token error\n  5  the address cannot be bound\n  6  internal error\n"));
+                         "  3  input error (also: a --chain file that does not chain the TSA certificate)\n"
+                         "  4  key or token error\n  5  the address cannot be bound\n  6  internal error\n"));
     serve->callback([s] {
         TsaServeOptions o;
         o.key = s->key.options();
+        o.chain_files = s->chain;
         o.listen = s->listen;
         o.policy = s->policy;
         o.state_dir = s->state;

@@ -5,7 +5,9 @@ set -euo pipefail
 T=${1:?usage: make-man.sh TSIGN}
 VERSION=$("$T" --version | head -1 | awk '{print $2}')
 esc() { sed -e 's/\\/\\e/g' -e 's/^\./\\\&./' -e "s/^'/\\\\\&'/"; }
-subcommands() { "$T" "$@" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'; }
+# the subcommands listed in a --help text: under "Subcommands:" or a "Commands for ...:" group (as the
+# bash completion reads them)
+subcommands() { "$T" "$@" --help | sed -n '/^\(Subcommands\|Commands[^:]*\):$/,/^$/p' | awk '/^  [a-z]/ { print $1 }'; }
 section() {  # section WORDS...: one subsection per command, recursively
   printf '.SS "tsign %s"\n.nf\n' "$*"
   "$T" "$@" --help | esc
@@ -14,7 +16,7 @@ section() {  # section WORDS...: one subsection per command, recursively
   for sub in $(subcommands "$@"); do section "$@" "$sub"; done
 }
 cat <<HEAD
-.TH TSIGN 1 "$(date -u +%Y-%m-%d)" "tsign $VERSION" "User Commands"
+.TH TSIGN 1 "$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)" "tsign $VERSION" "User Commands"
 .SH NAME
 tsign \- sign, co-sign, timestamp and verify documents; run a CA, an OCSP responder and a TSA
 .SH SYNOPSIS
@@ -24,7 +26,10 @@ tsign \- sign, co-sign, timestamp and verify documents; run a CA, an OCSP respon
 .nf
 HEAD
 "$T" --help | esc
-printf '.fi\n.SH COMMANDS\n'
+printf '.fi\n.SH GLOBAL OPTIONS\n'
+printf 'The options of \\fBtsign\\fR itself (\\fB\\-v\\fR, \\fB\\-\\-verbose\\fR, \\fB\\-\\-calendar\\fR) may come before or after\n'
+printf 'the command: \\fBtsign \\-v ca list \\-\\-dir CA\\fR and \\fBtsign ca list \\-\\-dir CA \\-v\\fR are the same.\n'
+printf '.SH COMMANDS\n'
 for c in $(subcommands); do section "$c"; done
 cat <<'TAIL'
 .SH ENVIRONMENT
@@ -45,4 +50,7 @@ where fetched CRLs are kept until their nextUpdate (default: ~/.cache/tsign)
 .SH SECURITY
 PINs and passphrases are never taken from the command line; use \fB\-\-pin\-source\fR
 prompt, env:VAR, file:PATH or fd:N.
+.SH SEE ALSO
+The command-line contract (every command and option, exit codes, output shapes): docs/cli.md in the
+tsign source.
 TAIL

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a fresh Debian 12 machine (as root): install what is missing, build,
-# then a tender: two bidders seal envelopes A and B and submit them to the portal before the
-# deadline, the portal closes the tender, two of three members unseal with their tokens, envelope A
-# is opened, and the commission signs the opening minutes. Three members, each with a USB token (SoftHSM2 stands
-# in), generate a key on their token (it never leaves it), get a certificate from the sample CA
-# (certs-sample/, TEST ONLY), and sign the Persian minutes in examples/ one after another. The result
-# is verified against the commission's roster and quorum, and checked by openssl and NSS as well.
+# then the city's PKI exactly as docs/runbook.md sets it up (its blocks run here, in this shell):
+# a root CA, an intermediate CA on a token, OCSP responders publishing CRLs, a TSA, three
+# commission members with a key generated on their USB token (SoftHSM2 stands in), a lost token
+# revoked and renewed. Then a tender: two bidders seal envelopes A and B and submit them to the
+# portal before the deadline, the portal closes the tender, two of three members unseal with their
+# tokens, envelope A is opened, and the commission signs the opening minutes in turn (text and
+# PDF). The minutes are raised to B-LTA and verified with no network and revocation required,
+# against the commission's roster and quorum, and checked by openssl, NSS and poppler as well.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 bash scripts/install-deps.sh
 bash scripts/build.sh build >/dev/null
 TSIGN="$ROOT/build/cli/tsign"
-S="$ROOT/certs-sample"
+export PATH="$ROOT/build/cli:$PATH"
 
 DEMO=${DEMO_DIR:-$ROOT/demo-work}
 rm -rf "$DEMO"
@@ -21,27 +23,22 @@ cd "$DEMO"
 export SOFTHSM2_CONF="$DEMO/softhsm2.conf"
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$DEMO" >"$SOFTHSM2_CONF"
 export TSIGN_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so
-export SAMPLE_PASS=tsign-sample   # the sample CA's key passphrase (TEST ONLY)
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
 
-# the commission: token label, PIN (demo values), name
-MEMBERS=("ali-rezaei|111111|علی رضایی" "sara-ahmadi|222222|سارا احمدی" "maryam-karimi|333333|مریم کریمی")
+# ---------------------------------------------------------------------------------------------
+# docs/runbook.md, every block in order, in this shell: its services keep running for the rest.
+ROOT_PORT=$(port) SUB_PORT=$(port) TSA_PORT=$(port)
+__runbook_block() { step "docs/runbook.md, block $1 (line $2)"; }
+eval "$(bash "$ROOT/scripts/runbook.sh" --list "$ROOT/docs/runbook.md")"
+TSA_URL="http://127.0.0.1:$TSA_PORT/"
+PKI_ROOT="$DEMO/root-ca/ca.crt.pem"
+
+# the commission: token label, PIN (demo values), name; Sara has her renewed token
+MEMBERS=("ali-rezaei|111111|علی رضایی" "sara-ahmadi-2|444444|سارا احمدی" "maryam-karimi|333333|مریم کریمی")
 ORG="/OU=کمیسیون مناقصه/O=شهرداری نمونه (TEST ONLY)/C=IR"
-printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >signer.ext
-
-for m in "${MEMBERS[@]}"; do
-  IFS='|' read -r label pin name <<<"$m"
-  export MEMBER_PIN="$pin"
-  step "$name: a token, a key generated on it, a certificate from the sample CA"
-  softhsm2-util --init-token --free --label "$label" --so-pin 87654321 --pin "$pin" >/dev/null
-  "$TSIGN" token keygen --token "$label" --label sign --type ec-p256 --pin-source env:MEMBER_PIN --json >"$label.key.json"
-  "$TSIGN" csr --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN --subject "/CN=$name$ORG" --pem --out "$label.csr"
-  openssl x509 -req -in "$label.csr" -CA "$S/intermediate.crt.pem" -CAkey "$S/intermediate.key.pem" -passin env:SAMPLE_PASS \
-    -set_serial "0x$(openssl rand -hex 16 | sed 's/^./4/')" -days 365 -sha256 -extfile signer.ext -out "$label.crt" 2>/dev/null
-  "$TSIGN" token import-cert --token "$label" --label sign --id "$(jq -r .id "$label.key.json")" --pin-source env:MEMBER_PIN "$label.crt" >/dev/null
-  "$TSIGN" token keys --token "$label" --pin-source env:MEMBER_PIN
-done
 
 # ---------------------------------------------------------------------------------------------
 # The tender: envelopes sealed by the bidders, received by the portal before the deadline, opened
@@ -69,14 +66,11 @@ for m in "${MEMBERS[@]}"; do
     --subject "/CN=$name$ORG" --pem --out "$label-enc.crt" --pin-source env:CA_PASS
   ENC+=(--member "$label-enc.crt")
 done
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-TSA_PORT=$(port); PORTAL_PORT=$(port)
-"$TSIGN" tsa serve --key tender-tsa.key --cert tender-tsa.crt --listen 127.0.0.1:$TSA_PORT --state tsa-state --log-format off 2>tsa.log &
-TSA_PID=$!
-trap 'kill $TSA_PID ${PORTAL_PID:-} 2>/dev/null' EXIT
+TENDER_TSA_PORT=$(port); PORTAL_PORT=$(port)
+"$TSIGN" tsa serve --key tender-tsa.key --cert tender-tsa.crt --listen 127.0.0.1:$TENDER_TSA_PORT --state tender-tsa-state --log-format off 2>tender-tsa.log &
 DEADLINE=$(date -u -d '+20 sec' +%Y-%m-%dT%H:%M:%SZ)
 step "the office writes and signs the tender: deadline $DEADLINE, 2 of 3 members open"
-"$TSIGN" tender init --id T-1405-017 --title "خرید تجهیزات (TEST ONLY)" --deadline "$DEADLINE" --tsa http://127.0.0.1:$TSA_PORT/ \
+"$TSIGN" tender init --id T-1405-017 --title "خرید تجهیزات (TEST ONLY)" --deadline "$DEADLINE" --tsa http://127.0.0.1:$TENDER_TSA_PORT/ \
   "${ENC[@]}" --threshold 2 --portal-cert portal.crt --key office.key --cert office.crt --out tender.p7s
 "$TSIGN" tender show --tender tender.p7s "${T[@]}"
 "$TSIGN" tender serve --tender tender.p7s "${T[@]}" --state portal-state --key portal.key --cert portal.crt \
@@ -119,56 +113,63 @@ if grep -rq "پاکت B" portal-state ./*.shares minutes.txt portal.log; then ec
 step "the minutes of the opening session"
 cat minutes.txt
 
+# The commission signs the minutes in turn with the tokens and certificates of the runbook (the
+# intermediate's certificate is on each token, so the signatures carry it), the TSA proves the
+# time of each signature, and extend raises them to B-LTA with the responders' answers inside.
+ROSTER="$ROOT/examples/commission-roster.yaml"
 IFS='|' read -r label pin name <<<"${MEMBERS[0]}"
-step "$name signs first (CAdES-B-B, detached)"
-MEMBER_PIN=$pin "$TSIGN" sign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN \
-  --chain "$S/intermediate.crt.pem" minutes.txt
+step "$name signs first (CAdES-B-T, detached)"
+MEMBER_PIN=$pin "$TSIGN" sign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN --tsa "$TSA_URL" minutes.txt
 for m in "${MEMBERS[@]:1}"; do
   IFS='|' read -r label pin name <<<"$m"
   step "$name co-signs"
   MEMBER_PIN=$pin "$TSIGN" cosign --signature minutes.txt.p7s --content minutes.txt \
-    --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN
+    --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN --tsa "$TSA_URL"
 done
+step "B-LTA: the certificates and OCSP answers for every signer and timestamp, then an archive timestamp"
+"$TSIGN" extend --level lta --trust "$PKI_ROOT" --tsa "$TSA_URL" --content minutes.txt minutes.txt.p7s
 
 step "tsign info"
 "$TSIGN" info minutes.txt.p7s
 
-step "verification against the roster (quorum 3 of 4)"
-"$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" minutes.txt.p7s minutes.txt
-
-step "the same as JSON: which time each signature was judged at, and why (no timestamp: now)"
-"$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" --json minutes.txt.p7s minutes.txt |
-  jq '{valid, validation_policy, signers: [.signers[] | {subject, indication, validation_time, validation_time_source}]}'
-
 step "the validation policy in force (tsign policy show; --validation-policy FILE replaces it)"
 "$TSIGN" policy show | grep -v '^ *#' | sed -n '1,40p'
 
-step "independent checks: openssl cms -verify and NSS cmsutil"
-openssl cms -verify -binary -inform DER -in minutes.txt.p7s -content minutes.txt -CAfile "$S/root.crt.pem" -out /dev/null
+step "independent checks: openssl cms -verify and NSS cmsutil (only the root trusted)"
+openssl cms -verify -binary -inform DER -in minutes.txt.p7s -content minutes.txt -CAfile "$PKI_ROOT" -purpose any -out /dev/null
 mkdir -p nss && certutil -N -d sql:nss --empty-password
-certutil -A -n root -t "C,C,C" -i "$S/root.crt.pem" -d sql:nss
+certutil -A -n root -t "C,C,C" -i "$PKI_ROOT" -d sql:nss
 cmsutil -D -i minutes.txt.p7s -c minutes.txt -d sql:nss -n -h 3
 
 # ---------------------------------------------------------------------------------------------
 # The same minutes as a PDF (examples/tender-minute.pdf, made by scripts/make-minute-pdf.sh): each
 # member signs in turn (PAdES, one incremental update each; the first certifies with DocMDP P=2 and
-# a visible box), and any PDF reader shows who signed.
+# a visible box), and any PDF reader shows who signed. Then B-LTA: the DSS and a document timestamp.
 cp "$ROOT/examples/tender-minute.pdf" minutes.pdf
 IFS='|' read -r label pin name <<<"${MEMBERS[0]}"
 step "$name signs the PDF minutes first: a certification (DocMDP P=2) with a visible signature box"
-MEMBER_PIN=$pin "$TSIGN" sign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN \
-  --chain "$S/intermediate.crt.pem" --certify 2 --appearance 1/330,40,560,120 minutes.pdf
+MEMBER_PIN=$pin "$TSIGN" sign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN --tsa "$TSA_URL" \
+  --certify 2 --appearance 1/330,40,560,120 minutes.pdf
 for m in "${MEMBERS[@]:1}"; do
   IFS='|' read -r label pin name <<<"$m"
   step "$name co-signs the PDF"
-  MEMBER_PIN=$pin "$TSIGN" cosign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN \
-    --chain "$S/intermediate.crt.pem" minutes.pdf
+  MEMBER_PIN=$pin "$TSIGN" cosign --key "pkcs11:token=$label;object=sign" --pin-source env:MEMBER_PIN --tsa "$TSA_URL" minutes.pdf
 done
-step "tsign verify: every signature, what changed after each, the roster"
-"$TSIGN" verify --trust "$S/root.crt.pem" --roster "$ROOT/examples/commission-roster.yaml" minutes.pdf
-step "independent check: poppler's pdfsig (NSS, the sample root trusted)"
+step "PAdES B-LTA: the DSS (certificates, OCSP answers, CRLs) and a document timestamp"
+"$TSIGN" extend --level lta --trust "$PKI_ROOT" --tsa "$TSA_URL" minutes.pdf
+step "independent check: poppler's pdfsig (NSS, the runbook's root trusted)"
 pdfsig -nssdir sql:nss minutes.pdf
-test "$(pdfsig -nssdir sql:nss minutes.pdf | grep -c 'Signature is Valid')" = 3
+test "$(pdfsig -nssdir sql:nss minutes.pdf | grep -c 'Signature is Valid')" -ge 3
 pdftotext -f 1 -l 1 minutes.pdf - | grep -q "علی رضایی" && echo "pdftotext finds the signer's name in the visible box"
+
+# The end of the day: the services stop, and an auditor with nothing but the root verifies both.
+jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null || true
+export TSIGN_OFFLINE=1
+step "an auditor, no network, revocation required: the B-LTA minutes against the roster (quorum 3 of 4)"
+"$TSIGN" verify --trust "$PKI_ROOT" --offline --revocation require --roster "$ROSTER" minutes.txt.p7s minutes.txt
+"$TSIGN" verify --trust "$PKI_ROOT" --offline --revocation require --roster "$ROSTER" --json minutes.txt.p7s minutes.txt |
+  jq '{valid, signers: [.signers[] | {subject, level, revocation, indication, validation_time_source}]}'
+step "the same for the PDF minutes"
+"$TSIGN" verify --trust "$PKI_ROOT" --offline --revocation require --roster "$ROSTER" minutes.pdf
 
 step "done: the demo files are in $DEMO"

@@ -38,7 +38,7 @@ struct BatchOptions {
     int tsa_timeout_seconds = 10;
     unsigned jobs = 0;                    ///< parallel signers (0: one per core); a token key signs in one session
     bool resume = false;                  ///< skip inputs whose output exists and verifies against the current input
-    bool force = false;                   ///< replace existing outputs without checking them
+    bool force = false;                   ///< overwrite existing outputs without checking them
     std::uint64_t max_input_bytes = 256ull << 20;  ///< larger inputs fail (per input) as too large
     bool csv = false;                     ///< also write batch-report.csv
     std::function<void(const BatchProgress&)> progress;  ///< called from worker threads, at most every 100 ms
@@ -53,8 +53,15 @@ struct BatchEntry {
     std::string error;        ///< why it failed (one line)
 };
 
-/// The outcome of a batch. Also written to OUT_DIR/batch-report.json (and .csv).
+/// The outcome of a batch. Also written to OUT_DIR/batch-report.json (and .csv): once when the batch
+/// starts, before any output is written (running, every input not_done), and again when it ends. So
+/// after a kill the file describes the killed run (still "running"), never an earlier one.
 struct BatchReport {
+    std::string run_id;                   ///< random (32 hex digits): names this run
+    std::int64_t started = 0;             ///< when the batch started (Unix seconds)
+    /// True in the report written at the start. A batch-report.json still "running" while no batch
+    /// runs means the batch was killed: run it again with --resume.
+    bool running = false;
     std::vector<BatchEntry> entries;      ///< in input order
     std::size_t signed_count = 0, resigned = 0, skipped = 0, failed = 0, not_done = 0;
     double seconds = 0;

@@ -3,6 +3,7 @@
 /// profiles, and an SQLite database of certificates, revocations, CRL numbers and a hash-chained audit log.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,7 +66,18 @@ struct AuditEntry {
     bool chain_ok = true;
 };
 
+/// A CRL the CA signed, and what it holds.
+struct CaCrl {
+    Bytes der;
+    std::int64_t number = 0;                        ///< its cRLNumber
+    std::int64_t this_update = 0, next_update = 0;  ///< Unix seconds
+    std::size_t entries = 0;                        ///< certificates listed (revoked or on hold)
+};
+
 /// Creates a root CA, or an intermediate signed by the parent CA. Returns the CA certificate (DER).
+/// A CA that may issue CA certificates (a root, or an intermediate whose path length allows
+/// sub-CAs) without a CRL or OCSP URL is created, with a warning (set_warning_handler): the CA
+/// and TSA certificates it issues would carry no revocation pointer, and LT/LTA fails on them.
 Bytes ca_init(const CaInitOptions& options);
 
 /// An open CA. Every state change is one SQLite transaction, recorded in the audit log.
@@ -93,14 +105,18 @@ public:
     /// anything else is Errc::profile_violation. Otherwise as issue().
     Bytes issue_for_key(const Bytes& spki_der, const std::string& subject, const IssueOptions& options);
 
-    /// Revokes a certificate (RFC 5280 reason name; "certificateHold" can be released).
+    /// Revokes a certificate (RFC 5280 reason name; "certificateHold" can be released). A certificate
+    /// revoked already (or put on hold twice) is Errc::state_conflict, naming the existing revocation;
+    /// a certificate on hold may be revoked for good.
     void revoke(const std::string& serial_hex, const std::string& reason, std::optional<std::int64_t> when = {});
-    /// Releases a certificateHold (and nothing else).
+    /// Releases a certificateHold (and nothing else: anything else is Errc::state_conflict).
     void unrevoke(const std::string& serial_hex);
     /// Signs a new CRL (monotonic CRL number, AKI, nextUpdate = now + hours). Returns DER.
     Bytes make_crl(int next_update_hours = 24);
     /// The same with the validity in seconds.
     Bytes make_crl_seconds(std::int64_t validity_seconds);
+    /// make_crl(), with what was signed (number, times, entries).
+    CaCrl sign_crl(int next_update_hours = 24);
     /// The newest CRL, if one was made, with its nextUpdate.
     std::optional<std::pair<Bytes, std::int64_t>> current_crl();
 
@@ -108,6 +124,9 @@ public:
     std::vector<CaRecord> list(const std::string& status = {});
     /// Looks up one certificate.
     std::optional<CaRecord> find(const std::string& serial_hex);
+    /// The record of a certificate this CA issued (DER or PEM), looked up by its serial number.
+    /// Errc::file_not_found when the CA has none.
+    CaRecord record_of(const Bytes& certificate);
 
     /// The audit log; with verify, chain_ok tells whether each entry's hash chain holds.
     std::vector<AuditEntry> audit(bool verify = false);

@@ -42,7 +42,7 @@ struct CosignOptions {
     SignatureScheme scheme;
     std::vector<std::string> chain_files;
     std::string content_path;   ///< the document for a detached signature (or to check an attached one)
-    bool force = false;         ///< allow the same certificate to sign twice
+    bool allow_same_signer = false;  ///< allow the same certificate to sign twice (CLI: --allow-same-signer)
     std::vector<std::string> tsa_urls;  ///< CAdES-B-T for the new signer
     int tsa_timeout_seconds = 10;
 };
@@ -82,7 +82,7 @@ Bytes extend_to_lta(const Bytes& signature, const ExtendOptions& options);
 
 /// Adds one parallel SignerInfo to an existing SignedData. Earlier SignerInfos stay byte for byte
 /// as they were. Refuses when the document does not match the earlier signers' message digests,
-/// and a second signature by the same certificate unless options.force. Returns DER.
+/// and a second signature by the same certificate unless options.allow_same_signer. Returns DER.
 Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOptions& options);
 
 /// Options of verify_signature(). Filled by field name.
@@ -115,7 +115,9 @@ struct SignerReport {
     TimeSource validation_time_source = TimeSource::current;
     std::string digest_algorithm, signature_algorithm;
     std::vector<std::string> chain;               ///< subjects, signer first
-    std::string revocation = "not_checked";       ///< good | revoked | unknown | not_checked
+    RevocationStatus revocation = RevocationStatus::not_checked;  ///< of the signer's certificate
+    std::optional<std::int64_t> revocation_time;  ///< revoked / revoked_after_proof: the revocation date
+    std::string revocation_reason;                ///< and its CRL reason (empty when none was given)
     bool valid = false;
     Indication indication = Indication::indeterminate;  ///< ETSI EN 319 102-1
     SubIndication sub_indication = SubIndication::none;

@@ -39,6 +39,7 @@ enum class Errc : int {
     content_mismatch,   ///< the document is not the one the signature covers
     already_signed,     ///< this certificate has signed the document already
     profile_violation,  ///< a certificate request breaks the profile's rules
+    state_conflict,     ///< the request contradicts the stored state (e.g. revoking a revoked certificate)
     // key and token (4)
     pin_incorrect = 400,
     pin_locked,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -117,6 +118,12 @@ PublicKeyInfo generate_key_file(const std::string& path, const KeyGenOptions& op
 
 /// Describes the public key of a DER SubjectPublicKeyInfo.
 PublicKeyInfo describe_spki(std::span<const std::uint8_t> spki_der);
+
+/// Receives the library's warnings: one line each, without a prefix (the command prints them as
+/// "tsign: warning: ..."). Warnings are things worth knowing that do not stop the operation, such
+/// as a signature made without the intermediate certificates its verifiers will need. Without a
+/// handler (the default) warnings are dropped. Set it once, before other calls.
+void set_warning_handler(std::function<void(const std::string&)> handler);
 
 }  // namespace tsign
 

@@ -58,8 +58,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Serves OCSP (POST and GET on any path) and the current CRL (GET /crl) over HTTP until
-/// SIGINT / SIGTERM or *stop. Throws Errc::network when the address cannot be bound.
+/// Serves OCSP (POST and GET on any path), the current CRL (GET /crl) and the CA certificate (GET
+/// /ca.crt, DER: the target of an AIA caIssuers URL) over HTTP until SIGINT / SIGTERM or *stop.
+/// Throws Errc::network when the address cannot be bound.
 void ocsp_serve(const OcspServeOptions& options, std::atomic<bool>* stop = nullptr);
 
 /// What an OCSP response says about one certificate, and whether it can be relied on.
@@ -80,6 +81,33 @@ struct OcspCheckReport {
 /// of certificate/issuer, and freshness at trust.at (default now). Bytes are DER or PEM.
 OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certificate, const Bytes& issuer,
                                     const ChainOptions& trust);
+
+/// Options of query_ocsp(). Filled by field name.
+struct OcspQueryOptions {
+    Bytes issuer;        ///< the certificate's issuer (DER or PEM); empty: fetched from its AIA caIssuers URL
+    std::string url;     ///< the responder; empty: the certificate's AIA OCSP URLs, tried in order
+    /// As check_ocsp_response(); without trust_files the issuer is the responder's only anchor (the
+    /// answer is then the issuer's word about its own certificate). fetch_timeout_seconds per request.
+    ChainOptions trust;
+};
+
+/// What query_ocsp() got.
+struct OcspQueryResult {
+    OcspCheckReport report;  ///< the response judged as check_ocsp_response() judges it, and its nonce
+    Bytes response;          ///< the DER OCSPResponse received
+    std::string serial;      ///< the certificate's serial number, uppercase hex
+    std::string url;         ///< the responder that answered
+    std::string issuer_url;  ///< where the issuer certificate was fetched from (empty: given)
+};
+
+/// Asks the certificate's OCSP responder about it (POST, SHA-1 CertID, with a nonce) and checks the
+/// answer as check_ocsp_response() does, and its nonce (one that differs makes the report "invalid").
+/// Errors: Errc::network when network access is off (TSIGN_OFFLINE, trust.fetch false), when no
+/// responder (or caIssuers URL) answers, or when the responder's status is not successful
+/// (malformedRequest, internalError, tryLater, unauthorized...); Errc::malformed when the certificate
+/// names no responder and no url is given, names no caIssuers and no issuer is given, or the issuer
+/// did not sign the certificate.
+OcspQueryResult query_ocsp(const Bytes& certificate, const OcspQueryOptions& options);
 
 }  // namespace tsign
 

@@ -55,6 +55,9 @@ struct TokenObjectInfo {
     bool extractable = false;
     bool always_authenticate = false;
     std::string subject;       ///< certificates: UTF-8 subject
+    bool has_certificate = false;     ///< keys: a certificate with the same id is on the token
+    std::string certificate_label;    ///< keys: that certificate's label
+    std::string certificate_subject;  ///< keys: that certificate's UTF-8 subject
     std::string uri;           ///< a pkcs11: URI naming the object
 };
 
@@ -80,7 +83,9 @@ struct TokenKeyGenOptions {
 /// Refuses if an object with the same label or id exists.
 TokenObjectInfo generate_token_key(const TokenOptions& options, const TokenKeyGenOptions& keygen);
 
-/// Stores a certificate (PEM or DER bytes) on the token with the given label and CKA_ID.
+/// Stores a certificate (PEM or DER bytes) on the token with the given label and CKA_ID. With an
+/// empty id_hex, the id is the one of the private key on the token whose public key is the
+/// certificate's (Errc::key_not_found when no key is).
 TokenObjectInfo import_token_certificate(const TokenOptions& options, const std::string& token_label,
                                          const std::string& label, const std::string& id_hex,
                                          const Bytes& certificate);

@@ -171,6 +171,37 @@ TSIGN_C_API int tsign_pdf_verify(const uint8_t* pdf, size_t pdf_len, const tsign
 TSIGN_C_API int tsign_pdf_extend(const uint8_t* pdf, size_t pdf_len, int lta, const char* const* tsa_urls, size_t tsa_count,
                                  const tsign_verify_options* options, uint8_t** out, size_t* out_len);
 
+/**
+ * Verifies a detached signature over content held in memory (the signed bytes themselves, not a
+ * file path); otherwise as tsign_verify(): *report_json as `tsign verify --json`, TSIGN_OK when
+ * every signer is valid, TSIGN_INVALID when one is not (other content than was signed: the
+ * report's findings say the message digest does not match). An attached signature is refused
+ * (TSIGN_INPUT): it carries its content. content may be NULL when content_len is 0. Since 0.4.
+ */
+TSIGN_C_API int tsign_verify_buffer(const uint8_t* signature, size_t signature_len, const uint8_t* content, size_t content_len,
+                                    const tsign_verify_options* options, char** report_json);
+
+/** Levels of tsign_extend(). */
+enum tsign_level {
+    TSIGN_LEVEL_T = 0,   /**< CAdES-B-T: a signature timestamp for every signer without one */
+    TSIGN_LEVEL_LT = 1,  /**< CAdES-B-LT: also the certificates and revocation data that validate every signer */
+    TSIGN_LEVEL_LTA = 2  /**< CAdES-B-LTA: also an archive timestamp (renews an LTA signature) */
+};
+
+/**
+ * Raises a CMS signature's level (enum tsign_level), as `tsign extend`: every signer is checked
+ * first as tsign_verify() does (TSIGN_INVALID, nothing made, when one would not verify); signers
+ * without a signature timestamp get one from the TSAs (tried in order, tsa_timeout_seconds each,
+ * 0: 10); LT and LTA fetch revocation data unless options->offline. options gives the trust
+ * anchors: needed for LT and LTA; may be NULL for T (then only the checks that need no trust
+ * anchor run). content_path is the document of a detached signature (NULL: none; LTA needs it
+ * unless the signers' digest is SHA-256). The new signature (DER) in *out (release with
+ * tsign_free). Since 0.4.
+ */
+TSIGN_C_API int tsign_extend(const uint8_t* signature, size_t signature_len, const char* content_path, int level,
+                             const char* const* tsa_urls, size_t tsa_count, int tsa_timeout_seconds,
+                             const tsign_verify_options* options, uint8_t** out, size_t* out_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,7 +48,7 @@ struct TimestampReport {
     std::int64_t accuracy = 0;          ///< the token's accuracy in seconds (rounded up); 0 when absent
     std::string serial, policy, tsa, digest_algorithm;
     std::vector<std::string> chain;     ///< the TSA's path, TSA first
-    std::string revocation = "not_checked";  ///< of the TSA's certificate: good | revoked | unknown | not_checked
+    RevocationStatus revocation = RevocationStatus::not_checked;  ///< of the TSA's certificate
     std::vector<std::string> errors;    ///< the findings' messages
     std::vector<Finding> findings;      ///< every problem with its stable code (scope chain: the TSA's path; signer: the token)
     std::vector<std::string> notes;     ///< what was not checked
@@ -79,6 +79,10 @@ TimestampReport verify_timestamp_file(const Bytes& token_or_response, const std:
 /// Options of tsa_serve(). Filled by field name.
 struct TsaServeOptions {
     KeyOptions key;                     ///< the TSA key and certificate (KeyOptions.cert_file)
+    /// PEM bundles (or DER certificates) of the TSA's intermediate CAs. Tokens answering a request
+    /// with certReq carry the TSA certificate and these (a self-signed root among them is left
+    /// out: verifiers bring their own). They must chain the TSA certificate (Errc::malformed otherwise).
+    std::vector<std::string> chain_files;
     std::string listen = "127.0.0.1:8080";
     std::string policy = "1.3.6.1.4.1.57264.1.1";  ///< default policy OID of issued tokens
     std::string state_dir = ".";        ///< holds tsa.db (serials and the archive of issued tokens)
@@ -88,12 +92,13 @@ struct TsaServeOptions {
 };
 
 /// Serves RFC 3161 over HTTP (POST application/timestamp-query) until SIGINT / SIGTERM.
-/// Refuses to start unless the certificate has the critical timeStamping EKU (RFC 3161 §2.3).
+/// Refuses to start unless the certificate has the critical timeStamping EKU (RFC 3161 §2.3), or
+/// when the chain files do not chain it.
 void tsa_serve(const TsaServeOptions& options);
 
 /// One issued timestamp in the TSA's archive.
 struct TsaRecord {
-    std::string serial;
+    std::string serial;  ///< uppercase hex, as in the token
     std::int64_t time = 0;
     std::string digest_algorithm, imprint_hex, policy;
 };

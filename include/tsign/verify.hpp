@@ -22,6 +22,17 @@ enum class RevocationMode { automatic, require, off };
 /// Parses "auto", "require" or "off". Throws Errc::usage.
 RevocationMode parse_revocation_mode(const std::string& text);
 
+/// The revocation status of a certificate, as reports give it (JSON: the enumerator's name).
+enum class RevocationStatus {
+    not_checked,          ///< no revocation check was asked for or possible (--revocation off, auto without data)
+    good,                 ///< a CRL or OCSP response says it is not revoked
+    revoked,              ///< revoked at or before the validation time (or a TSA's key compromised)
+    unknown,              ///< checked, but no usable CRL or OCSP response covers it
+    revoked_after_proof,  ///< revoked, but after the proven time of the signature: the signature stands
+};
+/// The stable name: "not_checked", "good", "revoked", "unknown", "revoked_after_proof".
+const char* to_string(RevocationStatus status);
+
 /// What the end certificate must be good for.
 enum class Purpose { any, signing, timestamping, ocsp };
 /// Parses "signing", "timestamping", "ocsp" or "any". Throws Errc::usage.
@@ -68,7 +79,11 @@ struct ChainReport {
     std::vector<std::string> chain;          ///< subjects, end certificate first, trust anchor last
     std::vector<CertFinding> findings;       ///< every problem, per certificate
     std::vector<std::string> notes;          ///< what was not checked (auto revocation)
-    std::string revocation = "not_checked";  ///< good | revoked | unknown | not_checked
+    RevocationStatus revocation = RevocationStatus::not_checked;  ///< of the end certificate
+    /// When revocation is revoked or revoked_after_proof: the revocation date and its CRL reason
+    /// ("keyCompromise", ...; empty when none was given).
+    std::optional<std::int64_t> revocation_time;
+    std::string revocation_reason;
     Indication indication = Indication::total_passed;  ///< ETSI EN 319 102-1
     SubIndication sub_indication = SubIndication::none;
     std::int64_t validation_time = 0;        ///< the time the path was validated at (Unix seconds)

@@ -425,6 +425,23 @@ Bytes ca_init(const CaInitOptions& o) {
     YAML::Emitter out;
     out << node;
     write_file_atomic((dir / "config.yaml").string(), std::string("# tsign CA configuration\n") + out.c_str() + "\n", {});
+    // A CA that issues CA certificates without a revocation pointer: its intermediates (and their
+    // TSAs) can never be shown unrevoked, and LT/LTA extension fails on them.
+    if (cfg.crl_url.empty() && cfg.ocsp_url.empty()) {
+        const unsigned char* p = der.data();
+        ossl::X509Ptr made(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+        const long pathlen = made ? X509_get_pathlen(made.get()) : 0;  // -1: no limit
+        ERR_clear_error();
+        if (pathlen != 0)
+            detail::warn(
+                "the " + std::string(o.parent_dir.empty() ? "root" : "intermediate") + " CA in '" + o.dir +
+                "' can issue CA certificates, but has no CRL URL and no OCSP URL: the intermediate and TSA "
+                "certificates it issues will carry no revocation pointer, and LT/LTA signatures on them will fail "
+                "with 'revocation status unknown'\nhint: give --crl-url URL and/or --ocsp-url URL (and --issuer-url URL) "
+                "to 'tsign ca init', e.g. those of 'tsign ocsp serve' (http://HOST:PORT/crl and http://HOST:PORT/); "
+                "or set crl_url / ocsp_url in " +
+                (dir / "config.yaml").string() + " before issuing");
+    }
     return der;
 }
 
@@ -562,12 +579,25 @@ Bytes issue_request(CertificateAuthority::Impl& m, X509_REQ* request, const Issu
 }  // namespace
 
 namespace {
-/// The stored status of a certificate ("valid", "revoked", "hold"); Errc::file_not_found when unknown.
-std::string stored_status(db::Db& database, const std::string& serial) {
-    auto st = database.prepare("SELECT status FROM certificates WHERE serial = ?");
+/// The stored state of a certificate.
+struct StoredStatus {
+    std::string status;  ///< "valid", "revoked", "hold"
+    std::int64_t revoked_at = 0;
+    std::string reason;
+    /// "revoked on TIME (reason REASON)", for messages.
+    std::string revocation() const {
+        return "revoked on " + format_iso8601(revoked_at) + " (reason " + (reason.empty() ? "unspecified" : reason) + ")";
+    }
+};
+
+/// The stored status of a certificate; Errc::file_not_found when unknown.
+StoredStatus stored_status(db::Db& database, const std::string& serial) {
+    auto st = database.prepare("SELECT status, COALESCE(revoked_at, 0), COALESCE(reason, '') FROM certificates WHERE serial = ?");
     st.bind(1, serial);
-    if (!st.step()) throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA");
-    return st.text(0);
+    if (!st.step())
+        throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA",
+                    "see 'tsign ca list --dir DIR'");
+    return {st.text(0), st.int64(1), st.text(2)};
 }
 }  // namespace
 
@@ -582,9 +612,16 @@ void CertificateAuthority::revoke(const std::string& serial_text, const std::str
     }
     const std::int64_t t = when.value_or(now());
     db::Transaction tx(*m.db);
-    const std::string status = stored_status(*m.db, serial);
-    if (status == "revoked") throw Error(Errc::usage, "certificate " + serial + " is revoked already");
-    if (status == "hold" && reason == "certificateHold") throw Error(Errc::usage, "certificate " + serial + " is on hold already");
+    const StoredStatus stored = stored_status(*m.db, serial);
+    if (stored.status == "revoked")
+        throw Error(Errc::state_conflict,
+                    "refusing to revoke certificate " + serial + ": it is " + stored.revocation() + " already",
+                    "a revocation is final; publish the CRL with 'tsign ca crl'");
+    if (stored.status == "hold" && reason == "certificateHold")
+        throw Error(Errc::state_conflict,
+                    "refusing to put certificate " + serial + " on hold: it is on hold already since " +
+                        format_iso8601(stored.revoked_at),
+                    "release it with 'tsign ca unrevoke', or revoke it for good with another --reason");
     m.db->prepare("UPDATE certificates SET status = ?, revoked_at = ?, reason = ? WHERE serial = ?")
         .bind(1, std::string(reason == "certificateHold" ? "hold" : "revoked")).bind(2, t).bind(3, reason).bind(4, serial)
         .run();
@@ -596,22 +633,31 @@ void CertificateAuthority::unrevoke(const std::string& serial_text) {
     Impl& m = *impl_;
     const std::string serial = normalize_serial(serial_text);
     db::Transaction tx(*m.db);
-    const std::string status = stored_status(*m.db, serial);
-    if (status != "hold")
-        throw Error(Errc::usage, "refusing to unrevoke " + serial + ": only a certificateHold can be released",
-                    status == "revoked" ? "a revocation for any other reason is final (RFC 5280 §5.3.1)" : "");
+    const StoredStatus stored = stored_status(*m.db, serial);
+    if (stored.status == "revoked")
+        throw Error(Errc::state_conflict,
+                    "refusing to unrevoke certificate " + serial + ": it is " + stored.revocation() +
+                        ", and only a certificateHold can be released",
+                    "a revocation for any other reason is final (RFC 5280 §5.3.1)");
+    if (stored.status != "hold")
+        throw Error(Errc::state_conflict,
+                    "refusing to unrevoke certificate " + serial + ": it is not on hold (status " + stored.status + ")");
     m.db->prepare("UPDATE certificates SET status = 'valid', revoked_at = NULL, reason = NULL WHERE serial = ?").bind(1, serial).run();
     m.audit("unrevoke", "serial=" + serial);
     tx.commit();
 }
 
-Bytes CertificateAuthority::make_crl(int hours) {
+Bytes CertificateAuthority::make_crl(int hours) { return sign_crl(hours).der; }
+
+CaCrl CertificateAuthority::sign_crl(int hours) {
     if (hours <= 0) throw Error(Errc::usage, "--next-update must be a positive number of hours");
-    return make_crl_seconds(static_cast<std::int64_t>(hours) * 3600);
+    return impl_->sign_crl(static_cast<std::int64_t>(hours) * 3600);
 }
 
-Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
-    Impl& m = *impl_;
+Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) { return impl_->sign_crl(validity).der; }
+
+CaCrl CertificateAuthority::Impl::sign_crl(std::int64_t validity) {
+    Impl& m = *this;
     if (validity <= 0) throw Error(Errc::usage, "the CRL validity must be positive");
     (void)m.signer();
     db::Transaction tx(*m.db);
@@ -631,7 +677,9 @@ Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
     X509_CRL_set1_nextUpdate(crl.get(), nxt.get());
     auto rows = m.db->prepare("SELECT serial, revoked_at, reason FROM certificates WHERE status IN ('revoked', 'hold') AND not_after >= ?");
     rows.bind(1, t);
+    std::size_t entries = 0;
     while (rows.step()) {
+        ++entries;
         X509_REVOKED* r = X509_REVOKED_new();
         BIGNUM* bn = nullptr;
         BN_hex2bn(&bn, rows.text(0).c_str());
@@ -662,7 +710,7 @@ Bytes CertificateAuthority::make_crl_seconds(std::int64_t validity) {
         .bind(1, number).bind(2, t).bind(3, next).bind(4, der).run();
     m.audit("crl", "number=" + std::to_string(number) + " next_update=" + format_iso8601(next));
     tx.commit();
-    return der;
+    return {std::move(der), number, t, next, entries};
 }
 
 std::optional<std::pair<Bytes, std::int64_t>> CertificateAuthority::current_crl() {
@@ -672,7 +720,7 @@ std::optional<std::pair<Bytes, std::int64_t>> CertificateAuthority::current_crl(
 }
 
 namespace {
-CaRecord record_of(db::Stmt& st) {
+CaRecord row_record(db::Stmt& st) {
     CaRecord r;
     r.serial = st.text(0);
     r.subject = st.text(1);
@@ -695,7 +743,7 @@ std::vector<CaRecord> CertificateAuthority::list(const std::string& status) {
     auto st = impl_->db->prepare(
         "SELECT serial, subject, profile, not_before, not_after, status, revoked_at, reason FROM certificates ORDER BY issued_at, serial");
     while (st.step()) {
-        CaRecord r = record_of(st);
+        CaRecord r = row_record(st);
         if (status.empty() || r.status == status) out.push_back(std::move(r));
     }
     return out;
@@ -706,9 +754,17 @@ std::optional<CaRecord> CertificateAuthority::find(const std::string& serial_hex
         "SELECT serial, subject, profile, not_before, not_after, status, revoked_at, reason FROM certificates WHERE serial = ?");
     st.bind(1, normalize_serial(serial_hex));
     if (!st.step()) return std::nullopt;
-    CaRecord r = record_of(st);
+    CaRecord r = row_record(st);
     if (st.text(5) == "hold") r.reason = "certificateHold";
     return r;
+}
+
+CaRecord CertificateAuthority::record_of(const Bytes& certificate) {
+    ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate");
+    const std::string serial = ossl::serial_hex(X509_get0_serialNumber(cert.get()));
+    auto r = find(serial);
+    if (!r) throw Error(Errc::file_not_found, "no certificate with serial " + serial + " in this CA");
+    return *r;
 }
 
 std::vector<AuditEntry> CertificateAuthority::audit(bool verify) {

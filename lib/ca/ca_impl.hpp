@@ -53,6 +53,8 @@ struct CertificateAuthority::Impl {
     void audit(const std::string& action, const std::string& details);
     static void audit_into(db::Db& database, const std::string& action, const std::string& details);
     void sign_certificate(X509* x);
+    /// Signs a new CRL valid for validity seconds (one transaction, audited).
+    CaCrl sign_crl(std::int64_t validity);
 };
 
 }  // namespace tsign

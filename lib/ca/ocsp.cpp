@@ -9,10 +9,15 @@
 #include <openssl/ocsp.h>
 
 #include "ca/ocsp_impl.hpp"
+#include <openssl/pkcs7.h>
 #include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include "keys/signer_impl.hpp"
+#include "net/http.hpp"
 #include "tsign/error.hpp"
 #include "tsign/time.hpp"
 #include "x509/chain.hpp"
+#include "x509/revocation.hpp"
 
 namespace tsign {
 
@@ -533,6 +538,126 @@ std::optional<Bytes> OcspResponder::respond_get(std::string_view target) {
     const std::optional<Bytes> der = detail::ocsp_get_request(target);
     if (!der) return std::nullopt;
     return respond(*der);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The OCSP client: `tsign ocsp query`
+
+namespace {
+
+bool issued_and_signed(X509* cert, X509* issuer) {
+    EVP_PKEY* key = X509_get0_pubkey(issuer);
+    const bool ok = X509_check_issued(issuer, cert) == X509_V_OK && key != nullptr && X509_verify(cert, key) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+/// The HTTP(S) caIssuers URLs of a certificate's AIA.
+std::vector<std::string> ca_issuers_urls(X509* cert) {
+    std::vector<std::string> out;
+    ossl::Ptr<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free> aia(
+        static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)));
+    ERR_clear_error();
+    for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+        const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+        if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI) continue;
+        const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+        std::string u(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                      static_cast<std::size_t>(ASN1_STRING_length(uri)));
+        const bool printable = std::all_of(u.begin(), u.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+        if (printable && (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0)) out.push_back(u);
+    }
+    return out;
+}
+
+/// The issuer of cert from its AIA caIssuers URLs (RFC 5280 §4.2.2.1: a DER certificate or a
+/// certs-only CMS; PEM accepted too): the first certificate that issued and signed cert.
+ossl::X509Ptr fetch_issuer(X509* cert, int timeout_seconds, std::string* from) {
+    const auto urls = ca_issuers_urls(cert);
+    if (urls.empty())
+        throw Error(Errc::malformed, "cannot find the certificate's issuer: it names no caIssuers URL (AIA)",
+                    "give the issuer certificate with --issuer FILE");
+    std::string reasons;
+    for (const auto& url : urls) {
+        auto why = [&](const std::string& w) { reasons += (reasons.empty() ? "" : "; ") + url + ": " + w; };
+        try {
+            const net::Fetched r = net::get(url, timeout_seconds, std::size_t{1} << 20);
+            if (r.status != 200) {
+                why("HTTP status " + std::to_string(r.status));
+                continue;
+            }
+            std::vector<ossl::X509Ptr> found;
+            const unsigned char* p = r.body.data();
+            ossl::Ptr<PKCS7, PKCS7_free> p7(d2i_PKCS7(nullptr, &p, static_cast<long>(r.body.size())));
+            ERR_clear_error();
+            if (p7 && PKCS7_type_is_signed(p7.get()) && p7->d.sign != nullptr) {
+                STACK_OF(X509)* certs = p7->d.sign->cert;
+                for (int i = 0; i < sk_X509_num(certs); ++i) {
+                    X509_up_ref(sk_X509_value(certs, i));
+                    found.emplace_back(sk_X509_value(certs, i));
+                }
+            } else {
+                try {
+                    found.push_back(detail::parse_certificate(r.body, "the certificate at " + url));
+                } catch (const Error&) {
+                    why("the answer is neither a certificate nor a certs-only CMS");
+                    continue;
+                }
+            }
+            for (auto& c : found)
+                if (issued_and_signed(cert, c.get())) {
+                    *from = url;
+                    return std::move(c);
+                }
+            why("the certificate found there did not issue this certificate");
+        } catch (const Error& e) {
+            reasons += (reasons.empty() ? "" : "; ") + std::string(e.what());
+        }
+    }
+    throw Error(Errc::network, "cannot fetch the certificate's issuer: " + reasons,
+                "give the issuer certificate with --issuer FILE");
+}
+
+}  // namespace
+
+OcspQueryResult query_ocsp(const Bytes& certificate, const OcspQueryOptions& o) {
+    ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate");
+    OcspQueryResult res;
+    res.serial = ossl::serial_hex(X509_get0_serialNumber(cert.get()));
+    std::vector<std::string> urls;
+    if (!o.url.empty())
+        urls.push_back(o.url);
+    else if (urls = detail::ocsp_urls(cert.get()); urls.empty())
+        throw Error(Errc::malformed, "cannot ask for the certificate's status: it names no OCSP responder (AIA)",
+                    "give the responder with --url URL");
+    const bool online = o.trust.fetch && detail::network_allowed_by_environment();
+    const std::string off_hint = o.trust.fetch ? "unset TSIGN_OFFLINE to allow it" : "drop --offline";
+    ossl::X509Ptr issuer;
+    if (!o.issuer.empty()) {
+        issuer = detail::parse_certificate(o.issuer, "the issuer certificate");
+        if (!issued_and_signed(cert.get(), issuer.get()))
+            throw Error(Errc::malformed,
+                        "the issuer certificate '" + ossl::name_to_utf8(X509_get_subject_name(issuer.get())) +
+                            "' did not issue the certificate (issuer '" + ossl::name_to_utf8(X509_get_issuer_name(cert.get())) +
+                            "')",
+                        "give the certificate's issuer with --issuer");
+    } else {
+        if (!online) throw Error(Errc::network, "not fetching the certificate's issuer: network access is off", off_hint);
+        issuer = fetch_issuer(cert.get(), o.trust.fetch_timeout_seconds, &res.issuer_url);
+    }
+    if (!online) throw Error(Errc::network, "not asking the OCSP responder: network access is off", off_hint);
+    std::string why;
+    std::optional<detail::OcspFetch> f = detail::fetch_ocsp(cert.get(), issuer.get(), o.trust.fetch_timeout_seconds, &why, urls);
+    if (!f) throw Error(Errc::network, why);
+    res.url = f->url;
+    res.response = ossl::to_der(f->response.get(), i2d_OCSP_RESPONSE);
+    const int st = OCSP_response_status(f->response.get());
+    if (st != OCSP_RESPONSE_STATUS_SUCCESSFUL)
+        throw Error(Errc::network, "the OCSP responder " + f->url + " answered " + OCSP_response_status_str(st),
+                    "try again later");
+    // RFC 6960 §4.4.1 / RFC 8954: our nonce, when echoed, must be ours (a responder may ignore it).
+    res.report = detail::check_ocsp_report(f->response.get(), cert.get(), issuer.get(), o.trust, f->request.get());
+    return res;
 }
 
 }  // namespace tsign

@@ -1,5 +1,6 @@
-// `tsign ocsp serve`: the OCSP responder (POST and RFC 6960 Appendix A GET) and the CRL (GET /crl)
-// on the server core. Pre-signed answers leave from the I/O thread; anything to sign goes to a worker.
+// `tsign ocsp serve`: the OCSP responder (POST and RFC 6960 Appendix A GET), the CRL (GET /crl) and
+// the CA certificate (GET /ca.crt) on the server core. Pre-signed answers leave from the I/O thread;
+// anything to sign goes to a worker.
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -65,6 +66,20 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
         }
     };
     server.add(std::move(crl));
+
+    // The CA certificate, DER (RFC 5280 §4.2.2.1): what `ca init --issuer-url http://HOST:PORT/ca.crt` names.
+    net::Route ca_cert;
+    ca_cert.name = "ca_cert";
+    ca_cert.method = "GET";
+    ca_cert.path = "/ca.crt";
+    ca_cert.fast = [der = m.ca.certificate()](const net::Request&) -> std::optional<net::Response> {
+        net::Response r;
+        r.content_type = "application/pkix-cert";
+        r.headers.emplace_back("Cache-Control", "max-age=86400, public");
+        r.body.assign(der.begin(), der.end());
+        return r;
+    };
+    server.add(std::move(ca_cert));
 
     net::Route post;
     post.name = "ocsp";
@@ -148,7 +163,9 @@ void ocsp_serve(const OcspServeOptions& o, std::atomic<bool>* stop) {
             if (o.log) o.log(std::string("cannot sign the CRL: ") + e.what());
         }
         m.start_background();  // pre-signing runs beside the server: it answers from the first second
-        if (o.log) o.log("listening on http://" + o.listen + "/ (OCSP: POST or GET; CRL: GET /crl; GET /healthz, /metrics)");
+        if (o.log)
+            o.log("listening on http://" + o.listen +
+                  "/ (OCSP: POST or GET; CRL: GET /crl; CA certificate: GET /ca.crt; GET /healthz, /metrics)");
     });
 }
 

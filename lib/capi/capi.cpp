@@ -7,6 +7,8 @@
 #include <new>
 #include <string>
 
+#include "cms/verify_impl.hpp"
+#include "core/ossl.hpp"
 #include "tsign/cms.hpp"
 #include "tsign/pdf.hpp"
 #include "tsign/error.hpp"
@@ -227,6 +229,58 @@ int tsign_verify(const uint8_t* signature, size_t signature_len, const char* con
         if (const int rc = hand_out_json(r.to_json(), report_json); rc != TSIGN_OK) return rc;
         if (r.valid) return static_cast<int>(TSIGN_OK);
         return fail(TSIGN_INVALID, "not valid: see the report");
+    });
+}
+
+int tsign_verify_buffer(const uint8_t* signature, size_t signature_len, const uint8_t* content, size_t content_len,
+                        const tsign_verify_options* options, char** report_json) {
+    return guarded([&] {
+        if (!signature || (!content && content_len) || !options || !report_json)
+            return fail(TSIGN_USAGE, "tsign_verify_buffer: NULL argument");
+        if (options->struct_size < offsetof(tsign_verify_options, roster_file) + sizeof(const char*))
+            return fail(TSIGN_USAGE, "tsign_verify_options.struct_size is too small");
+        *report_json = nullptr;
+        tsign::VerifyOptions v;
+        if (const int rc = verify_options(options, v, "tsign_verify_buffer"); rc != TSIGN_OK) return rc;
+        if (v.chain.trust_files.empty()) return fail(TSIGN_USAGE, "tsign_verify_buffer: no trust anchor given");
+        const uint8_t empty = 0;
+        const tsign::ossl::BioPtr bio = tsign::ossl::mem_bio(std::span(content ? content : &empty, content_len));
+        tsign::detail::ExternalContent external;
+        external.content = bio.get();
+        const tsign::VerifyReport r =
+            tsign::detail::verify_signed_data(tsign::Bytes(signature, signature + signature_len), v, false, &external);
+        if (const int rc = hand_out_json(r.to_json(), report_json); rc != TSIGN_OK) return rc;
+        if (r.valid) return static_cast<int>(TSIGN_OK);
+        return fail(TSIGN_INVALID, "not valid: see the report");
+    });
+}
+
+int tsign_extend(const uint8_t* signature, size_t signature_len, const char* content_path, int level, const char* const* tsa_urls,
+                 size_t tsa_count, int tsa_timeout_seconds, const tsign_verify_options* options, uint8_t** out, size_t* out_len) {
+    return guarded([&] {
+        if (!signature || !out || !out_len || (!options && level != TSIGN_LEVEL_T))
+            return fail(TSIGN_USAGE, "tsign_extend: NULL argument");
+        if (level != TSIGN_LEVEL_T && level != TSIGN_LEVEL_LT && level != TSIGN_LEVEL_LTA)
+            return fail(TSIGN_USAGE, "tsign_extend: level is TSIGN_LEVEL_T, TSIGN_LEVEL_LT or TSIGN_LEVEL_LTA");
+        tsign::ExtendOptions e;
+        if (options) {
+            if (options->struct_size < offsetof(tsign_verify_options, roster_file) + sizeof(const char*))
+                return fail(TSIGN_USAGE, "tsign_verify_options.struct_size is too small");
+            tsign::VerifyOptions v;
+            if (const int rc = verify_options(options, v, "tsign_extend"); rc != TSIGN_OK) return rc;
+            e.chain = v.chain;
+        }
+        if (level != TSIGN_LEVEL_T && e.chain.trust_files.empty())
+            return fail(TSIGN_USAGE, "tsign_extend: no trust anchor given (LT and LTA validate every signer)");
+        e.tsa_urls = strings(tsa_urls, tsa_count);
+        if (level == TSIGN_LEVEL_T && e.tsa_urls.empty()) return fail(TSIGN_USAGE, "tsign_extend: no TSA given");
+        if (tsa_timeout_seconds > 0) e.tsa_timeout_seconds = tsa_timeout_seconds;
+        if (content_path) e.content_path = content_path;
+        const tsign::Bytes sig(signature, signature + signature_len);
+        tsign::Bytes der = level == TSIGN_LEVEL_T    ? tsign::extend_to_t(sig, e)
+                           : level == TSIGN_LEVEL_LT ? tsign::extend_to_lt(sig, e)
+                                                     : tsign::extend_to_lta(sig, e);
+        return hand_out(der, out, out_len);
     });
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,12 +15,14 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "cms/cms_util.hpp"
 #include "pdf/pdf_impl.hpp"
 #include "core/io_impl.hpp"
 #include "keys/signer_impl.hpp"
 #include "tsign/error.hpp"
+#include "tsign/time.hpp"
 #include "x509/chain.hpp"
 
 namespace tsign {
@@ -138,14 +141,19 @@ std::string BatchReport::to_json() const {
     // times the memory of the batch itself.
     auto str = [](const std::string& v) { return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
     auto opt = [&](const std::string& v) { return v.empty() ? std::string("null") : str(v); };
+    nlohmann::ordered_json run = {
+        {"id", run_id},
+        {"started", started ? nlohmann::ordered_json(format_iso8601(started)) : nlohmann::ordered_json(nullptr)},
+        {"state", running ? "running" : "ended"}};
     nlohmann::ordered_json summary = {
         {"total", entries.size()}, {"signed", signed_count}, {"resigned", resigned}, {"skipped", skipped},
         {"failed", failed},        {"not_done", not_done},    {"seconds", seconds},
         {"per_second", seconds > 0 ? static_cast<double>(signed_count + resigned) / seconds : 0.0},
         {"stopped", stopped},      {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
-        {"exit_code", exit_code}};
-    std::string out =
-        "{\n  \"summary\": " + summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\n  \"entries\": [";
+        {"exit_code", running ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(exit_code)}};
+    std::string out = "{\n  \"run\": " + run.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                      ",\n  \"summary\": " + summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                      ",\n  \"entries\": [";
     out.reserve(out.size() + entries.size() * 256);
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const auto& e = entries[i];
@@ -189,6 +197,12 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (items.empty()) throw Error(Errc::usage, "no inputs found", "the folders given hold no files");
     const std::size_t total = items.size();
     BatchReport report;
+    {
+        unsigned char id[16];
+        if (RAND_bytes(id, sizeof id) != 1) ossl::fail(Errc::internal, "random generator failed");
+        report.run_id = ossl::hex(id);
+        report.started = static_cast<std::int64_t>(std::time(nullptr));
+    }
     report.entries.resize(items.size());
     std::map<std::string, std::size_t> owners;  // output -> first input that claims it
     std::vector<bool> collides(items.size(), false);
@@ -205,6 +219,18 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     }
     owners.clear();
     std::vector<Item>().swap(items);  // the entries hold what the workers need
+
+    // The reports of this run replace an earlier run's before any output is written: after a kill,
+    // they say "running" (with this run's id and inputs), never what an earlier batch did.
+    const std::string report_json = (out_dir / "batch-report.json").string();
+    const std::string report_csv = (out_dir / "batch-report.csv").string();
+    report.running = true;
+    report.failed = report.not_done = 0;
+    for (const auto& e : report.entries) ++(e.status == "failed" ? report.failed : report.not_done);
+    write_file_atomic(report_json, report.to_json() + "\n", {.force = true});
+    if (o.csv) write_file_atomic(report_csv, report.to_csv(), {.force = true});
+    report.running = false;
+    report.failed = report.not_done = 0;
 
     const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
     unsigned workers = o.jobs ? o.jobs : hw;
@@ -345,8 +371,8 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (report.stopped) report.exit_code = report.stop_reason == "cancelled" ? 130 : 4;
     else if (report.failed > 0) report.exit_code = any_network ? 5 : 3;
     if (o.progress) o.progress({done.load(), total, failed.load(), report.seconds});
-    write_file_atomic((out_dir / "batch-report.json").string(), report.to_json() + "\n", {.force = true});
-    if (o.csv) write_file_atomic((out_dir / "batch-report.csv").string(), report.to_csv(), {.force = true});
+    write_file_atomic(report_json, report.to_json() + "\n", {.force = true});
+    if (o.csv) write_file_atomic(report_csv, report.to_csv(), {.force = true});
     return report;
 }
 

@@ -27,14 +27,21 @@ std::string first_problem(const ChainReport& r) {
 /// Throws the error that fits a failed validation: network when only revocation data was missing.
 [[noreturn]] void refuse(const std::string& what, const std::string& problem, bool only_revocation_missing) {
     throw Error(only_revocation_missing ? Errc::network : Errc::not_valid, "cannot extend to LT: " + what + ": " + problem,
-                only_revocation_missing ? "the revocation data could not be had: check that the OCSP responder or CRL server is reachable"
+                only_revocation_missing ? "give the issuer's CRL with --crl FILE or an OCSP response with --ocsp-response FILE, or make the OCSP "
+                                          "responder or CRL server the certificate names reachable"
                                         : "");
 }
 
+/// Whether every finding is a missing revocation status (and there is at least one).
+template <class Findings>
+bool only_revocation_unknown(const Findings& findings) {
+    bool only_unknown = !findings.empty();
+    for (const auto& f : findings) only_unknown = only_unknown && f.code == FindingCode::revocation_unknown;
+    return only_unknown;
+}
+
 [[noreturn]] void refuse(const std::string& what, const ChainReport& r) {
-    bool only_unknown = !r.findings.empty();
-    for (const auto& f : r.findings) only_unknown = only_unknown && f.code == FindingCode::revocation_unknown;
-    refuse(what, first_problem(r), only_unknown);
+    refuse(what, first_problem(r), only_revocation_unknown(r.findings));
 }
 
 /// Refuses to extend a signature that would not verify (EN 319 102-1): every signer is verified
@@ -117,7 +124,7 @@ void detail::signer_lt_evidence(CMS_SignerInfo* si, int i, STACK_OF(X509) * msg_
             offered.stack.get(), &carried, &ev);
         if (!ts.valid)
             refuse("the signature timestamp of signer " + std::to_string(i + 1) + " (TSA " + ts.tsa + ")",
-                   ts.errors.empty() ? "not valid" : ts.errors.front(), ts.revocation == "unknown");
+                   ts.errors.empty() ? "not valid" : ts.errors.front(), only_revocation_unknown(ts.findings));
         if (!t) t = ts.time;
     }
     const ChainReport cr = tm.validate(cert, {.at = t, .at_proven = true, .extra_untrusted = offered.stack.get(), .used = &ev});
@@ -160,7 +167,9 @@ Bytes extend_to_lta(const Bytes& signature, const ExtendOptions& o) {
     to.timeout_seconds = o.tsa_timeout_seconds;
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, i);
-        const detail::AtsParts parts = detail::ats_parts(der, i);
+        ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+        const detail::AtsParts parts = detail::ats_parts(
+            der, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
         const Bytes index = detail::ats_hash_index(parts);
         const Bytes imprint = detail::ats_imprint(parts, detail::content_sha256(si, parts, o.content_path), index);
         const Bytes token = detail::add_hash_index_to_token(token_of_response(request_timestamp(imprint, to)), index);

@@ -196,7 +196,7 @@ bool add_evidence_attributes(CMS_SignerInfo* si, const Evidence& ev) {
     return added;
 }
 
-AtsParts ats_parts(const Bytes& der, int signer_index) {
+AtsParts ats_parts(const Bytes& der, std::span<const std::uint8_t> signature_value) {
     AtsParts parts;
     const unsigned char* p = der.data();
     const Tlv ci = read_tlv(p, der.data() + der.size());
@@ -204,7 +204,6 @@ AtsParts ats_parts(const Bytes& der, int signer_index) {
     if (ci_items.size() < 2) throw Error(Errc::malformed, "the signature is not a ContentInfo");
     const auto wrapper = children(ci_items[1]);
     if (wrapper.empty()) throw Error(Errc::malformed, "the signature holds no SignedData");
-    int seen_signers = 0;
     bool found = false;
     for (const Tlv& field : children(wrapper[0])) {
         if (field.cls == V_ASN1_UNIVERSAL && field.tag == V_ASN1_SEQUENCE && parts.content_type.empty()) {
@@ -221,9 +220,14 @@ AtsParts ats_parts(const Bytes& der, int signer_index) {
             for (const Tlv& c : children(field)) parts.crls.push_back(c.bytes());
         } else if (field.cls == V_ASN1_UNIVERSAL && field.tag == V_ASN1_SET && !parts.content_type.empty()) {
             for (const Tlv& si : children(field)) {
-                if (seen_signers++ != signer_index) continue;
+                const auto si_fields = children(si);
+                bool same = false;
+                for (const Tlv& f : si_fields)
+                    if (f.cls == V_ASN1_UNIVERSAL && f.tag == V_ASN1_OCTET_STRING)  // the signature value
+                        same = std::equal(f.content, f.end, signature_value.begin(), signature_value.end());
+                if (!same || found) continue;  // two signers with one signature value: the first
                 found = true;
-                for (const Tlv& f : children(si)) {
+                for (const Tlv& f : si_fields) {
                     if (f.cls == V_ASN1_CONTEXT_SPECIFIC && f.tag == 1) {  // unsignedAttrs
                         for (const Tlv& attr : children(f)) {
                             const auto av = children(attr);

@@ -39,7 +39,10 @@ std::vector<Bytes> timestamp_tokens(CMS_SignerInfo* si, int nid);
 int nid_archive_timestamp_v3();
 int nid_ats_hash_index_v3();
 
-/// The parts of a SignedData (DER ContentInfo) an archive-time-stamp-v3 covers, for signer `index`.
+/// The parts of a SignedData (DER ContentInfo) an archive-time-stamp-v3 covers, for the signer
+/// whose signature value is `signature_value`. The signer is found by its signature, never by its
+/// position: DER sorts the SignerInfos (a SET OF) by their encoding, so adding attributes to one
+/// signer can change the order in the encoding while the in-memory order stays.
 struct AtsParts {
     Bytes content_type;                  ///< encapContentInfo.eContentType (TLV)
     Bytes signer_fields;                 ///< version .. signature of the SignerInfo (TLVs, in order)
@@ -48,7 +51,7 @@ struct AtsParts {
     std::vector<Bytes> unsigned_values;  ///< per unsigned attribute value: attrType TLV || value TLV
     std::optional<Bytes> content;        ///< eContent's octets when attached
 };
-AtsParts ats_parts(const Bytes& der_content_info, int signer_index);
+AtsParts ats_parts(const Bytes& der_content_info, std::span<const std::uint8_t> signature_value);
 
 /// The ATSHashIndexV3 (DER, SHA-256) over the current parts.
 Bytes ats_hash_index(const AtsParts& parts);

@@ -165,7 +165,8 @@ Bytes detail::sign_buffer(Signer& signer, std::span<const std::uint8_t> data, co
 
 Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& o) {
     const ossl::X509Ptr cert = detail::usable_certificate(signer);
-    const std::vector<ossl::X509Ptr> chain = detail::load_certificate_files(o.chain_files);
+    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? detail::token_issuer_chain(signer, cert.get())
+                                                                   : detail::load_certificate_files(o.chain_files);
     return detail::sign_buffer(signer, data,
                                {.cert = cert.get(),
                                 .scheme = o.scheme,
@@ -183,6 +184,7 @@ Bytes sign_document(Signer& signer, const std::string& document_path, const Sign
     detail::CmsPtr cms = one_signer(signer, cert, o.scheme, o.attached, in.get(), nullptr, "signing '" + document_path + "'");
     if (!o.tsa_urls.empty())
         detail::add_signature_timestamp(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0), o.tsa_urls, o.tsa_timeout_seconds);
+    if (o.chain_files.empty()) detail::add_certificates(cms.get(), detail::token_issuer_chain(signer, cert));
     detail::add_certificates(cms.get(), o.chain_files);
     return detail::cms_der(cms.get());
 }
@@ -215,10 +217,10 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
                                            type + ", not id-data)");
     }
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
-        if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), cert) == 0 && !o.force)
+        if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), cert) == 0 && !o.allow_same_signer)
             throw Error(Errc::already_signed, "refusing to co-sign: '" + ossl::name_to_utf8(X509_get_subject_name(cert)) +
                                                   "' has signed this document already",
-                        "use --force to add a second signature by the same certificate");
+                        "use --allow-same-signer to add a second signature by the same certificate");
     }
 
     // One pass over the document computes every digest the signers use.
@@ -304,6 +306,7 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
     }
     sk_CMS_SignerInfo_push(sis, si);
     if (!CMS_add1_cert(cms.get(), cert)) ERR_clear_error();  // already present is fine
+    if (o.chain_files.empty()) detail::add_certificates(cms.get(), detail::token_issuer_chain(signer, cert));
     detail::add_certificates(cms.get(), o.chain_files);
     // The input was DER and re-encoded to itself, so each earlier SignerInfo is written again
     // byte for byte; only the new SignerInfo, its digest algorithm and its certificates are added.

@@ -359,7 +359,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     Bytes content_hash;
     if (!archive_tokens.empty()) {
         try {
-            parts = detail::ats_parts(*ctx.der, ctx.index);
+            ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+            parts = detail::ats_parts(*ctx.der, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
             content_hash = detail::content_sha256(si, *parts, o.content_path);
         } catch (const Error& e) {
             add(r, FindingCode::timestamp_invalid, A, std::string("archive timestamp: ") + e.what());
@@ -458,6 +459,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     const ChainReport chain = tm.validate(cert, {.at = r.validation_time, .at_proven = proven, .extra_untrusted = msg_certs});
     r.chain = chain.chain;
     r.revocation = chain.revocation;
+    r.revocation_time = chain.revocation_time;
+    r.revocation_reason = chain.revocation_reason;
     for (const auto& n : chain.notes) r.warnings.push_back(n);
     for (const auto& f : chain.findings) {
         const std::string where = f.depth == 0 ? "signer certificate" : "certificate at depth " + std::to_string(f.depth);
@@ -598,7 +601,11 @@ json detail::signer_json(const SignerReport& s) {
     e["digest_algorithm"] = s.digest_algorithm;
     e["signature_algorithm"] = s.signature_algorithm;
     e["chain"] = s.chain;
-    e["revocation"] = s.revocation;
+    e["revocation"] = to_string(s.revocation);
+    if (s.revocation_time) {
+        e["revocation_time"] = format_iso8601(*s.revocation_time);
+        e["revocation_reason"] = s.revocation_reason.empty() ? json(nullptr) : json(s.revocation_reason);
+    }
     e["cades"] = s.cades;
     e["valid"] = s.valid;
     e["indication"] = to_string(s.indication);
@@ -641,7 +648,12 @@ std::string detail::signer_text(const SignerReport& s, bool jalali, const std::s
         for (size_t k = 0; k < s.chain.size(); ++k) out += (k ? "\n              <- " : "") + s.chain[k];
         out += "\n";
     }
-    out += "  revocation: " + s.revocation + "\n";
+    out += std::string("  revocation: ") + to_string(s.revocation);
+    if (s.revocation_time)
+        out += " (revoked " + format_human(*s.revocation_time, jalali) +
+               (s.revocation_reason.empty() ? std::string() : ", " + s.revocation_reason) +
+               (s.revocation == RevocationStatus::revoked_after_proof ? ", after the proven time: the signature stands)" : ")");
+    out += "\n";
     for (const auto& e : s.errors) out += "  error:      " + e + "\n";
     for (const auto& w : s.warnings) out += "  note:       " + w + "\n";
     return out;

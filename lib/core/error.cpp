@@ -25,6 +25,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::content_mismatch: return "content_mismatch";
     case Errc::already_signed: return "already_signed";
     case Errc::profile_violation: return "profile_violation";
+    case Errc::state_conflict: return "state_conflict";
     case Errc::cert_unusable: return "cert_unusable";
     case Errc::pin_incorrect: return "pin_incorrect";
     case Errc::pin_locked: return "pin_locked";

@@ -66,6 +66,8 @@ std::string raw_text(const ASN1_STRING* s) {
     return to_valid_utf8(std::string_view(reinterpret_cast<const char*>(d), static_cast<size_t>(n)));
 }
 
+}  // namespace
+
 std::string hex_of(const ASN1_STRING* s) {
     if (s == nullptr || ASN1_STRING_get0_data(s) == nullptr) return "";
     return ossl::hex(std::span(ASN1_STRING_get0_data(s), static_cast<size_t>(std::max(0, ASN1_STRING_length(s)))));
@@ -91,6 +93,8 @@ std::string general_name_text(const GENERAL_NAME* gn) {
     default: return "other";
     }
 }
+
+namespace {
 
 json general_names_json(const GENERAL_NAMES* names) {
     json arr = json::array();
@@ -267,7 +271,13 @@ json crl_json(X509_CRL* crl) {
     j["next_update"] = next ? json(iso(next)) : json(nullptr);
     ossl::Asn1IntPtr num(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr)));
     j["crl_number"] = num ? json(ossl::serial_hex(num.get())) : json(nullptr);
+    ossl::Asn1IntPtr delta(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_delta_crl, nullptr, nullptr)));
+    j["delta_of_crl_number"] = delta ? json(ossl::serial_hex(delta.get())) : json(nullptr);
+    ossl::Ptr<AUTHORITY_KEYID, AUTHORITY_KEYID_free> akid(
+        static_cast<AUTHORITY_KEYID*>(X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, nullptr, nullptr)));
+    j["authority_key_id"] = akid && akid->keyid ? json(hex_of(akid->keyid)) : json(nullptr);
     j["signature_algorithm"] = obj_name(OBJ_nid2obj(X509_CRL_get_signature_nid(crl)));
+    j["revoked_count"] = std::max(0, sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)));
     json revoked = json::array();
     STACK_OF(X509_REVOKED)* rev = X509_CRL_get_REVOKED(crl);
     for (int i = 0; i < sk_X509_REVOKED_num(rev); ++i) {

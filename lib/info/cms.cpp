@@ -65,6 +65,15 @@ json signed_data_json(CMS_ContentInfo* cms) {
         arr.push_back(e);
     }
     j["signers"] = arr;
+    // An RFC 3161 timestamp token: a SignedData over a TSTInfo.
+    if (ect && OBJ_obj2nid(ect) == NID_id_smime_ct_TSTInfo) {
+        j["type"] = "timestamp-token";
+        ASN1_OCTET_STRING** c = CMS_get0_content(cms);
+        Bytes econtent;
+        if (c && *c && ASN1_STRING_length(*c) > 0)
+            econtent.assign(ASN1_STRING_get0_data(*c), ASN1_STRING_get0_data(*c) + ASN1_STRING_length(*c));
+        j["tst_info"] = tst_info_json(econtent);
+    }
     ERR_clear_error();
     return j;
 }

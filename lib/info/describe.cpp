@@ -37,6 +37,10 @@ json describe_der(const Bytes& data, const std::string& name) {
     if (auto cms = d2i_exact<CMS_ContentInfo, CMS_ContentInfo_free>(
             [](auto p, long n) { return d2i_CMS_ContentInfo(nullptr, p, n); }, data))
         return signed_data_json(cms.get());
+    if (auto r = d2i_exact<TS_RESP, TS_RESP_free>(d2i_TS_RESP, data)) return timestamp_response_json(r.get());
+    if (auto r = d2i_exact<TS_REQ, TS_REQ_free>(d2i_TS_REQ, data)) return timestamp_request_json(r.get());
+    if (auto r = d2i_exact<OCSP_RESPONSE, OCSP_RESPONSE_free>(d2i_OCSP_RESPONSE, data)) return ocsp_response_json(r.get());
+    if (auto r = d2i_exact<OCSP_REQUEST, OCSP_REQUEST_free>(d2i_OCSP_REQUEST, data)) return ocsp_request_json(r.get());
     if (auto inf = d2i_exact<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>(
             [](auto p, long n) { return d2i_PKCS8_PRIV_KEY_INFO(nullptr, p, n); }, data)) {
         if (ossl::PkeyPtr pk(EVP_PKCS82PKEY(inf.get())); pk) return private_key_json("PKCS#8", false, pk.get());
@@ -96,15 +100,17 @@ json describe_pem(const Bytes& data, const std::string& name) {
     }
     static const std::set<std::string> known = {"CERTIFICATE",         "X509 CERTIFICATE",        "TRUSTED CERTIFICATE",
                                                 "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL",
-                                                "PRIVATE KEY",         "ENCRYPTED PRIVATE KEY",   "PUBLIC KEY"};
+                                                "PRIVATE KEY",         "ENCRYPTED PRIVATE KEY",   "PUBLIC KEY",
+                                                "OCSP REQUEST",        "OCSP RESPONSE"};
     if (!known.count(label))
         throw Error(Errc::unsupported, "cannot describe '" + name + "': unsupported PEM type '" + label + "'");
     return describe_der(body, name);
 }
 
 const std::set<std::string>& time_keys() {
-    static const std::set<std::string> k = {"not_before",  "not_after",       "this_update",
-                                            "next_update", "revocation_date", "signing_time"};
+    static const std::set<std::string> k = {"not_before",   "not_after",       "this_update", "next_update",
+                                            "revocation_date", "signing_time", "gen_time",    "produced_at",
+                                            "revocation_time"};
     return k;
 }
 
@@ -118,6 +124,10 @@ std::string label_of(const std::string& key) {
                                                              {"ca", "CA"},
                                                              {"ocsp_no_check", "OCSP no check"},
                                                              {"mac", "MAC"},
+                                                             {"tst_info", "TSTInfo"},
+                                                             {"tsa_name", "TSA name"},
+                                                             {"cert_req", "Certificate requested"},
+                                                             {"delta_of_crl_number", "Delta of CRL number"},
                                                              {"type", "Type"}};
     if (auto it = fixed.find(key); it != fixed.end()) return it->second;
     std::string s = key;

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstring>
+#include <mutex>
 
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
@@ -522,6 +524,83 @@ std::unique_ptr<Signer> open_token_signer(const KeyOptions& o) {
 }
 
 }  // namespace
+
+std::vector<ossl::X509Ptr> detail::KeySigner::token_certificates() const {
+    std::vector<ossl::X509Ptr> out;
+    if (!module_) return out;
+    PKCS11_SLOT* slot = module_->find_token(Pkcs11Uri::parse(location_));
+    PKCS11_CERT* certs = nullptr;
+    unsigned int n = 0;
+    if (PKCS11_enumerate_certs(slot->token, &certs, &n) != 0) {
+        ERR_clear_error();
+        return out;
+    }
+    for (unsigned i = 0; i < n; ++i)
+        if (certs[i].x509 != nullptr && X509_up_ref(certs[i].x509) == 1) out.emplace_back(certs[i].x509);
+    return out;
+}
+
+namespace {
+
+std::mutex g_warning_mutex;
+std::function<void(const std::string&)> g_warning_handler;
+
+/// True when `issuer` issued `cert`: names chain and its key verifies the signature.
+bool issued_by(X509* cert, X509* issuer) {
+    const bool yes = X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)) == 0 &&
+                     X509_get0_pubkey(issuer) != nullptr && X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
+    ERR_clear_error();
+    return yes;
+}
+
+}  // namespace
+
+void set_warning_handler(std::function<void(const std::string&)> handler) {
+    const std::lock_guard<std::mutex> lock(g_warning_mutex);
+    g_warning_handler = std::move(handler);
+}
+
+void detail::warn(const std::string& message) {
+    std::function<void(const std::string&)> h;
+    {
+        const std::lock_guard<std::mutex> lock(g_warning_mutex);
+        h = g_warning_handler;
+    }
+    if (h) h(message);
+}
+
+std::vector<ossl::X509Ptr> detail::token_issuer_chain(const Signer& signer, X509* cert) {
+    std::vector<ossl::X509Ptr> chain;
+    const auto* key = dynamic_cast<const KeySigner*>(&signer);
+    if (key == nullptr || !key->on_token() || cert == nullptr || issued_by(cert, cert)) return chain;
+    std::vector<ossl::X509Ptr> on_token;
+    try {
+        on_token = key->token_certificates();
+    } catch (const Error&) {
+        ERR_clear_error();  // the token cannot be searched again: sign as without it (and warn below)
+    }
+    X509* current = cert;
+    for (int depth = 0; depth < 16; ++depth) {
+        X509* issuer = nullptr;
+        for (const auto& c : on_token)
+            if (X509_cmp(c.get(), current) != 0 && issued_by(current, c.get())) {
+                issuer = c.get();
+                break;
+            }
+        if (issuer == nullptr) break;
+        if (issued_by(issuer, issuer)) break;  // the root: verifiers bring their own trust anchor
+        X509_up_ref(issuer);
+        chain.emplace_back(issuer);
+        current = issuer;
+    }
+    if (chain.empty() && !std::any_of(on_token.begin(), on_token.end(), [&](const ossl::X509Ptr& c) {
+            return X509_cmp(c.get(), cert) != 0 && issued_by(cert, c.get());
+        }))
+        warn("the issuer of the signer's certificate (" + ossl::name_to_utf8(X509_get_issuer_name(cert)) +
+             ") is neither given with --chain nor on the token: verifiers will need that intermediate certificate "
+             "(give --chain FILE, or import the CA certificate on the token with 'tsign token import-cert')");
+    return chain;
+}
 
 std::unique_ptr<Signer> open_signer(const KeyOptions& options) {
     if (options.spec.empty()) throw Error(Errc::usage, "no key given", "use --key FILE or --key 'pkcs11:token=...;object=...'");

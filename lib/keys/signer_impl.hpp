@@ -50,6 +50,8 @@ public:
     bool on_token() const { return module_ != nullptr; }
     /// The private key itself (file keys) or libp11's bridge to it (token keys), for decryption.
     EVP_PKEY* private_key() const { return pkey_.get(); }
+    /// The certificates stored on the key's token (none for file keys).
+    std::vector<ossl::X509Ptr> token_certificates() const;
 
 private:
     /// A signing context for scheme, ready to sign: from the pool when one was set up for it.
@@ -112,5 +114,15 @@ ossl::X509Ptr signer_certificate(const Signer& signer, const std::string& what);
 
 /// Raises the right error after a failed signature with this signer.
 [[noreturn]] void fail_signing(const KeySigner& signer, const std::string& what);
+
+/// Passes a warning to the handler of set_warning_handler() (if any).
+void warn(const std::string& message);
+
+/// The certificates to embed with a signature by `signer` whose certificate is `cert` when the
+/// caller gave none (no --chain): for a key on a token, the issuers of `cert` found among the
+/// certificate objects on that token (subject = issuer and the key verifies the signature), nearest
+/// first, up to but without the self-signed root. When the signer's issuer is not on the token,
+/// warns that verifiers will need it. Nothing for other signers.
+std::vector<ossl::X509Ptr> token_issuer_chain(const Signer& signer, X509* cert);
 
 }  // namespace tsign::detail

@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 #include "keys/p11.hpp"
 #include "keys/signer_impl.hpp"
@@ -114,6 +115,42 @@ std::vector<CK_OBJECT_HANDLE> find_class(const p11::Session& s, CK_OBJECT_CLASS 
     return s.find({{CKA_CLASS, &cls, sizeof cls}});
 }
 
+/// The CKA_ID (hex) of the private key on the token whose public key is the certificate's. A CA
+/// certificate with no key on the token (an issuer kept there so that signatures carry it) gets
+/// its subject key identifier (or the SHA-1 of its public key, RFC 5280 §4.2.1.2 method 1).
+/// Throws Errc::key_not_found when neither applies.
+std::string id_of_key_for(const Opened& t, X509* cert) {
+    EVP_PKEY* want = X509_get0_pubkey(cert);
+    if (want == nullptr) ossl::fail(Errc::malformed, "cannot read the public key of the certificate to import");
+    PKCS11_KEY* keys = nullptr;
+    unsigned int nkeys = 0;
+    if (PKCS11_enumerate_keys(t.slot->token, &keys, &nkeys) == 0) {
+        for (unsigned i = 0; i < nkeys; ++i) {
+            if (!keys[i].isPrivate || keys[i].id_len == 0) continue;
+            // libp11's private-key EVP_PKEY carries the public parameters (as open_token_signer uses
+            // it; PKCS11_get_public_key leaks in libp11 0.4.12).
+            ossl::PkeyPtr pub(PKCS11_get_private_key(&keys[i]));
+            if (pub && EVP_PKEY_eq(pub.get(), want) == 1) {
+                ERR_clear_error();
+                return ossl::hex(Bytes(keys[i].id, keys[i].id + keys[i].id_len));
+            }
+        }
+    }
+    ERR_clear_error();
+    if (X509_check_ca(cert) > 0) {
+        if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert); ski != nullptr && ASN1_STRING_length(ski) > 0)
+            return ossl::hex(Bytes(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski)));
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        if (X509_pubkey_digest(cert, EVP_sha1(), md, &n) == 1) return ossl::hex(Bytes(md, md + n));
+        ERR_clear_error();
+    }
+    throw Error(Errc::key_not_found,
+                "cannot import the certificate: no key on token '" + t.label + "' has its public key (" +
+                    ossl::name_to_utf8(X509_get_subject_name(cert)) + ")",
+                "generate the key on the token first, or give --id HEX (see 'tsign token keys --token " + t.label + "')");
+}
+
 }  // namespace
 
 std::vector<TokenObjectInfo> list_token_objects(const TokenOptions& options, const std::string& token_label) {
@@ -122,6 +159,17 @@ std::vector<TokenObjectInfo> list_token_objects(const TokenOptions& options, con
     std::vector<TokenObjectInfo> out;
     for (CK_OBJECT_CLASS cls : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE})
         for (auto h : find_class(s, cls)) out.push_back(describe_object(s, h, t.label));
+    // Which keys have their certificate on the token (a certificate object with the same id).
+    for (auto& key : out) {
+        if (key.kind == "certificate" || key.id_hex.empty()) continue;
+        for (const auto& c : out) {
+            if (c.kind != "certificate" || c.id_hex != key.id_hex) continue;
+            key.has_certificate = true;
+            key.certificate_label = c.label;
+            key.certificate_subject = c.subject;
+            break;
+        }
+    }
     return out;
 }
 
@@ -209,12 +257,13 @@ TokenObjectInfo generate_token_key(const TokenOptions& options, const TokenKeyGe
 }
 
 TokenObjectInfo import_token_certificate(const TokenOptions& options, const std::string& token_label,
-                                         const std::string& label, const std::string& id_hex, const Bytes& certificate) {
+                                         const std::string& label, const std::string& given_id_hex, const Bytes& certificate) {
     if (label.empty()) throw Error(Errc::usage, "no certificate label given", "use --label NAME");
-    if (id_hex.empty()) throw Error(Errc::usage, "no certificate id given", "use --id HEX, the id of the matching key");
     ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate to import");
-    Bytes id = ossl::unhex(id_hex);
     Opened t = open_token(options, token_label);
+    // Without an id: the id of the key whose public key is the certificate's.
+    const std::string id_hex = given_id_hex.empty() ? id_of_key_for(t, cert.get()) : given_id_hex;
+    Bytes id = ossl::unhex(id_hex);
 
     // The certificate must belong to the key with the same id, if there is one.
     PKCS11_KEY* keys = nullptr;

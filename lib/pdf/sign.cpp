@@ -331,7 +331,8 @@ pd::Update sign_update(Signer& signer, pd::Reader& r, const PdfSignOptions& o, X
 
 Bytes pdf_sign_data(Signer& signer, std::span<const std::uint8_t> pdf, const PdfSignOptions& o) {
     const ossl::X509Ptr cert = tsign::detail::usable_certificate(signer);
-    const std::vector<ossl::X509Ptr> chain = tsign::detail::load_certificate_files(o.chain_files);
+    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? tsign::detail::token_issuer_chain(signer, cert.get())
+                                                                   : tsign::detail::load_certificate_files(o.chain_files);
     pd::Reader r(pdf, "the PDF");
     const pd::Update u = sign_update(signer, r, o, cert.get(), chain);
     Bytes out(pdf.begin(), pdf.end());
@@ -342,7 +343,8 @@ Bytes pdf_sign_data(Signer& signer, std::span<const std::uint8_t> pdf, const Pdf
 
 void pdf_sign(Signer& signer, const std::string& input, const std::string& output, const PdfSignOptions& o, bool force) {
     const ossl::X509Ptr cert = tsign::detail::usable_certificate(signer);
-    const std::vector<ossl::X509Ptr> chain = tsign::detail::load_certificate_files(o.chain_files);
+    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? tsign::detail::token_issuer_chain(signer, cert.get())
+                                                                   : tsign::detail::load_certificate_files(o.chain_files);
     const pd::MappedFile in(input);
     pd::Reader r(in.bytes(), input);
     const pd::Update u = sign_update(signer, r, o, cert.get(), chain);

@@ -158,11 +158,11 @@ std::string TimestampReport::to_json() const {
     j["tsa"] = tsa;
     j["digest_algorithm"] = digest_algorithm;
     j["chain"] = chain;
-    j["revocation"] = revocation;
+    j["revocation"] = to_string(revocation);
     j["errors"] = errors;
     j["findings"] = detail::findings_json(findings);
     j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
-    j["notes"] = notes;
+    j["warnings"] = notes;
     return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -319,7 +319,8 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     r.notes = cr.notes;
     r.chain = cr.chain;
     for (const auto& f : cr.findings) {
-        std::string msg = "TSA certificate at depth " + std::to_string(f.depth) + ": " + f.message;
+        std::string msg = (f.depth == 0 ? std::string("TSA certificate") : "certificate at depth " + std::to_string(f.depth) + " of the TSA's path") +
+                          (f.subject.empty() ? "" : " ('" + f.subject + "')") + ": " + f.message;
         r.errors.push_back(msg);
         r.findings.push_back({f.code, FindingScope::chain, f.depth, f.subject, std::move(msg)});
     }
@@ -486,6 +487,7 @@ struct detail::TsaResponder::Impl {
     std::uint64_t signer_generation = 0;
     const std::uint64_t instance = next_instance();  // tells this responder's thread-local contexts from another's
     ossl::X509Ptr cert;
+    ossl::X509StackPtr chain;  // the TSA's intermediates, put into tokens with the certificate (certReq)
     std::unique_ptr<db::Db> db;
     std::shared_mutex key_mutex;   // shared while signing; exclusive while the key is reopened
     std::mutex token_mutex;        // a token's session signs one request at a time
@@ -631,6 +633,8 @@ struct detail::TsaResponder::Impl {
             TS_RESP_CTX_set_signer_cert(ctx.get(), cert.get());
             TS_RESP_CTX_set_signer_key(ctx.get(), key->pkey());
             TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256());
+            if (chain && !TS_RESP_CTX_set_certs(ctx.get(), chain.get()))
+                ossl::fail(Errc::internal, "cannot set up a timestamp response");
             TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256());  // ESSCertIDv2 (RFC 5816)
             ossl::Asn1ObjPtr pol(OBJ_txt2obj(opt.policy.c_str(), 1));
             TS_RESP_CTX_set_def_policy(ctx.get(), pol.get());
@@ -739,6 +743,60 @@ struct detail::TsaResponder::Impl {
     }
 };
 
+namespace {
+
+bool signed_by(X509* cert, X509* issuer) {
+    EVP_PKEY* key = X509_get0_pubkey(issuer);
+    const bool ok = X509_check_issued(issuer, cert) == X509_V_OK && key != nullptr && X509_verify(cert, key) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+/// The TSA's intermediates from the --chain files, ordered from the TSA's issuer up; a self-signed
+/// root, and the TSA certificate itself, are left out. Every other certificate must be on the path.
+ossl::X509StackPtr tsa_chain(X509* tsa_cert, const std::vector<std::string>& files) {
+    std::vector<ossl::X509Ptr> given;
+    for (const auto& f : files)
+        for (auto& c : detail::load_certificates(f)) {
+            const bool seen =
+                X509_cmp(c.get(), tsa_cert) == 0 ||
+                std::any_of(given.begin(), given.end(), [&](const ossl::X509Ptr& g) { return X509_cmp(g.get(), c.get()) == 0; });
+            if (!seen) given.push_back(std::move(c));
+        }
+    ossl::X509StackPtr chain(sk_X509_new_null());
+    if (!chain) ossl::fail(Errc::internal, "out of memory");
+    std::vector<bool> used(given.size(), false);
+    X509* current = tsa_cert;
+    const std::string files_text = files.size() == 1 ? "'" + files.front() + "'" : "the --chain files";
+    for (;;) {
+        if (signed_by(current, current)) break;  // the root: verifiers bring their own
+        std::size_t i = 0;
+        while (i < given.size() && (used[i] || !signed_by(current, given[i].get()))) ++i;
+        if (i == given.size()) {
+            if (current == tsa_cert)
+                throw Error(Errc::malformed,
+                            "refusing to start: " + files_text + " does not hold the TSA certificate's issuer '" +
+                                ossl::name_to_utf8(X509_get_issuer_name(tsa_cert)) + "'",
+                            "give the CA certificates that issued the TSA certificate (e.g. the CA's chain.pem)");
+            break;  // the path ends below a root the verifiers hold
+        }
+        used[i] = true;
+        if (signed_by(given[i].get(), given[i].get())) break;
+        X509_up_ref(given[i].get());
+        sk_X509_push(chain.get(), given[i].get());
+        current = given[i].get();
+    }
+    for (std::size_t i = 0; i < given.size(); ++i)
+        if (!used[i])
+            throw Error(Errc::malformed,
+                        "refusing to start: the certificate '" + ossl::name_to_utf8(X509_get_subject_name(given[i].get())) +
+                            "' in " + files_text + " is not on the TSA certificate's path",
+                        "--chain takes the TSA's issuing CA certificates only");
+    return chain;
+}
+
+}  // namespace
+
 detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_unique<Impl>()) {
     if (o.key.cert_file.empty()) throw Error(Errc::usage, "the TSA needs its certificate", "use --cert FILE");
     ossl::Asn1ObjPtr pol(OBJ_txt2obj(o.policy.c_str(), 1));
@@ -754,6 +812,7 @@ detail::TsaResponder::TsaResponder(const TsaServeOptions& o) : impl_(std::make_u
         X509_get_extended_key_usage(tsa.cert.get()) != XKU_TIMESTAMP)
         throw Error(Errc::usage, "refusing to start: the TSA certificate lacks a critical timeStamping extended key usage (RFC 3161 §2.3)",
                     "issue it with 'tsign ca issue --profile tsa'");
+    if (!o.chain_files.empty()) tsa.chain = tsa_chain(tsa.cert.get(), o.chain_files);
     detail::make_private_dir(o.state_dir, false);  // a new folder is 0700; tsa.db is 0600 either way
     tsa.db = std::make_unique<db::Db>((std::filesystem::path(o.state_dir) / "tsa.db").string(), true);
     tsa.db->exec(kTsaSchema);
@@ -829,7 +888,12 @@ std::vector<TsaRecord> tsa_list(const std::string& state_dir) {
     db::Db database(path.string(), false);
     std::vector<TsaRecord> out;
     auto st = database.prepare("SELECT serial, time, digest_algorithm, imprint, policy FROM tokens WHERE time IS NOT NULL ORDER BY serial");
-    while (st.step()) out.push_back({std::to_string(st.int64(0)), st.int64(1), st.text(2), st.text(3), st.text(4)});
+    while (st.step()) {
+        // hex, as the token's own serial number is shown everywhere else
+        ossl::Asn1IntPtr serial(ASN1_INTEGER_new());
+        if (!serial || !ASN1_INTEGER_set_int64(serial.get(), st.int64(0))) ossl::fail(Errc::internal, "out of memory");
+        out.push_back({ossl::serial_hex(serial.get()), st.int64(1), st.text(2), st.text(3), st.text(4)});
+    }
     return out;
 }
 

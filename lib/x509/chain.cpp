@@ -23,6 +23,17 @@ RevocationMode parse_revocation_mode(const std::string& text) {
     throw Error(Errc::usage, "invalid revocation mode '" + text + "'", "use auto, require or off");
 }
 
+const char* to_string(RevocationStatus status) {
+    switch (status) {
+    case RevocationStatus::good: return "good";
+    case RevocationStatus::revoked: return "revoked";
+    case RevocationStatus::unknown: return "unknown";
+    case RevocationStatus::revoked_after_proof: return "revoked_after_proof";
+    case RevocationStatus::not_checked: break;
+    }
+    return "not_checked";
+}
+
 Purpose parse_purpose(const std::string& text) {
     if (text == "any") return Purpose::any;
     if (text == "signing") return Purpose::signing;
@@ -39,12 +50,16 @@ std::string ChainReport::to_json() const {
     j["validation_time"] = validation_time ? nlohmann::ordered_json(format_iso8601(validation_time)) : nlohmann::ordered_json(nullptr);
     j["validation_policy"] = {{"name", policy_name}, {"sha256", policy_sha256}};
     j["chain"] = chain;
-    j["revocation"] = revocation;
+    j["revocation"] = to_string(revocation);
+    if (revocation_time) {
+        j["revocation_time"] = format_iso8601(*revocation_time);
+        j["revocation_reason"] = revocation_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(revocation_reason);
+    }
     auto arr = nlohmann::ordered_json::array();
     for (const auto& f : findings)
         arr.push_back({{"depth", f.depth}, {"subject", f.subject}, {"code", to_string(f.code)}, {"message", f.message}});
     j["findings"] = arr;
-    j["notes"] = notes;
+    j["warnings"] = notes;
     return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -194,6 +209,11 @@ struct State {
     std::map<int, std::string> stale;         // OCSP responses too old for the policy, by depth
     std::vector<X509_CRL*> stale_crls;        // CRLs too old for the policy (not offered to OpenSSL)
     std::set<int> weak_evidence;              // depths whose revocation data the policy refused (reported already)
+    struct Revocation {
+        std::int64_t time = 0;
+        std::string reason;  // empty: none given
+    };
+    std::map<int, Revocation> revoked_after_proof;  // revoked after the proven time, by depth
 };
 
 /// RFC 3161 §4 / EN 319 102-1: a TSA whose key is (or may be) compromised makes every token it
@@ -297,8 +317,22 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
     // RFC 5280 §6.1: not checked by path validation (see the flags in validate()).
     if (err == X509_V_ERR_CA_BCONS_NOT_CRITICAL || err == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE) return 1;
     // An OCSP answer about this certificate stands in for a missing or out-of-date CRL
-    // (a revoked answer is judged after path validation).
-    if (is_crl_error(err) && st->ocsp.count(depth)) return 1;
+    // (a revoked answer is judged after path validation). A CRL that lists the certificate as
+    // revoked is not overridden by a "good" answer: revocation is final. Only a hold that a newer
+    // OCSP answer says was released gives way.
+    if (is_crl_error(err) && st->ocsp.count(depth)) {
+        if (err != X509_V_ERR_CERT_REVOKED || cert == nullptr) return 1;
+        const OcspVerdict& answer = st->ocsp.at(depth);
+        bool released_hold = answer.status == "good";
+        for (X509_CRL* crl : crls_by_issuer(st->crls, cert)) {
+            X509_REVOKED* rev = nullptr;
+            if (X509_CRL_get0_by_cert(crl, &rev, cert) != 1 || rev == nullptr) continue;
+            released_hold = released_hold && crl_reason(rev) == OCSP_REVOKED_STATUS_CERTIFICATEHOLD &&
+                            answer.this_update > ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl));
+        }
+        ERR_clear_error();
+        if (released_hold || answer.status == "revoked") return 1;  // a revoked answer is judged after path validation
+    }
     // The trust anchor is not part of the path (RFC 5280 §6.1): nothing to say about its revocation.
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL) {
         STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
@@ -327,6 +361,8 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
             return 1;
         }
         if (rev && effective_revocation_time(rev) > *st->at) {
+            st->revoked_after_proof[depth] = {ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)),
+                                              reason < 0 ? std::string() : OCSP_crl_reason_str(reason)};
             st->notes.push_back("'" + subject + "' was revoked on " +
                                 format_iso8601(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev))) + " (" +
                                 (reason < 0 ? std::string("no reason given") : OCSP_crl_reason_str(reason)) + "), after the proven time " +
@@ -718,6 +754,7 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
         }
         const bool compromised = o.purpose == Purpose::timestamping && compromise_reason(v.reason);
         if (t && t_proven && v.revocation_time > *t && !compromised) {
+            st.revoked_after_proof[depth] = {v.revocation_time, v.reason};
             st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
                                format_iso8601(*t) + " (OCSP)");
             continue;
@@ -818,10 +855,33 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
 
     bool revoked = false;
     for (const auto& f : r.findings) revoked = revoked || f.code == FindingCode::revoked;
-    if (revoked) r.revocation = "revoked";
-    else if (!check_crls) r.revocation = "not_checked";
-    else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = "unknown";
-    else r.revocation = "good";
+    bool leaf_revoked = false;
+    for (const auto& f : r.findings) leaf_revoked = leaf_revoked || (f.code == FindingCode::revoked && f.depth == 0);
+    if (revoked) r.revocation = RevocationStatus::revoked;
+    else if (st.revoked_after_proof.count(0)) r.revocation = RevocationStatus::revoked_after_proof;
+    else if (!check_crls) r.revocation = RevocationStatus::not_checked;
+    else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = RevocationStatus::unknown;
+    else r.revocation = RevocationStatus::good;
+    // The end certificate's revocation date and reason, from the evidence that said so.
+    if (const auto it = st.revoked_after_proof.find(0); it != st.revoked_after_proof.end()) {
+        r.revocation_time = it->second.time;
+        r.revocation_reason = it->second.reason;
+    } else if (leaf_revoked) {
+        if (const auto o_it = st.ocsp.find(0); o_it != st.ocsp.end() && o_it->second.status == "revoked") {
+            r.revocation_time = o_it->second.revocation_time;
+            r.revocation_reason = o_it->second.reason;
+        } else {
+            for (X509_CRL* crl : crls_by_issuer(crls.get(), leaf)) {
+                X509_REVOKED* rev = nullptr;
+                if (X509_CRL_get0_by_cert(crl, &rev, leaf) != 1 || rev == nullptr) continue;
+                r.revocation_time = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev));
+                const int reason = crl_reason(rev);
+                r.revocation_reason = reason < 0 ? std::string() : OCSP_crl_reason_str(reason);
+                break;
+            }
+            ERR_clear_error();
+        }
+    }
     if (!check_crls && mode != RevocationMode::off)
         r.notes.push_back(options_.fetch ? "revocation not checked: no CRL given and none to fetch"
                                          : "revocation not checked: no CRL or OCSP response given (fetching is off)");

@@ -206,8 +206,9 @@ std::vector<std::string> crl_urls(X509* cert) {
     return out;
 }
 
-std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_seconds, std::string* why) {
-    const auto urls = ocsp_urls(cert);
+std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_seconds, std::string* why,
+                                    const std::vector<std::string>& given_urls) {
+    const auto urls = given_urls.empty() ? ocsp_urls(cert) : given_urls;
     if (urls.empty()) {
         *why = "no OCSP responder named in the certificate";
         return std::nullopt;
@@ -337,6 +338,13 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
     ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate");
     ossl::X509Ptr iss = detail::parse_certificate(issuer, "the issuer certificate");
     if (trust.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
+    if (X509_check_issued(iss.get(), cert.get()) != X509_V_OK)
+        throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
+    return detail::check_ocsp_report(resp.get(), cert.get(), iss.get(), trust);
+}
+
+OcspCheckReport detail::check_ocsp_report(OCSP_RESPONSE* resp, X509* cert, X509* iss, const ChainOptions& trust,
+                                          OCSP_REQUEST* request) {
     std::vector<ossl::X509Ptr> anchors_owned;
     for (const auto& f : trust.trust_files)
         for (auto& c : detail::load_certificates(f)) anchors_owned.push_back(std::move(c));
@@ -345,15 +353,18 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
         for (auto& c : detail::load_certificates(f)) others_owned.push_back(std::move(c));
     std::vector<X509*> anchors;
     for (const auto& c : anchors_owned) anchors.push_back(c.get());
+    if (anchors.empty()) anchors.push_back(iss);  // the issuer's word about its own certificate
     ossl::X509RefStackPtr others(sk_X509_new_null());
     for (const auto& c : others_owned) sk_X509_push(others.get(), c.get());
-    if (X509_check_issued(iss.get(), cert.get()) != X509_V_OK)
-        throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
     const std::int64_t t = trust.at ? *trust.at : static_cast<std::int64_t>(::time(nullptr));
     const auto policy = detail::Policy::load(trust.validation_policy_file);
-    const detail::OcspVerdict v = detail::check_ocsp(
-        resp.get(), cert.get(), iss.get(),
-        {.trust = anchors, .untrusted = others.get(), .at = t, .at_proven = trust.at.has_value(), .policy = policy.get()});
+    const detail::OcspVerdict v = detail::check_ocsp(resp, cert, iss,
+                                                     {.trust = anchors,
+                                                      .untrusted = others.get(),
+                                                      .at = t,
+                                                      .at_proven = trust.at.has_value(),
+                                                      .request = request,
+                                                      .policy = policy.get()});
     OcspCheckReport r;
     r.status = v.status;
     r.valid = v.status == "good";

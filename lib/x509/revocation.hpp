@@ -10,6 +10,7 @@
 
 #include "core/ossl.hpp"
 #include "policy/policy.hpp"
+#include "tsign/ocsp.hpp"
 
 namespace tsign::detail {
 
@@ -42,17 +43,24 @@ struct OcspCheckContext {
 /// proven past time, a newer response is the better evidence and is accepted).
 OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const OcspCheckContext& context);
 
+/// check_ocsp_response() on parsed objects (cert issued by issuer): the responder's anchors are
+/// trust.trust_files, or the issuer alone when there are none (the response is then the issuer's
+/// word about its own certificate); with request, its nonce must be answered.
+OcspCheckReport check_ocsp_report(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const ChainOptions& trust,
+                                  OCSP_REQUEST* request = nullptr);
+
 /// True when the response holds a single response about cert (any certID hash algorithm).
 bool ocsp_is_about(OCSP_RESPONSE* resp, X509* cert, X509* issuer);
 
-/// Asks the certificate's AIA OCSP responder (POST, with a nonce). On failure returns nothing and
-/// says why in *why.
+/// Asks the certificate's AIA OCSP responder (POST, with a nonce), or the responders in urls when
+/// given. On failure returns nothing and says why in *why.
 struct OcspFetch {
     ossl::OcspRespPtr response;
     ossl::OcspReqPtr request;
     std::string url;
 };
-std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_seconds, std::string* why);
+std::optional<OcspFetch> fetch_ocsp(X509* cert, X509* issuer, int timeout_seconds, std::string* why,
+                                    const std::vector<std::string>& urls = {});
 
 /// The HTTP(S) CRL distribution points of a certificate.
 std::vector<std::string> crl_urls(X509* cert);

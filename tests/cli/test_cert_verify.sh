@@ -53,7 +53,7 @@ run "${V[@]}" --crl revoked.crl --revocation require "$S/signer-ali-rezaei.crt.p
 expect_rc 1 "require: the root's CRL is missing"
 run "${V[@]}" --crl revoked.crl --revocation auto --json "$S/signer-ali-rezaei.crt.pem"
 expect_rc 0 "auto: what is missing is noted"
-check "note about the missing CRL" test "$(jq '.notes | length' out)" -ge 1
+check "note about the missing CRL" test "$(jq '.warnings | length' out)" -ge 1
 
 # bad input
 head -c 100 "$S/root.crt.pem" >bad.pem

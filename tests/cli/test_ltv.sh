@@ -103,6 +103,9 @@ expect_rc 0 "revoked an hour after signing (faketime)"
 run net "${V[@]}" --revocation require late.p7s doc.txt
 expect_rc 0 "revoked after the timestamp: still valid"
 check "the note says revoked after the proven time" jq -e '.signers[0].warnings | map(test("after the proven time")) | any' "$W/out"
+check "revoked after the timestamp (OCSP): revocation revoked_after_proof" test "$(jq -r '.signers[0].revocation' "$W/out")" = revoked_after_proof
+check "with the reason the responder gave" test "$(jq -r '.signers[0].revocation_reason' "$W/out")" = affiliationChanged
+check "and the revocation date after the timestamp" jq -e '.signers[0].revocation_time > .signers[0].timestamp_time' "$W/out"
 
 # --- LTA --------------------------------------------------------------------------------------
 run net "$TSIGN" extend --level lta --trust root/ca.crt.pem --tsa "$TSA" --out lta.p7s lt.p7s

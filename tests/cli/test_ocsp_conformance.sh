@@ -51,7 +51,7 @@ check "the finding says why (fetching is off)" jq -e '.findings[] | select(.dept
 run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND2_Issuer_Root.pem" --untrusted "$C/ND1_Issuer_ICA.pem" --ocsp-response "$W/ISOP_ND1.der" \
     --ocsp-response "$W/ND2.der" --revocation require --at 2012-10-12T00:00:00Z "$C/ND1_Cert_EE.pem"
 expect_rc 1 "cert verify: a response with a bad signature is not evidence"
-check "the note names the bad signature" jq -e '.notes | map(test("signature failure")) | any' "$W/out"
+check "the note names the bad signature" jq -e '.warnings | map(test("signature failure")) | any' "$W/out"
 run "$TSIGN" cert verify --json --validation-policy "$TSIGN_SOURCE/tests/conformance/legacy-policy.yaml" --trust "$C/ND3_Issuer_Root.pem" --ocsp-response "$W/ND3.der" --revocation require \
     --at 2013-10-12T00:00:00Z "$C/ND3_Cert_EE.pem"
 expect_rc 1 "cert verify: a stale response is not evidence"

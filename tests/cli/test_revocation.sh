@@ -42,7 +42,7 @@ CV=("$TSIGN" cert verify --json --trust root/ca.crt.pem --untrusted inter.pem)
 run net "${CV[@]}" --revocation require ali.crt
 expect_rc 0 "require: good over OCSP (end) and CRL (intermediate)"
 check "revocation good" test "$(jq -r .revocation "$W/out")" = good
-check "the OCSP answer is named in the notes" jq -e '.notes | map(test("OCSP good")) | any' "$W/out"
+check "the OCSP answer is named in the warnings" jq -e '.warnings | map(test("OCSP good")) | any' "$W/out"
 check "the root CRL was cached" test "$(ls "$TSIGN_CACHE_DIR/crl" | wc -l)" -ge 1
 run net "${CV[@]}" bad.crt
 expect_rc 1 "revoked over OCSP: not valid"
@@ -67,7 +67,7 @@ expect_rc 1 "require with the OCSP responder (and CRL point) down: not valid"
 check "says why: unreachable" jq -e '.findings[] | select(.depth == 0) | .message | test("unreachable")' "$W/out"
 run net "${CV[@]}" ali.crt
 expect_rc 0 "auto with the OCSP responder down: valid, and says what was not checked"
-check "note: not checked, unreachable" jq -e '.notes | map(test("not checked.*unreachable")) | any' "$W/out"
+check "note: not checked, unreachable" jq -e '.warnings | map(test("not checked.*unreachable")) | any' "$W/out"
 run net "${CV[@]}" --revocation off ali.crt
 expect_rc 0 "off: valid without asking anyone"
 check "off: not_checked" test "$(jq -r .revocation "$W/out")" = not_checked

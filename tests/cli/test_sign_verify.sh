@@ -77,8 +77,8 @@ run "$TSIGN" cosign --signature three.p7s --content minutes.txt $(key maryam-kar
 expect_rc 3 "the same member twice is refused"
 expect_err_contains "has signed this document already" "already-signed wording"
 # shellcheck disable=SC2046
-run "$TSIGN" cosign --signature three.p7s --content minutes.txt $(key maryam-karimi) --force --out four.p7s
-expect_rc 0 "--force allows it"
+run "$TSIGN" cosign --signature three.p7s --content minutes.txt $(key maryam-karimi) --allow-same-signer --out four.p7s
+expect_rc 0 "--allow-same-signer allows it"
 printf 'altered\n' >altered.txt
 # shellcheck disable=SC2046
 run "$TSIGN" cosign --signature one.p7s --content altered.txt $(key sara-ahmadi) --out x.p7s

@@ -119,6 +119,11 @@ sleep 3  # the TSA claims 1 s accuracy: the revocation must come after genTime +
 run "$TSIGN" verify --trust root/ca.crt.pem --crl sub.crl --crl root.crl --json doc.txt.p7s doc.txt
 expect_rc 0 "B-T: revoked after the timestamp, still valid"
 check "the later revocation is noted" grep -q "after the proven time" out
+check "B-T revoked later (CRL): revocation revoked_after_proof" test "$(jq -r '.signers[0].revocation' out)" = revoked_after_proof
+check "with the reason from the CRL" test "$(jq -r '.signers[0].revocation_reason' out)" = superseded
+check "and the revocation date, after the timestamp" jq -e '.signers[0].revocation_time > .signers[0].timestamp_time' out
+run "$TSIGN" verify --trust root/ca.crt.pem --crl sub.crl --crl root.crl --calendar gregorian doc.txt.p7s doc.txt
+check "human report: revoked_after_proof with date and reason" grep -q "revocation: revoked_after_proof (revoked .*, superseded, after the proven time" out
 run "$TSIGN" verify --trust root/ca.crt.pem --crl sub.crl --crl root.crl --json bb.p7s doc.txt
 expect_rc 1 "B-B: revoked, and the signing time is only claimed: not valid"
 check "REVOKED" test "$(jq -r '.signers[0].revocation' out)" = revoked
