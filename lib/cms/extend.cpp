@@ -27,8 +27,7 @@ std::string first_problem(const ChainReport& r) {
 /// Throws the error that fits a failed validation: network when only revocation data was missing.
 [[noreturn]] void refuse(const std::string& what, const std::string& problem, bool only_revocation_missing) {
     throw Error(only_revocation_missing ? Errc::network : Errc::not_valid, "cannot extend to LT: " + what + ": " + problem,
-                only_revocation_missing ? "give the issuer's CRL with --crl FILE or an OCSP response with --ocsp-response FILE, or make the OCSP "
-                                          "responder or CRL server the certificate names reachable"
+                only_revocation_missing ? detail::kMissingRevocationHint
                                         : "");
 }
 

@@ -13,6 +13,11 @@
 
 namespace tsign::detail {
 
+/// The hint of an LT extension that lacks only revocation data (CAdES and PAdES).
+inline constexpr const char* kMissingRevocationHint =
+    "give the issuer's CRL with --crl FILE or an OCSP response with --ocsp-response FILE, or make the OCSP responder or "
+    "CRL server the certificate names reachable";
+
 /// The validation data a signer carries in its certificate-values and revocation-values
 /// attributes (every instance). OCSP values are returned as full OCSPResponses (DER).
 Evidence embedded_evidence(CMS_SignerInfo* si);

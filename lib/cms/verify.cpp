@@ -632,7 +632,7 @@ std::string VerifyReport::to_json() const {
 std::string detail::signer_text(const SignerReport& s, bool jalali, const std::string& level_prefix) {
     std::string out;
     out += "  subject:    " + s.subject + "\n";
-    out += "  issuer:     " + s.issuer + "\n";
+    if (!s.issuer.empty()) out += "  issuer:     " + s.issuer + "\n";
     out += "  serial:     " + s.serial + "\n";
     if (s.signing_time) out += "  signed at:  " + format_human(*s.signing_time, jalali) + " (claimed by the signer)\n";
     if (s.timestamp_time) out += "  timestamp:  " + format_human(*s.timestamp_time, jalali) + " (proven by the TSA)\n";
@@ -642,7 +642,7 @@ std::string detail::signer_text(const SignerReport& s, bool jalali, const std::s
            sources[static_cast<int>(s.validation_time_source)] + ")\n";
     for (auto t : s.archive_timestamps) out += "  archived:   " + format_human(t, jalali) + " (archive timestamp)\n";
     if (!s.level.empty()) out += "  level:      " + level_prefix + s.level + "\n";
-    out += "  algorithms: " + s.digest_algorithm + ", " + s.signature_algorithm + "\n";
+    out += "  algorithms: " + s.digest_algorithm + (s.signature_algorithm.empty() ? "" : ", " + s.signature_algorithm) + "\n";
     if (!s.chain.empty()) {
         out += "  chain:      ";
         for (size_t k = 0; k < s.chain.size(); ++k) out += (k ? "\n              <- " : "") + s.chain[k];

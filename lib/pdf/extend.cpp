@@ -106,10 +106,17 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
         const Bytes der = pd::contents_der(raw).value_or(Bytes(raw.begin(), raw.end()));
         if (sf.isName() && sf.getName() == "/ETSI.RFC3161") {
             const ChainReport ar = tsign::detail::validate_timestamp_signer(der, co, dss_certs.stack.get(), &dss, &ev);
-            if (!ar.valid)
-                throw Error(Errc::not_valid, "cannot extend: document timestamp " + std::to_string(index) +
-                                                 "'s TSA does not validate" +
-                                                 (ar.findings.empty() ? "" : ": " + ar.findings.front().message));
+            if (!ar.valid) {
+                bool only_unknown = !ar.findings.empty();
+                for (const auto& fi : ar.findings) only_unknown = only_unknown && fi.code == FindingCode::revocation_unknown;
+                const std::string first =
+                    ar.findings.empty() ? std::string()
+                                        : ": " + (ar.findings.front().subject.empty() ? std::string() : "'" + ar.findings.front().subject + "': ") +
+                                              ar.findings.front().message;
+                throw Error(only_unknown ? Errc::network : Errc::not_valid,
+                            "cannot extend: document timestamp " + std::to_string(index) + "'s TSA does not validate" + first,
+                            only_unknown ? tsign::detail::kMissingRevocationHint : "");
+            }
             continue;
         }
         const unsigned char* p = der.data();

@@ -318,20 +318,25 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
     if (err == X509_V_ERR_CA_BCONS_NOT_CRITICAL || err == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE) return 1;
     // An OCSP answer about this certificate stands in for a missing or out-of-date CRL
     // (a revoked answer is judged after path validation). A CRL that lists the certificate as
-    // revoked is not overridden by a "good" answer: revocation is final. Only a hold that a newer
-    // OCSP answer says was released gives way.
-    if (is_crl_error(err) && st->ocsp.count(depth)) {
-        if (err != X509_V_ERR_CERT_REVOKED || cert == nullptr) return 1;
+    // revoked is not overridden by a "good" answer: revocation is final. Only a certificateHold
+    // that a newer OCSP answer says was released gives way.
+    if ((is_crl_error(err) || err == X509_V_ERR_CERT_REVOKED) && st->ocsp.count(depth)) {
+        if (err != X509_V_ERR_CERT_REVOKED) return 1;
         const OcspVerdict& answer = st->ocsp.at(depth);
-        bool released_hold = answer.status == "good";
-        for (X509_CRL* crl : crls_by_issuer(st->crls, cert)) {
+        if (answer.status == "revoked") return 1;  // the revoked answer is judged after path validation
+        bool listed = false, released_hold = cert != nullptr;
+        for (X509_CRL* crl : cert ? crls_by_issuer(st->crls, cert) : std::vector<X509_CRL*>{}) {
             X509_REVOKED* rev = nullptr;
             if (X509_CRL_get0_by_cert(crl, &rev, cert) != 1 || rev == nullptr) continue;
+            listed = true;
             released_hold = released_hold && crl_reason(rev) == OCSP_REVOKED_STATUS_CERTIFICATEHOLD &&
                             answer.this_update > ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl));
         }
         ERR_clear_error();
-        if (released_hold || answer.status == "revoked") return 1;  // a revoked answer is judged after path validation
+        if (listed && released_hold) {
+            st->notes.push_back("'" + subject + "' is on hold in a CRL, but a newer OCSP answer says good: the hold was released");
+            return 1;
+        }
     }
     // The trust anchor is not part of the path (RFC 5280 §6.1): nothing to say about its revocation.
     if (err == X509_V_ERR_UNABLE_TO_GET_CRL) {

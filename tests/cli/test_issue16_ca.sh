@@ -182,6 +182,12 @@ check "tsa list gives the serial as the token does ($tok_serial)" jq -e --arg s 
 check "tsa list serials are hex of even length" jq -e '[.timestamps[].serial | test("^([0-9A-F]{2})+$")] | all' out
 run "$TSIGN" tsa list --state tsa-state
 expect_out_contains "$tok_serial  " "tsa list (human): hex serial"
+# the same for the TSA without --chain (whose tokens today's code issues as well)
+run "$TSIGN" timestamp verify --trust root.crt --untrusted sub.crt --json doc0.txt.tsr doc0.txt
+tok0_serial=$(jq -r .serial out)
+check "the first token's serial is 01" test "$tok0_serial" = 01
+run "$TSIGN" tsa list --state tsa0-state --json
+check "tsa list (no --chain TSA): the serial as the token shows it" test "$(jq -r '.timestamps[0].serial' out)" = "$tok0_serial"
 
 # --- 2. ocsp query -------------------------------------------------------------------------------
 "$TSIGN" ocsp serve --dir sub --listen 127.0.0.1:$OCSP_PORT --pin-source env:P 2>ocsp.log & PIDS+=($!)
@@ -281,7 +287,7 @@ expect_out_contains "1  revoked, unknown, or the response cannot be relied on" "
 run "$TSIGN" tsa serve --help
 expect_out_contains "--chain" "tsa serve --help: --chain"
 run "$TSIGN" ocsp serve --help
-expect_out_contains "/ca.crt" "ocsp serve --help: /ca.crt"
+expect_out_contains "the CA certificate at /ca.crt" "ocsp serve --help: /ca.crt"
 run "$TSIGN" ca crl --help
 expect_out_contains "--json" "ca crl --help: --json"
 

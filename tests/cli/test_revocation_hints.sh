@@ -38,7 +38,18 @@ expect_err_contains "no CRL distribution point in the certificate" "and why: the
 grep -q '^hint: .*--crl FILE.*--ocsp-response FILE' "$W/err" && ok "the hint names --crl and --ocsp-response" ||
   fail "hint: $(cat "$W/err")"
 
-# The timestamp's path alone (timestamp verify on the token inside): the same naming.
+# A PDF signed the same way (PAdES B-T): the same refusal, naming the same certificate.
+cp "$TSIGN_SOURCE/examples/tender-minute.pdf" m.pdf
+run "$TSIGN" sign --key member.key --cert member.crt --chain sub/ca.crt.pem --tsa "http://127.0.0.1:$P2/" m.pdf
+expect_rc 0 "a PAdES B-T signature"
+cp m.pdf m-before.pdf
+run net "$TSIGN" extend --level lt --trust root/ca.crt.pem --untrusted sub/ca.crt.pem m.pdf
+expect_rc 5 "PAdES LT: the intermediate's revocation status cannot be had (exit 5)"
+check "the PDF is unchanged" cmp -s m.pdf m-before.pdf
+expect_err_contains "'CN=Sub Pointed, C=IR'" "PAdES: the error names the certificate"
+grep -q '^hint: .*--crl FILE.*--ocsp-response FILE' "$W/err" && ok "PAdES: the hint names --crl and --ocsp-response" ||
+  fail "PAdES hint: $(cat "$W/err")"
+
 "$TSIGN" ca crl --dir root --out root.crl --pin-source env:CA_PASS >/dev/null 2>&1
 run net "$TSIGN" extend --level lt --trust root/ca.crt.pem --untrusted sub/ca.crt.pem --crl root.crl --out lt.p7s bt.p7s
 expect_rc 0 "with the root's CRL given (--crl), LT is reached"
