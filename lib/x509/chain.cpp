@@ -879,7 +879,11 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
             for (X509_CRL* crl : crls_by_issuer(crls.get(), leaf)) {
                 X509_REVOKED* rev = nullptr;
                 if (X509_CRL_get0_by_cert(crl, &rev, leaf) != 1 || rev == nullptr) continue;
-                r.revocation_time = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev));
+                try {
+                    r.revocation_time = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev));
+                } catch (const Error&) {
+                    // a malformed date: the finding names it; the report has no date to give
+                }
                 const int reason = crl_reason(rev);
                 r.revocation_reason = reason < 0 ? std::string() : OCSP_crl_reason_str(reason);
                 break;
