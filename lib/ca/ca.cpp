@@ -611,6 +611,11 @@ void CertificateAuthority::revoke(const std::string& serial_text, const std::str
         throw Error(Errc::usage, "invalid revocation reason '" + reason + "'", "use one of: " + names);
     }
     const std::int64_t t = when.value_or(now());
+    // A revocation is recorded when it happens or after (a compromise found late is dated back);
+    // a date in the future would let the key go on signing "valid" documents until then.
+    if (t > now() + 60)
+        throw Error(Errc::usage, "invalid revocation date " + format_iso8601(t) + ": it is in the future",
+                    "give the time the certificate stopped being trustworthy, now or earlier (default: now)");
     db::Transaction tx(*m.db);
     const StoredStatus stored = stored_status(*m.db, serial);
     if (stored.status == "revoked")

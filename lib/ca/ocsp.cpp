@@ -558,7 +558,7 @@ std::vector<std::string> ca_issuers_urls(X509* cert) {
     ossl::Ptr<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free> aia(
         static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)));
     ERR_clear_error();
-    for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+    for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()) && out.size() < detail::kMaxUrlsPerCertificate; ++i) {
         const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
         if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI) continue;
         const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;

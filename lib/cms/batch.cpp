@@ -183,7 +183,10 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     if (o.inputs.empty() && o.manifest.empty()) throw Error(Errc::usage, "no inputs given", "name files, folders or --manifest FILE");
     const ossl::X509Ptr owned_cert = detail::usable_certificate(signer);
     X509* cert = owned_cert.get();
-    const std::vector<ossl::X509Ptr> chain = detail::load_certificate_files(o.chain_files);
+    // As sign does: without --chain, a token key's issuers come from the token (or a warning says
+    // verifiers will need them).
+    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? detail::token_issuer_chain(signer, cert)
+                                                                   : detail::load_certificate_files(o.chain_files);
     if (o.pades && o.attached) throw Error(Errc::usage, "--attached does not apply to PDF (PAdES) signatures");
     PdfSignOptions pdf_options;
     pdf_options.scheme = o.scheme;
@@ -228,7 +231,12 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     report.failed = report.not_done = 0;
     for (const auto& e : report.entries) ++(e.status == "failed" ? report.failed : report.not_done);
     write_file_atomic(report_json, report.to_json() + "\n", {.force = true});
-    if (o.csv) write_file_atomic(report_csv, report.to_csv(), {.force = true});
+    if (o.csv) {
+        write_file_atomic(report_csv, report.to_csv(), {.force = true});
+    } else {
+        std::error_code ec;  // an earlier run's CSV would pass for this run's
+        std::filesystem::remove(report_csv, ec);
+    }
     report.running = false;
     report.failed = report.not_done = 0;
 

@@ -2,6 +2,7 @@
 #include "tsign/tsp.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <condition_variable>
 #include <future>
@@ -608,6 +609,25 @@ struct detail::TsaResponder::Impl {
         return s;  // null: OpenSSL answers with a rejection
     }
 
+    /// OpenSSL writes a token's certificates in the order it was given them (the TSA's first), but
+    /// they are a SET OF: DER wants them sorted by their encodings (X.690 §11.6). A token that is
+    /// not DER cannot take the ats-hash-index-v3 attribute of an archive timestamp (extend --level
+    /// lta re-encodes it), so with --chain the certificates are put in DER order. The signature
+    /// does not cover them.
+    static void der_order_certificates(PKCS7* token) {
+        if (token == nullptr || !PKCS7_type_is_signed(token) || token->d.sign == nullptr || token->d.sign->cert == nullptr) return;
+        STACK_OF(X509)* certs = token->d.sign->cert;
+        std::vector<std::pair<Bytes, X509*>> sorted;
+        for (int i = 0; i < sk_X509_num(certs); ++i) sorted.emplace_back(ossl::to_der(sk_X509_value(certs, i), i2d_X509), sk_X509_value(certs, i));
+        // as OpenSSL's DER encoder orders a SET OF: the common prefix, then the shorter first
+        std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+            const std::size_t n = std::min(a.first.size(), b.first.size());
+            const int c = n == 0 ? 0 : std::memcmp(a.first.data(), b.first.data(), n);
+            return c != 0 ? c < 0 : a.first.size() < b.first.size();
+        });
+        for (int i = 0; i < static_cast<int>(sorted.size()); ++i) sk_X509_set(certs, i, sorted[static_cast<std::size_t>(i)].second);
+    }
+
     static bool signing_failed(TS_RESP* resp) {
         if (resp == nullptr || TS_RESP_get_tst_info(resp) != nullptr) return false;
         return status_text(TS_RESP_get_status_info(resp)).find("signature generation") != std::string::npos;
@@ -705,6 +725,7 @@ struct detail::TsaResponder::Impl {
             ERR_clear_error();
             throw Error(Errc::internal, "the TSA could not build a response");
         }
+        if (chain) der_order_certificates(TS_RESP_get_token(resp.get()));
         Bytes der = ossl::to_der(resp.get(), i2d_TS_RESP);
         TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
         if (info == nullptr) {

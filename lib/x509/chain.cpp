@@ -322,9 +322,10 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
     // that a newer OCSP answer says was released gives way.
     if ((is_crl_error(err) || err == X509_V_ERR_CERT_REVOKED) && st->ocsp.count(depth)) {
         if (err != X509_V_ERR_CERT_REVOKED) return 1;
+        // The CRL's revocation is judged below (its date against the proven time), whatever the
+        // OCSP answer says: a "revoked later" answer cannot move an earlier revocation.
         const OcspVerdict& answer = st->ocsp.at(depth);
-        if (answer.status == "revoked") return 1;  // the revoked answer is judged after path validation
-        bool listed = false, released_hold = cert != nullptr;
+        bool listed = false, released_hold = cert != nullptr && answer.status == "good";
         for (X509_CRL* crl : cert ? crls_by_issuer(st->crls, cert) : std::vector<X509_CRL*>{}) {
             X509_REVOKED* rev = nullptr;
             if (X509_CRL_get0_by_cert(crl, &rev, cert) != 1 || rev == nullptr) continue;
@@ -352,8 +353,12 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
     // A revocation after a proven time of signing does not touch the signature (ETSI EN 319 102-1 §5.6.2.4).
     if (err == X509_V_ERR_CERT_REVOKED && st->at && st->at_proven && cert != nullptr) {
         X509_REVOKED* rev = nullptr;
+        X509_CRL* listing = nullptr;
         for (X509_CRL* crl : crls_by_issuer(st->crls, cert)) {
-            if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1) break;
+            if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1) {
+                listing = crl;
+                break;
+            }
             rev = nullptr;
         }
         const int reason = rev ? crl_reason(rev) : -1;
@@ -365,7 +370,9 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
                                         "): every token it signed is untrustworthy, whatever its time"});
             return 1;
         }
-        if (rev && effective_revocation_time(rev) > *st->at) {
+        // A CRL cannot vouch for a revocation later than its own thisUpdate: a date in the future
+        // counts as the CRL's time (RFC 5280 §5.3.2 allows no such date).
+        if (rev && std::min<std::int64_t>(effective_revocation_time(rev), ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(listing))) > *st->at) {
             st->revoked_after_proof[depth] = {ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)),
                                               reason < 0 ? std::string() : OCSP_crl_reason_str(reason)};
             st->notes.push_back("'" + subject + "' was revoked on " +
@@ -758,7 +765,9 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
             continue;
         }
         const bool compromised = o.purpose == Purpose::timestamping && compromise_reason(v.reason);
-        if (t && t_proven && v.revocation_time > *t && !compromised) {
+        // An answer cannot vouch for a revocation later than its own thisUpdate.
+        const std::int64_t revoked_at = v.this_update > 0 ? std::min<std::int64_t>(v.revocation_time, v.this_update) : v.revocation_time;
+        if (t && t_proven && revoked_at > *t && !compromised) {
             st.revoked_after_proof[depth] = {v.revocation_time, v.reason};
             st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
                                format_iso8601(*t) + " (OCSP)");
@@ -872,24 +881,26 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
         r.revocation_time = it->second.time;
         r.revocation_reason = it->second.reason;
     } else if (leaf_revoked) {
-        if (const auto o_it = st.ocsp.find(0); o_it != st.ocsp.end() && o_it->second.status == "revoked") {
-            r.revocation_time = o_it->second.revocation_time;
-            r.revocation_reason = o_it->second.reason;
-        } else {
-            for (X509_CRL* crl : crls_by_issuer(crls.get(), leaf)) {
-                X509_REVOKED* rev = nullptr;
-                if (X509_CRL_get0_by_cert(crl, &rev, leaf) != 1 || rev == nullptr) continue;
-                try {
-                    r.revocation_time = ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev));
-                } catch (const Error&) {
-                    // a malformed date: the finding names it; the report has no date to give
-                }
-                const int reason = crl_reason(rev);
-                r.revocation_reason = reason < 0 ? std::string() : OCSP_crl_reason_str(reason);
-                break;
+        // the earliest revocation any evidence gives
+        auto consider = [&](std::int64_t when, const std::string& why) {
+            if (!r.revocation_time || when < *r.revocation_time) {
+                r.revocation_time = when;
+                r.revocation_reason = why;
             }
-            ERR_clear_error();
+        };
+        if (const auto o_it = st.ocsp.find(0); o_it != st.ocsp.end() && o_it->second.status == "revoked")
+            consider(o_it->second.revocation_time, o_it->second.reason);
+        for (X509_CRL* crl : crls_by_issuer(crls.get(), leaf)) {
+            X509_REVOKED* rev = nullptr;
+            if (X509_CRL_get0_by_cert(crl, &rev, leaf) != 1 || rev == nullptr) continue;
+            try {
+                const int reason = crl_reason(rev);
+                consider(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)), reason < 0 ? std::string() : OCSP_crl_reason_str(reason));
+            } catch (const Error&) {
+                // a malformed date: the finding names it; the report has no date to give
+            }
         }
+        ERR_clear_error();
     }
     if (!check_crls && mode != RevocationMode::off)
         r.notes.push_back(options_.fetch ? "revocation not checked: no CRL given and none to fetch"

@@ -177,7 +177,8 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const Ocsp
 std::vector<std::string> ocsp_urls(X509* cert) {
     std::vector<std::string> out;
     const ossl::StringStackPtr urls(X509_get1_ocsp(cert));
-    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls.get()); ++i) {
+    // Each URL may cost a whole timeout: a certificate naming many cannot stall a check for long.
+    for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls.get()) && out.size() < kMaxUrlsPerCertificate; ++i) {
         std::string u = sk_OPENSSL_STRING_value(urls.get(), i);
         if (is_http(u)) out.push_back(u);
     }
@@ -200,7 +201,7 @@ std::vector<std::string> crl_urls(X509* cert) {
             std::string u(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
             // an IA5String may hold any bytes; a URL to fetch is printable ASCII (RFC 3986)
             const bool printable = std::all_of(u.begin(), u.end(), [](char c) { return c > 0x20 && c < 0x7F; });
-            if (printable && is_http(u)) out.push_back(u);
+            if (printable && is_http(u) && out.size() < kMaxUrlsPerCertificate) out.push_back(u);
         }
     }
     return out;

@@ -15,6 +15,10 @@
 namespace tsign::detail {
 
 /// What one OCSP response says about one certificate, after every check.
+/// The most URLs of one kind (OCSP, CRL, caIssuers) tried for one certificate: each may cost a
+/// whole timeout.
+inline constexpr std::size_t kMaxUrlsPerCertificate = 3;
+
 struct OcspVerdict {
     std::string status = "invalid";  ///< good | revoked | unknown | invalid (unusable response)
     std::string message;             ///< why it is invalid, or a summary
