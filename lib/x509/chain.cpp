@@ -765,9 +765,11 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
             continue;
         }
         const bool compromised = o.purpose == Purpose::timestamping && compromise_reason(v.reason);
-        // An answer cannot vouch for a revocation later than its own thisUpdate.
-        const std::int64_t revoked_at = v.this_update > 0 ? std::min<std::int64_t>(v.revocation_time, v.this_update) : v.revocation_time;
-        if (t && t_proven && revoked_at > *t && !compromised) {
+        // An answer cannot vouch for a revocation later than its own thisUpdate; an invalidity date
+        // moves it earlier. A CRL that says the certificate was revoked before is not overruled.
+        std::int64_t revoked_at = v.this_update > 0 ? std::min<std::int64_t>(v.revocation_time, v.this_update) : v.revocation_time;
+        if (v.invalidity_time) revoked_at = std::min(revoked_at, *v.invalidity_time);
+        if (t && t_proven && revoked_at > *t && !compromised && !has_finding(st.findings, depth, FindingCode::revoked)) {
             st.revoked_after_proof[depth] = {v.revocation_time, v.reason};
             st.notes.push_back("'" + subject + "' was revoked on " + format_iso8601(v.revocation_time) + ", after the proven time " +
                                format_iso8601(*t) + " (OCSP)");
@@ -877,7 +879,7 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
     else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = RevocationStatus::unknown;
     else r.revocation = RevocationStatus::good;
     // The end certificate's revocation date and reason, from the evidence that said so.
-    if (const auto it = st.revoked_after_proof.find(0); it != st.revoked_after_proof.end()) {
+    if (const auto it = st.revoked_after_proof.find(0); it != st.revoked_after_proof.end() && !leaf_revoked) {
         r.revocation_time = it->second.time;
         r.revocation_reason = it->second.reason;
     } else if (leaf_revoked) {

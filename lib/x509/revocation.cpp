@@ -167,6 +167,15 @@ OcspVerdict check_ocsp(OCSP_RESPONSE* resp, X509* cert, X509* issuer, const Ocsp
         v.status = "revoked";
         v.revocation_time = rev ? ossl::asn1_time_to_unix(rev) : 0;
         v.reason = reason >= 0 ? OCSP_crl_reason_str(reason) : "unspecified";
+        // RFC 6960 §4.4.7 / RFC 5280 §5.3.2: an invalidity date among the single extensions says
+        // since when the key was compromised; the earlier of the two counts as the revocation.
+        ossl::Ptr<ASN1_GENERALIZEDTIME, ASN1_GENERALIZEDTIME_free> inv(
+            static_cast<ASN1_GENERALIZEDTIME*>(OCSP_SINGLERESP_get1_ext_d2i(single, NID_invalidity_date, nullptr, nullptr)));
+        ERR_clear_error();
+        if (inv && ASN1_TIME_check(inv.get()) == 1) {
+            const std::int64_t since = ossl::asn1_time_to_unix(inv.get());
+            if (since < v.revocation_time) v.invalidity_time = since;
+        }
     } else {
         v.status = "unknown";
     }

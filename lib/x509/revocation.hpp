@@ -24,6 +24,7 @@ struct OcspVerdict {
     std::string message;             ///< why it is invalid, or a summary
     std::int64_t produced_at = 0, this_update = 0, next_update = 0;  ///< next_update 0: none
     std::int64_t revocation_time = 0;
+    std::optional<std::int64_t> invalidity_time;  ///< an earlier invalidityDate (single extension), if any
     std::string reason;              ///< CRL reason of a revocation ("keyCompromise", ...)
     std::string responder;           ///< subject of the certificate that signed the response
     CryptoCheck crypto;              ///< the response's signature and its responder under the policy

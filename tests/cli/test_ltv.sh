@@ -98,6 +98,9 @@ expect_rc 1 "lt refuses a signer revoked before its timestamp"
 expect_absent early-lt.p7s "nothing written"
 
 "$TSIGN" sign --key late.key --cert late.crt --chain sub/ca.crt.pem --tsa "$TSA" --out late.p7s doc.txt 2>/dev/null
+# the responder's answer (made now) cannot vouch for a later revocation date: it counts as the
+# answer's thisUpdate, which must come after the timestamp's time plus its accuracy (1 s)
+sleep 2
 run later +1h "$TSIGN" ca revoke --dir sub --serial "$(openssl x509 -in late.crt -noout -serial | cut -d= -f2)" --reason affiliationChanged
 expect_rc 0 "revoked an hour after signing (faketime)"
 run net "${V[@]}" --revocation require late.p7s doc.txt
