@@ -87,7 +87,7 @@ std::string to_valid_utf8(std::string_view s);
 class Error : public std::runtime_error {
 public:
     /// An error with its code, a one-line message ("WHAT: WHY") and an optional hint.
-    Error(Errc code, std::string message, std::string hint = {});
+    Error(Errc code, const std::string& message, const std::string& hint = {});
 
     Errc code() const noexcept { return code_; }
     ExitCode exit_code() const noexcept { return exit_code_for(code_); }
@@ -97,9 +97,9 @@ public:
     std::optional<unsigned long> pkcs11_rv() const noexcept { return rv_; }
 
     /// Adds a cause (shown with --verbose).
-    Error& add_detail(std::string detail);
+    Error& add_detail(const std::string& detail);
     /// Replaces the hint.
-    Error& set_hint(std::string hint);
+    Error& set_hint(const std::string& hint);
     /// Records the PKCS#11 return value (CKR_*) behind the error.
     Error& set_pkcs11_rv(unsigned long rv);
 

@@ -241,7 +241,7 @@ CaConfig load_ca_config(const fs::path& file) {
     c.crl_url = doc.opt_string(y, "crl_url").value_or("");
     c.ocsp_url = doc.opt_string(y, "ocsp_url").value_or("");
     c.issuer_url = doc.opt_string(y, "issuer_url").value_or("");
-    c.crl_next_update_hours = static_cast<int>(doc.opt_int(y, "crl_next_update_hours", 1, 24 * 366).value_or(24));
+    c.crl_next_update_hours = static_cast<int>(doc.opt_int(y, "crl_next_update_hours", 1, 24LL * 366).value_or(24));
     return c;
 }
 

@@ -48,15 +48,15 @@ const char* errc_name(Errc code) noexcept {
     return "internal";
 }
 
-Error::Error(Errc code, std::string message, std::string hint)
+Error::Error(Errc code, const std::string& message, const std::string& hint)
     : std::runtime_error(to_valid_utf8(message)), code_(code), hint_(to_valid_utf8(hint)) {}
 
-Error& Error::add_detail(std::string detail) {
+Error& Error::add_detail(const std::string& detail) {
     details_.push_back(to_valid_utf8(detail));
     return *this;
 }
 
-Error& Error::set_hint(std::string hint) {
+Error& Error::set_hint(const std::string& hint) {
     hint_ = to_valid_utf8(hint);
     return *this;
 }

@@ -159,7 +159,7 @@ static pid_t start_tsa(const char* tsign, char* state_dir, char* url, size_t url
     free(cert);
     for (int i = 0; i < 100 && pid > 0; ++i) {
         if (port_open(port)) return pid;
-        struct timespec ts = {0, 50 * 1000 * 1000};
+        struct timespec ts = {0, 50L * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     return pid;
