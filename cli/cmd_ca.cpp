@@ -292,8 +292,9 @@ namespace tsign::cli {
 void register_ocsp_commands(CLI::App& app, Globals& g) {
     auto* ocsp = app.add_subcommand("ocsp", "OCSP responder, and asking for and checking OCSP responses");
     ocsp->require_subcommand(1);
-    ocsp->footer(footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
-                        "  tsign ocsp query --trust root.crt --out ali.ors ali.crt\n"));
+    ocsp->footer(
+        footer("  tsign ocsp serve --dir sub-ca --listen 127.0.0.1:8081 --pin-source env:CA_PIN\n"
+               "  tsign ocsp query --trust root.crt --out ali.ors ali.crt\n"));
     struct Args {
         std::string dir, listen = "127.0.0.1:8080", module, pin, rkey, rcert, rpin;
         double crl_hours = 24, next_update_hours = 1;

@@ -97,18 +97,18 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     a->pdf.add_to(sign);
     sign->add_flag("--allow-same-signer", a->pdf.allow_same_signer, "PDF: allow a second signature by the same certificate");
     sign->add_option("DOC", a->doc, "the document to sign")->required();
-    sign->footer(footer(
-        "  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --pin-source env:PIN \\\n"
-        "             --chain certs-sample/intermediate.crt.pem minutes.txt          # writes minutes.txt.p7s\n"
-        "  tsign sign --key sara.p12 --pin-source file:/run/pass --attached --out voucher.p7m voucher.txt\n"
-        "  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --tsa http://127.0.0.1:8080/ --certify 2 minutes.pdf\n"
-        "  tsign sign --key maryam.key --cert maryam.crt --appearance 1/350,40,560,110 --out signed.pdf minutes.pdf\n",
-        "  0  signed\n  2  usage error\n"
-        "  3  input error (unreadable document or certificate, existing output: --force; PDF: already signed by this\n"
-        "     certificate: --allow-same-signer)\n"
-        "  4  key or token error (wrong PIN, token absent, key/cert mismatch, certificate expired)\n"
-        "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
-        "  6  internal error\n"));
+    sign->footer(
+        footer("  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --pin-source env:PIN \\\n"
+               "             --chain certs-sample/intermediate.crt.pem minutes.txt          # writes minutes.txt.p7s\n"
+               "  tsign sign --key sara.p12 --pin-source file:/run/pass --attached --out voucher.p7m voucher.txt\n"
+               "  tsign sign --key 'pkcs11:token=ali-rezaei;object=sign' --tsa http://127.0.0.1:8080/ --certify 2 minutes.pdf\n"
+               "  tsign sign --key maryam.key --cert maryam.crt --appearance 1/350,40,560,110 --out signed.pdf minutes.pdf\n",
+               "  0  signed\n  2  usage error\n"
+               "  3  input error (unreadable document or certificate, existing output: --force; PDF: already signed by this\n"
+               "     certificate: --allow-same-signer)\n"
+               "  4  key or token error (wrong PIN, token absent, key/cert mismatch, certificate expired)\n"
+               "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
+               "  6  internal error\n"));
     sign->callback([a] {
         if (a->pdf.is_pdf(a->doc)) {
             if (a->attached || a->pem) throw Error(Errc::usage, "--attached and --pem do not apply to a PDF (PAdES) signature");
@@ -155,17 +155,17 @@ void register_sign_commands(CLI::App& app, Globals& g) {
     cosign->add_flag("--allow-same-signer", c->pdf.allow_same_signer,
                      "allow a second signature by a certificate that has signed already");
     cosign->add_option("PDF", c->pdf_doc, "a signed PDF: one more PAdES signature, as tsign sign does");
-    cosign->footer(footer(
-        "  tsign cosign --signature minutes.txt.p7s --content minutes.txt \\\n"
-        "               --key 'pkcs11:token=sara-ahmadi;object=sign' --pin-source env:PIN\n"
-        "  tsign cosign --signature m.p7s --content m.txt --key maryam.key --cert maryam.crt --out m-3.p7s\n"
-        "  tsign cosign --key 'pkcs11:token=sara-ahmadi;object=sign' --pin-source env:PIN minutes.pdf\n",
-        "  0  co-signed\n  2  usage error\n"
-        "  3  input error (malformed signature, the document differs from the signed one, already signed by this\n"
-        "     certificate: --allow-same-signer, existing --out: --force)\n"
-        "  4  key or token error\n"
-        "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
-        "  6  internal error\n"));
+    cosign->footer(
+        footer("  tsign cosign --signature minutes.txt.p7s --content minutes.txt \\\n"
+               "               --key 'pkcs11:token=sara-ahmadi;object=sign' --pin-source env:PIN\n"
+               "  tsign cosign --signature m.p7s --content m.txt --key maryam.key --cert maryam.crt --out m-3.p7s\n"
+               "  tsign cosign --key 'pkcs11:token=sara-ahmadi;object=sign' --pin-source env:PIN minutes.pdf\n",
+               "  0  co-signed\n  2  usage error\n"
+               "  3  input error (malformed signature, the document differs from the signed one, already signed by this\n"
+               "     certificate: --allow-same-signer, existing --out: --force)\n"
+               "  4  key or token error\n"
+               "  5  network error (--tsa: no TSA answered correctly: down, slow, refused, wrong answer); nothing written\n"
+               "  6  internal error\n"));
     cosign->callback([c] {
         if (!c->pdf_doc.empty() && !c->signature.empty())
             throw Error(Errc::usage, "give the PDF either as an argument or with --signature, not both");

@@ -198,9 +198,10 @@ void register_token_commands(CLI::App& app, Globals& g) {
                     "signatures should carry: its subject key identifier)");
     imp->add_option("FILE", ia->file, "certificate (PEM or DER)")->required();
     imp->add_flag("--json", ia->json, "print one JSON document");
-    imp->footer(footer("  tsign token import-cert --token member1 --label sign ali.crt\n"
-                       "  tsign token import-cert --token member1 --label sub-ca sub-ca.crt   # signatures carry it\n"
-                       "  tsign token import-cert --token member1 --label sign --id 3f2a91c0d4e5b6a7 ali.crt\n"));
+    imp->footer(
+        footer("  tsign token import-cert --token member1 --label sign ali.crt\n"
+               "  tsign token import-cert --token member1 --label sub-ca sub-ca.crt   # signatures carry it\n"
+               "  tsign token import-cert --token member1 --label sign --id 3f2a91c0d4e5b6a7 ali.crt\n"));
     imp->callback([ia] {
         const auto info = import_token_certificate(ia->flags.token_options(), ia->token, ia->label, ia->id, read_file(ia->file));
         if (ia->json) print_json(object_json(info));

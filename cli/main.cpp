@@ -253,7 +253,9 @@ std::optional<Diagnosis> diagnose(const CLI::App& root, int argc, char** argv, b
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     harden_process();
     tsign::initialize();
     tsign::set_warning_handler([](const std::string& w) { std::fprintf(stderr, "tsign: warning: %s\n", w.c_str()); });
@@ -325,4 +327,15 @@ int main(int argc, char** argv) {
         return static_cast<int>(tsign::ExitCode::internal);
     }
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (...) {  // run() reports every error it knows; anything else is a bug
+        std::fputs("tsign: error: internal error\n", stderr);
+        return static_cast<int>(tsign::ExitCode::internal);
+    }
 }

@@ -57,8 +57,8 @@ struct BatchEntry {
 /// starts, before any output is written (running, every input not_done), and again when it ends. So
 /// after a kill the file describes the killed run (still "running"), never an earlier one.
 struct BatchReport {
-    std::string run_id;                   ///< random (32 hex digits): names this run
-    std::int64_t started = 0;             ///< when the batch started (Unix seconds)
+    std::string run_id;        ///< random (32 hex digits): names this run
+    std::int64_t started = 0;  ///< when the batch started (Unix seconds)
     /// True in the report written at the start. A batch-report.json still "running" while no batch
     /// runs means the batch was killed: run it again with --resume.
     bool running = false;

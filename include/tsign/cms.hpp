@@ -42,7 +42,7 @@ struct CosignOptions {
     SignatureScheme scheme;
     std::vector<std::string> chain_files;
     std::string content_path;   ///< the document for a detached signature (or to check an attached one)
-    bool allow_same_signer = false;  ///< allow the same certificate to sign twice (CLI: --allow-same-signer)
+    bool allow_same_signer = false;     ///< allow the same certificate to sign twice (CLI: --allow-same-signer)
     std::vector<std::string> tsa_urls;  ///< CAdES-B-T for the new signer
     int tsa_timeout_seconds = 10;
 };
@@ -116,8 +116,8 @@ struct SignerReport {
     std::string digest_algorithm, signature_algorithm;
     std::vector<std::string> chain;               ///< subjects, signer first
     RevocationStatus revocation = RevocationStatus::not_checked;  ///< of the signer's certificate
-    std::optional<std::int64_t> revocation_time;  ///< revoked / revoked_after_proof: the revocation date
-    std::string revocation_reason;                ///< and its CRL reason (empty when none was given)
+    std::optional<std::int64_t> revocation_time;                  ///< revoked / revoked_after_proof: the revocation date
+    std::string revocation_reason;                                ///< and its CRL reason (empty when none was given)
     bool valid = false;
     Indication indication = Indication::indeterminate;  ///< ETSI EN 319 102-1
     SubIndication sub_indication = SubIndication::none;

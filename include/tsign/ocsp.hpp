@@ -84,8 +84,8 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
 
 /// Options of query_ocsp(). Filled by field name.
 struct OcspQueryOptions {
-    Bytes issuer;        ///< the certificate's issuer (DER or PEM); empty: fetched from its AIA caIssuers URL
-    std::string url;     ///< the responder; empty: the certificate's AIA OCSP URLs, tried in order
+    Bytes issuer;     ///< the certificate's issuer (DER or PEM); empty: fetched from its AIA caIssuers URL
+    std::string url;  ///< the responder; empty: the certificate's AIA OCSP URLs, tried in order
     /// As check_ocsp_response(); without trust_files the issuer is the responder's only anchor (the
     /// answer is then the issuer's word about its own certificate). fetch_timeout_seconds per request.
     ChainOptions trust;

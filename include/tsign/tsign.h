@@ -183,9 +183,9 @@ TSIGN_C_API int tsign_verify_buffer(const uint8_t* signature, size_t signature_l
 
 /** Levels of tsign_extend(). */
 enum tsign_level {
-    TSIGN_LEVEL_T = 0,   /**< CAdES-B-T: a signature timestamp for every signer without one */
-    TSIGN_LEVEL_LT = 1,  /**< CAdES-B-LT: also the certificates and revocation data that validate every signer */
-    TSIGN_LEVEL_LTA = 2  /**< CAdES-B-LTA: also an archive timestamp (renews an LTA signature) */
+    TSIGN_LEVEL_T = 0,  /**< CAdES-B-T: a signature timestamp for every signer without one */
+    TSIGN_LEVEL_LT = 1, /**< CAdES-B-LT: also the certificates and revocation data that validate every signer */
+    TSIGN_LEVEL_LTA = 2 /**< CAdES-B-LTA: also an archive timestamp (renews an LTA signature) */
 };
 
 /**

@@ -146,10 +146,16 @@ std::string BatchReport::to_json() const {
         {"started", started ? nlohmann::ordered_json(format_iso8601(started)) : nlohmann::ordered_json(nullptr)},
         {"state", running ? "running" : "ended"}};
     nlohmann::ordered_json summary = {
-        {"total", entries.size()}, {"signed", signed_count}, {"resigned", resigned}, {"skipped", skipped},
-        {"failed", failed},        {"not_done", not_done},    {"seconds", seconds},
+        {"total", entries.size()},
+        {"signed", signed_count},
+        {"resigned", resigned},
+        {"skipped", skipped},
+        {"failed", failed},
+        {"not_done", not_done},
+        {"seconds", seconds},
         {"per_second", seconds > 0 ? static_cast<double>(signed_count + resigned) / seconds : 0.0},
-        {"stopped", stopped},      {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
+        {"stopped", stopped},
+        {"stop_reason", stop_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(stop_reason)},
         {"exit_code", running ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(exit_code)}};
     std::string out = "{\n  \"run\": " + run.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                       ",\n  \"summary\": " + summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
@@ -185,8 +191,8 @@ BatchReport batch_sign(Signer& signer, const BatchOptions& o) {
     X509* cert = owned_cert.get();
     // As sign does: without --chain, a token key's issuers come from the token (or a warning says
     // verifiers will need them).
-    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? detail::token_issuer_chain(signer, cert)
-                                                                   : detail::load_certificate_files(o.chain_files);
+    const std::vector<ossl::X509Ptr> chain =
+        o.chain_files.empty() ? detail::token_issuer_chain(signer, cert) : detail::load_certificate_files(o.chain_files);
     if (o.pades && o.attached) throw Error(Errc::usage, "--attached does not apply to PDF (PAdES) signatures");
     PdfSignOptions pdf_options;
     pdf_options.scheme = o.scheme;

@@ -27,8 +27,7 @@ std::string first_problem(const ChainReport& r) {
 /// Throws the error that fits a failed validation: network when only revocation data was missing.
 [[noreturn]] void refuse(const std::string& what, const std::string& problem, bool only_revocation_missing) {
     throw Error(only_revocation_missing ? Errc::network : Errc::not_valid, "cannot extend to LT: " + what + ": " + problem,
-                only_revocation_missing ? detail::kMissingRevocationHint
-                                        : "");
+                only_revocation_missing ? detail::kMissingRevocationHint : "");
 }
 
 /// Whether every finding is a missing revocation status (and there is at least one).
@@ -167,8 +166,8 @@ Bytes extend_to_lta(const Bytes& signature, const ExtendOptions& o) {
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         CMS_SignerInfo* si = sk_CMS_SignerInfo_value(sis, i);
         ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-        const detail::AtsParts parts = detail::ats_parts(
-            der, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
+        const detail::AtsParts parts =
+            detail::ats_parts(der, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
         const Bytes index = detail::ats_hash_index(parts);
         const Bytes imprint = detail::ats_imprint(parts, detail::content_sha256(si, parts, o.content_path), index);
         const Bytes token = detail::add_hash_index_to_token(token_of_response(request_timestamp(imprint, to)), index);

@@ -165,8 +165,8 @@ Bytes detail::sign_buffer(Signer& signer, std::span<const std::uint8_t> data, co
 
 Bytes sign_data(Signer& signer, std::span<const std::uint8_t> data, const SignOptions& o) {
     const ossl::X509Ptr cert = detail::usable_certificate(signer);
-    const std::vector<ossl::X509Ptr> chain = o.chain_files.empty() ? detail::token_issuer_chain(signer, cert.get())
-                                                                   : detail::load_certificate_files(o.chain_files);
+    const std::vector<ossl::X509Ptr> chain =
+        o.chain_files.empty() ? detail::token_issuer_chain(signer, cert.get()) : detail::load_certificate_files(o.chain_files);
     return detail::sign_buffer(signer, data,
                                {.cert = cert.get(),
                                 .scheme = o.scheme,
@@ -218,9 +218,10 @@ Bytes cosign_document(const Bytes& signature, Signer& signer, const CosignOption
     }
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); ++i) {
         if (CMS_SignerInfo_cert_cmp(sk_CMS_SignerInfo_value(sis, i), cert) == 0 && !o.allow_same_signer)
-            throw Error(Errc::already_signed, "refusing to co-sign: '" + ossl::name_to_utf8(X509_get_subject_name(cert)) +
-                                                  "' has signed this document already",
-                        "use --allow-same-signer to add a second signature by the same certificate");
+            throw Error(
+                Errc::already_signed,
+                "refusing to co-sign: '" + ossl::name_to_utf8(X509_get_subject_name(cert)) + "' has signed this document already",
+                "use --allow-same-signer to add a second signature by the same certificate");
     }
 
     // One pass over the document computes every digest the signers use.

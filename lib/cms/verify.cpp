@@ -360,7 +360,8 @@ SignerReport check_signer(CMS_SignerInfo* si, const SignerContext& ctx, const de
     if (!archive_tokens.empty()) {
         try {
             ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-            parts = detail::ats_parts(*ctx.der, std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
+            parts = detail::ats_parts(*ctx.der,
+                                      std::span(ASN1_STRING_get0_data(sigval), static_cast<size_t>(ASN1_STRING_length(sigval))));
             content_hash = detail::content_sha256(si, *parts, o.content_path);
         } catch (const Error& e) {
             add(r, FindingCode::timestamp_invalid, A, std::string("archive timestamp: ") + e.what());

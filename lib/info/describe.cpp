@@ -98,19 +98,18 @@ json describe_pem(const Bytes& data, const std::string& name) {
         detail::CmsPtr cms = detail::parse_cms(body, name);
         return signed_data_json(cms.get());
     }
-    static const std::set<std::string> known = {"CERTIFICATE",         "X509 CERTIFICATE",        "TRUSTED CERTIFICATE",
-                                                "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL",
-                                                "PRIVATE KEY",         "ENCRYPTED PRIVATE KEY",   "PUBLIC KEY",
-                                                "OCSP REQUEST",        "OCSP RESPONSE"};
+    static const std::set<std::string> known = {
+        "CERTIFICATE",  "X509 CERTIFICATE", "TRUSTED CERTIFICATE",   "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST",
+        "X509 CRL",     "PRIVATE KEY",      "ENCRYPTED PRIVATE KEY", "PUBLIC KEY",          "OCSP REQUEST",
+        "OCSP RESPONSE"};
     if (!known.count(label))
         throw Error(Errc::unsupported, "cannot describe '" + name + "': unsupported PEM type '" + label + "'");
     return describe_der(body, name);
 }
 
 const std::set<std::string>& time_keys() {
-    static const std::set<std::string> k = {"not_before",   "not_after",       "this_update", "next_update",
-                                            "revocation_date", "signing_time", "gen_time",    "produced_at",
-                                            "revocation_time"};
+    static const std::set<std::string> k = {"not_before",   "not_after", "this_update", "next_update",    "revocation_date",
+                                            "signing_time", "gen_time",  "produced_at", "revocation_time"};
     return k;
 }
 

@@ -256,8 +256,8 @@ TokenObjectInfo generate_token_key(const TokenOptions& options, const TokenKeyGe
     return info;
 }
 
-TokenObjectInfo import_token_certificate(const TokenOptions& options, const std::string& token_label,
-                                         const std::string& label, const std::string& given_id_hex, const Bytes& certificate) {
+TokenObjectInfo import_token_certificate(const TokenOptions& options, const std::string& token_label, const std::string& label,
+                                         const std::string& given_id_hex, const Bytes& certificate) {
     if (label.empty()) throw Error(Errc::usage, "no certificate label given", "use --label NAME");
     ossl::X509Ptr cert = detail::parse_certificate(certificate, "the certificate to import");
     Opened t = open_token(options, token_label);

@@ -110,9 +110,11 @@ tsign::detail::Evidence gather(pd::Reader& r, const ExtendOptions& o) {
                 bool only_unknown = !ar.findings.empty();
                 for (const auto& fi : ar.findings) only_unknown = only_unknown && fi.code == FindingCode::revocation_unknown;
                 const std::string first =
-                    ar.findings.empty() ? std::string()
-                                        : ": " + (ar.findings.front().subject.empty() ? std::string() : "'" + ar.findings.front().subject + "': ") +
-                                              ar.findings.front().message;
+                    ar.findings.empty()
+                        ? std::string()
+                        : ": " +
+                              (ar.findings.front().subject.empty() ? std::string() : "'" + ar.findings.front().subject + "': ") +
+                              ar.findings.front().message;
                 throw Error(only_unknown ? Errc::network : Errc::not_valid,
                             "cannot extend: document timestamp " + std::to_string(index) + "'s TSA does not validate" + first,
                             only_unknown ? tsign::detail::kMissingRevocationHint : "");

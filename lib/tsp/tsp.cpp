@@ -320,7 +320,8 @@ TimestampReport verify_digest(const Bytes& data, std::span<const std::uint8_t> d
     r.notes = cr.notes;
     r.chain = cr.chain;
     for (const auto& f : cr.findings) {
-        std::string msg = (f.depth == 0 ? std::string("TSA certificate") : "certificate at depth " + std::to_string(f.depth) + " of the TSA's path") +
+        std::string msg = (f.depth == 0 ? std::string("TSA certificate")
+                                        : "certificate at depth " + std::to_string(f.depth) + " of the TSA's path") +
                           (f.subject.empty() ? "" : " ('" + f.subject + "')") + ": " + f.message;
         r.errors.push_back(msg);
         r.findings.push_back({f.code, FindingScope::chain, f.depth, f.subject, std::move(msg)});
@@ -615,17 +616,20 @@ struct detail::TsaResponder::Impl {
     /// lta re-encodes it), so with --chain the certificates are put in DER order. The signature
     /// does not cover them.
     static void der_order_certificates(PKCS7* token) {
-        if (token == nullptr || !PKCS7_type_is_signed(token) || token->d.sign == nullptr || token->d.sign->cert == nullptr) return;
+        if (token == nullptr || !PKCS7_type_is_signed(token) || token->d.sign == nullptr || token->d.sign->cert == nullptr)
+            return;
         STACK_OF(X509)* certs = token->d.sign->cert;
         std::vector<std::pair<Bytes, X509*>> sorted;
-        for (int i = 0; i < sk_X509_num(certs); ++i) sorted.emplace_back(ossl::to_der(sk_X509_value(certs, i), i2d_X509), sk_X509_value(certs, i));
+        for (int i = 0; i < sk_X509_num(certs); ++i)
+            sorted.emplace_back(ossl::to_der(sk_X509_value(certs, i), i2d_X509), sk_X509_value(certs, i));
         // as OpenSSL's DER encoder orders a SET OF: the common prefix, then the shorter first
         std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
             const std::size_t n = std::min(a.first.size(), b.first.size());
             const int c = n == 0 ? 0 : std::memcmp(a.first.data(), b.first.data(), n);
             return c != 0 ? c < 0 : a.first.size() < b.first.size();
         });
-        for (int i = 0; i < static_cast<int>(sorted.size()); ++i) sk_X509_set(certs, i, sorted[static_cast<std::size_t>(i)].second);
+        for (int i = 0; i < static_cast<int>(sorted.size()); ++i)
+            sk_X509_set(certs, i, sorted[static_cast<std::size_t>(i)].second);
     }
 
     static bool signing_failed(TS_RESP* resp) {

@@ -53,7 +53,8 @@ std::string ChainReport::to_json() const {
     j["revocation"] = to_string(revocation);
     if (revocation_time) {
         j["revocation_time"] = format_iso8601(*revocation_time);
-        j["revocation_reason"] = revocation_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(revocation_reason);
+        j["revocation_reason"] =
+            revocation_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(revocation_reason);
     }
     auto arr = nlohmann::ordered_json::array();
     for (const auto& f : findings)
@@ -335,7 +336,8 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
         }
         ERR_clear_error();
         if (listed && released_hold) {
-            st->notes.push_back("'" + subject + "' is on hold in a CRL, but a newer OCSP answer says good: the hold was released");
+            st->notes.push_back("'" + subject +
+                                "' is on hold in a CRL, but a newer OCSP answer says good: the hold was released");
             return 1;
         }
     }
@@ -372,7 +374,8 @@ int verify_cb_checked(int ok, X509_STORE_CTX* ctx) {
         }
         // A CRL cannot vouch for a revocation later than its own thisUpdate: a date in the future
         // counts as the CRL's time (RFC 5280 §5.3.2 allows no such date).
-        if (rev && std::min<std::int64_t>(effective_revocation_time(rev), ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(listing))) > *st->at) {
+        if (rev && std::min<std::int64_t>(effective_revocation_time(rev),
+                                          ossl::asn1_time_to_unix(X509_CRL_get0_lastUpdate(listing))) > *st->at) {
             st->revoked_after_proof[depth] = {ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)),
                                               reason < 0 ? std::string() : OCSP_crl_reason_str(reason)};
             st->notes.push_back("'" + subject + "' was revoked on " +
@@ -767,7 +770,8 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
         const bool compromised = o.purpose == Purpose::timestamping && compromise_reason(v.reason);
         // An answer cannot vouch for a revocation later than its own thisUpdate; an invalidity date
         // moves it earlier. A CRL that says the certificate was revoked before is not overruled.
-        std::int64_t revoked_at = v.this_update > 0 ? std::min<std::int64_t>(v.revocation_time, v.this_update) : v.revocation_time;
+        std::int64_t revoked_at =
+            v.this_update > 0 ? std::min<std::int64_t>(v.revocation_time, v.this_update) : v.revocation_time;
         if (v.invalidity_time) revoked_at = std::min(revoked_at, *v.invalidity_time);
         if (t && t_proven && revoked_at > *t && !compromised && !has_finding(st.findings, depth, FindingCode::revoked)) {
             st.revoked_after_proof[depth] = {v.revocation_time, v.reason};
@@ -873,11 +877,16 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
     for (const auto& f : r.findings) revoked = revoked || f.code == FindingCode::revoked;
     bool leaf_revoked = false;
     for (const auto& f : r.findings) leaf_revoked = leaf_revoked || (f.code == FindingCode::revoked && f.depth == 0);
-    if (revoked) r.revocation = RevocationStatus::revoked;
-    else if (st.revoked_after_proof.count(0)) r.revocation = RevocationStatus::revoked_after_proof;
-    else if (!check_crls) r.revocation = RevocationStatus::not_checked;
-    else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0)) r.revocation = RevocationStatus::unknown;
-    else r.revocation = RevocationStatus::good;
+    if (revoked)
+        r.revocation = RevocationStatus::revoked;
+    else if (st.revoked_after_proof.count(0))
+        r.revocation = RevocationStatus::revoked_after_proof;
+    else if (!check_crls)
+        r.revocation = RevocationStatus::not_checked;
+    else if (st.crl_unknown_depths.count(0) && !st.ocsp.count(0))
+        r.revocation = RevocationStatus::unknown;
+    else
+        r.revocation = RevocationStatus::good;
     // The end certificate's revocation date and reason, from the evidence that said so.
     if (const auto it = st.revoked_after_proof.find(0); it != st.revoked_after_proof.end() && !leaf_revoked) {
         r.revocation_time = it->second.time;
@@ -897,7 +906,8 @@ ChainReport TrustMaterial::validate(X509* leaf, const ValidateOptions& vo) const
             if (X509_CRL_get0_by_cert(crl, &rev, leaf) != 1 || rev == nullptr) continue;
             try {
                 const int reason = crl_reason(rev);
-                consider(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)), reason < 0 ? std::string() : OCSP_crl_reason_str(reason));
+                consider(ossl::asn1_time_to_unix(X509_REVOKED_get0_revocationDate(rev)),
+                         reason < 0 ? std::string() : OCSP_crl_reason_str(reason));
             } catch (const Error&) {
                 // a malformed date: the finding names it; the report has no date to give
             }

@@ -349,7 +349,8 @@ OcspCheckReport check_ocsp_response(const Bytes& response, const Bytes& certific
     ossl::X509Ptr iss = detail::parse_certificate(issuer, "the issuer certificate");
     if (trust.trust_files.empty()) throw Error(Errc::usage, "no trust anchor given", "use --trust FILE");
     if (X509_check_issued(iss.get(), cert.get()) != X509_V_OK)
-        throw Error(Errc::usage, "the issuer certificate did not issue the certificate", "give the certificate's issuer with --issuer");
+        throw Error(Errc::usage, "the issuer certificate did not issue the certificate",
+                    "give the certificate's issuer with --issuer");
     return detail::check_ocsp_report(resp.get(), cert.get(), iss.get(), trust);
 }
 
