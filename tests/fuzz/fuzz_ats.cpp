@@ -3,6 +3,7 @@
 // token. Invariant: an index built over some parts is satisfied by those same parts.
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -13,19 +14,24 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const tsign::Bytes input = fuzz::bytes(data, size);
-    // As the callers do: the walker is asked about a signer OpenSSL found in the same DER.
-    int signers = 0;
+    // As the callers do: the walker is asked about a signer OpenSSL found in the same DER, by its
+    // signature value.
+    std::vector<tsign::Bytes> signatures;
     {
         const unsigned char* p = data;
         const std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
             d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(size)), CMS_ContentInfo_free);
         if (cms && OBJ_obj2nid(CMS_get0_type(cms.get())) == NID_pkcs7_signed)
-            if (STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get())) signers = sk_CMS_SignerInfo_num(sis);
+            if (STACK_OF(CMS_SignerInfo)* sis = CMS_get0_SignerInfos(cms.get()))
+                for (int i = 0; i < sk_CMS_SignerInfo_num(sis) && i < 2; ++i) {
+                    const ASN1_OCTET_STRING* v = CMS_SignerInfo_get0_signature(sk_CMS_SignerInfo_value(sis, i));
+                    signatures.emplace_back(ASN1_STRING_get0_data(v), ASN1_STRING_get0_data(v) + ASN1_STRING_length(v));
+                }
         ERR_clear_error();
     }
-    for (int signer = 0; signer < std::min(signers, 2); ++signer) {
+    for (const tsign::Bytes& signature : signatures) {
         fuzz::refuse_or_run([&] {
-            const tsign::detail::AtsParts parts = tsign::detail::ats_parts(input, signer);
+            const tsign::detail::AtsParts parts = tsign::detail::ats_parts(input, signature);
             const tsign::Bytes index = tsign::detail::ats_hash_index(parts);
             const std::string why = tsign::detail::check_hash_index(index, parts);
             if (!why.empty()) {
@@ -37,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         });
     }
     fuzz::refuse_or_run([&] {
-        if (auto index = tsign::detail::hash_index_of_token(input); index && signers > 0) {
+        if (auto index = tsign::detail::hash_index_of_token(input); index && !signatures.empty()) {
             fuzz::refuse_or_run([&] {
-                const tsign::detail::AtsParts parts = tsign::detail::ats_parts(input, 0);
+                const tsign::detail::AtsParts parts = tsign::detail::ats_parts(input, signatures.front());
                 (void)tsign::detail::check_hash_index(*index, parts);
             });
         }
